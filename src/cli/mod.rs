@@ -1,0 +1,86 @@
+//! Command-line interface: flags in one place, one file per subcommand.
+
+mod categories;
+mod check;
+mod rules;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use privflow::{FailOn, InputErrors, Lang};
+
+#[derive(Parser)]
+#[command(name = "privflow", version, about = "Check personal-data flows against PIPL rules written in Cedar")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate manifests and report findings
+    Check(check::Args),
+    /// List the rules (id, severity, law)
+    Rules {
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+        /// Extra Cedar rule directories
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+    },
+    /// Explain one rule: law, sources, why it matters, how to fix, an example
+    Explain {
+        rule: String,
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+    },
+    /// Print the data-category taxonomy
+    Categories {
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+    },
+}
+
+/// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or usage error.
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_INPUT: u8 = 2;
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_INPUT } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rules { lang, policies } => rules::list(lang.unwrap_or_default(), &policies),
+        Command::Explain { rule, lang, policies } => rules::explain(&rule, lang.unwrap_or_default(), &policies),
+        Command::Categories { lang } => categories::run(lang.unwrap_or_default()),
+    }
+}
+
+/// Prints every input error to stderr and returns exit code 2.
+pub fn input_errors(errors: &InputErrors) -> ExitCode {
+    let color = std::io::stderr().is_terminal();
+    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for error in &errors.0 {
+        let _ = handler.render_report(&mut out, error);
+        out.push('\n');
+    }
+    eprint!("{out}");
+    ExitCode::from(EXIT_INPUT)
+}
+
+/// The exit code for a finished check.
+pub fn exit_for(fail_on: FailOn, fails: bool) -> ExitCode {
+    let _ = fail_on;
+    ExitCode::from(if fails { EXIT_FINDINGS } else { 0 })
+}

@@ -1,0 +1,44 @@
+//! `privflow rules` and `privflow explain RULE`, generated from the policies'
+//! annotations.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use privflow::diagnostics::{did_you_mean, tr, InputError};
+use privflow::report::rules as text;
+use privflow::{InputErrors, Lang, RulePack};
+
+fn pack(lang: Lang, policies: &[PathBuf]) -> Result<RulePack, ExitCode> {
+    let dirs: Vec<&Path> = policies.iter().map(PathBuf::as_path).collect();
+    RulePack::load(&dirs, lang).map_err(|e| super::input_errors(&InputErrors::sorted(e)))
+}
+
+pub fn list(lang: Lang, policies: &[PathBuf]) -> ExitCode {
+    match pack(lang, policies) {
+        Ok(pack) => {
+            print!("{}", text::table(&pack, lang));
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+pub fn explain(rule: &str, lang: Lang, policies: &[PathBuf]) -> ExitCode {
+    let pack = match pack(lang, policies) {
+        Ok(pack) => pack,
+        Err(code) => return code,
+    };
+    match pack.rule(rule) {
+        Some(info) => {
+            print!("{}", text::explain(info, lang));
+            ExitCode::SUCCESS
+        }
+        None => {
+            let ids = pack.rule_ids();
+            let help = did_you_mean(rule, ids.iter().map(String::as_str), lang)
+                .unwrap_or_else(|| tr(lang, "run `privflow rules` for the rule ids", "运行 `privflow rules` 查看规则 id"));
+            let error = InputError::new("privflow::unknown-rule", tr(lang, format!("unknown rule `{rule}`"), format!("未知的规则 `{rule}`"))).with_help(help);
+            super::input_errors(&InputErrors(vec![error]))
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! `.privflow.yaml`: a repository's own settings, found by walking up from
+//! each manifest (like cargo-deny's deny.toml). Command-line flags win.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::diagnostics::{did_you_mean, tr, InputError};
+use crate::finding::Severity;
+use crate::manifest::{self, yaml, SourceFile};
+use crate::{FailOn, Lang};
+
+pub const FILE_NAME: &str = ".privflow.yaml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub policies: Vec<String>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, Level>,
+    pub fail_on: Option<FailOn>,
+    pub lang: Option<Lang>,
+}
+
+/// A severity override: a new severity, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+impl Level {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Error => Some(Severity::Error),
+            Level::Warning => Some(Severity::Warning),
+            Level::Info => Some(Severity::Info),
+            Level::Off => None,
+        }
+    }
+}
+
+/// A loaded configuration and where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub config: Config,
+    source: Arc<SourceFile>,
+}
+
+impl Loaded {
+    /// Extra policy directories, relative to the config's directory.
+    pub fn policy_dirs(&self) -> Vec<PathBuf> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        self.config.policies.iter().map(|p| dir.join(p)).collect()
+    }
+
+    /// Rejects overrides of rules that do not exist.
+    pub fn check_rule_ids(&self, rule_ids: &[String], lang: Lang) -> Vec<InputError> {
+        self.config
+            .severity
+            .keys()
+            .filter(|id| !rule_ids.contains(id))
+            .map(|id| {
+                let path = [manifest::Seg::key("severity"), manifest::Seg::key(id)];
+                let help = did_you_mean(id, rule_ids.iter().map(String::as_str), lang)
+                    .unwrap_or_else(|| tr(lang, "run `privflow rules` for the rule ids", "运行 `privflow rules` 查看规则 id"));
+                self.source
+                    .error("privflow::unknown-rule", tr(lang, format!("unknown rule `{id}` in {FILE_NAME}"), format!("{FILE_NAME} 中存在未知规则 `{id}`")))
+                    .at(self.source.locate_key(&path), tr(lang, "no such rule", "没有该规则"))
+                    .with_help(help)
+            })
+            .collect()
+    }
+}
+
+/// The nearest `.privflow.yaml` at or above `dir`.
+pub fn find(dir: &Path) -> Option<PathBuf> {
+    let start = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let absolute = std::path::absolute(start).ok()?;
+    absolute.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+}
+
+pub fn load(path: &Path, lang: Lang) -> Result<Loaded, InputError> {
+    let display = path.display().to_string();
+    let text = manifest::read_text(path, &display, lang)?;
+    let source = Arc::new(SourceFile::new(path.to_path_buf(), display, text));
+    match yaml::parse_plain::<Option<Config>>(&source.text) {
+        Ok(config) => Ok(Loaded { path: path.to_path_buf(), config: config.unwrap_or_default(), source }),
+        Err(raw) => {
+            let location = match &raw.at {
+                yaml::ErrorAt::Path(p) => source.locate_key(p),
+                yaml::ErrorAt::Position { line, column } => source.locate_position(*line, *column),
+            };
+            let expected = yaml::expected_names(&raw.message);
+            let name = yaml::quoted_name(&raw.message).unwrap_or_default();
+            let help = did_you_mean(&name, expected.iter().map(String::as_str), lang).unwrap_or_else(|| {
+                tr(lang, "known keys: policies, severity, fail_on, lang", "可用键：policies、severity、fail_on、lang")
+            });
+            Err(source
+                .error("privflow::config", tr(lang, format!("invalid {FILE_NAME}: {}", raw.message), format!("{FILE_NAME} 无效：{}", raw.message)))
+                .at(location, tr(lang, "here", "此处"))
+                .with_help(help))
+        }
+    }
+}

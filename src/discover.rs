@@ -1,0 +1,91 @@
+//! Finding manifests under the paths a user gives.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diagnostics::{tr, InputError};
+use crate::Lang;
+
+/// Directories never walked into (besides hidden ones).
+const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+
+/// Whether a file name is a manifest's: `privflow.yaml`, `*.flows.yaml` (or `.yml`).
+pub fn is_manifest_name(name: &str) -> bool {
+    matches!(name, "privflow.yaml" | "privflow.yml") || name.ends_with(".flows.yaml") || name.ends_with(".flows.yml")
+}
+
+/// A manifest found: its path and the path to show (as the user wrote it).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Found {
+    pub path: PathBuf,
+    pub display: String,
+}
+
+/// Manifests under each path, sorted and without duplicates. A file given
+/// explicitly is taken whatever its name.
+pub fn discover(paths: &[PathBuf], lang: Lang) -> (Vec<Found>, Vec<InputError>) {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        if root.is_file() {
+            found.push(entry(root));
+            continue;
+        }
+        if !root.is_dir() {
+            errors.push(
+                InputError::new("privflow::no-such-path", tr(lang, format!("`{}` does not exist", root.display()), format!("`{}` 不存在", root.display())))
+                    .with_help(tr(lang, "give a manifest file or a directory to search", "请指定清单文件或要搜索的目录")),
+            );
+            continue;
+        }
+        let walker = WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
+            e.depth() == 0 || !e.file_type().is_dir() || !skipped(e.file_name().to_str().unwrap_or_default())
+        });
+        for item in walker {
+            match item {
+                Ok(e) if e.file_type().is_file() && is_manifest_name(e.file_name().to_str().unwrap_or_default()) => {
+                    found.push(entry(e.path()))
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    // Files that vanish mid-walk are simply gone; anything else is reported.
+                    if e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) {
+                        continue;
+                    }
+                    let at = e.path().map(|p| p.display().to_string()).unwrap_or_default();
+                    errors.push(
+                        InputError::new("privflow::walk", tr(lang, format!("cannot read `{at}`: {e}"), format!("无法读取 `{at}`：{e}")))
+                            .with_help(tr(lang, "check the permissions of that path", "请检查该路径的权限")),
+                    );
+                }
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    (found, errors)
+}
+
+fn skipped(name: &str) -> bool {
+    name.starts_with('.') || SKIPPED_DIRS.contains(&name)
+}
+
+fn entry(path: &Path) -> Found {
+    let display = path.display().to_string();
+    let display = display.strip_prefix("./").map(str::to_string).unwrap_or(display);
+    Found { path: path.to_path_buf(), display }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_manifest_name;
+
+    #[test]
+    fn manifest_names() {
+        assert!(is_manifest_name("privflow.yaml"));
+        assert!(is_manifest_name("pay.flows.yml"));
+        assert!(!is_manifest_name("flows.yaml"));
+        assert!(!is_manifest_name("privflow.json"));
+    }
+}

@@ -1,0 +1,196 @@
+//! Manifest → Cedar: entities and request contexts. Facts only; the rules
+//! that judge them live in policies/*.cedar, typed by policies/schema.cedarschema.
+
+use std::collections::{BTreeSet, HashSet};
+
+use cedar_policy::{Context, Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression as Expr};
+
+use crate::manifest::model::Date;
+use crate::manifest::{AutomatedDecision, Flow, Manifest, Recipient, Waiver};
+use crate::taxonomy::Taxonomy;
+
+pub fn uid(kind: &str, id: &str) -> EntityUid {
+    // The type names are the schema's own and always parse.
+    let type_name: EntityTypeName = kind.parse().unwrap_or_else(|_| unreachable!("entity type {kind}"));
+    EntityUid::from_type_name_and_id(type_name, EntityId::new(id))
+}
+
+fn string(s: &str) -> Expr {
+    Expr::new_string(s.to_string())
+}
+
+fn long(n: u64) -> Expr {
+    Expr::new_long(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn name<T: Into<&'static str>>(value: T) -> Expr {
+    string(value.into())
+}
+
+type Pairs = Vec<(&'static str, Expr)>;
+
+fn record(pairs: Pairs) -> Expr {
+    // Keys are distinct literals at every call site.
+    Expr::new_record(pairs.into_iter().map(|(k, v)| (k.to_string(), v)))
+        .unwrap_or_else(|_| unreachable!("duplicate record key"))
+}
+
+fn context(pairs: Pairs) -> Context {
+    Context::from_pairs(pairs.into_iter().map(|(k, v)| (k.to_string(), v)))
+        .unwrap_or_else(|_| unreachable!("duplicate context key"))
+}
+
+fn push_some(pairs: &mut Pairs, key: &'static str, value: Option<Expr>) {
+    if let Some(value) = value {
+        pairs.push((key, value));
+    }
+}
+
+/// Every category the data sits under, as entity parents.
+fn category_parents(taxonomy: &Taxonomy, data: &[String]) -> HashSet<EntityUid> {
+    let mut all = BTreeSet::new();
+    for id in data {
+        all.extend(taxonomy.ancestors_and_self(id));
+    }
+    all.iter().map(|c| uid("DataCategory", c)).collect()
+}
+
+pub fn flow_uid(flow: &Flow) -> EntityUid {
+    uid("Flow", &flow.id)
+}
+
+pub fn provision_uid(flow: &Flow, index: usize) -> EntityUid {
+    uid("Provision", &format!("{}/{index}", flow.id))
+}
+
+/// The Flow and Provision entities of a manifest, children of their categories.
+pub fn entities(taxonomy: &Taxonomy, manifest: &Manifest) -> Vec<Entity> {
+    let mut out = Vec::new();
+    for flow in &manifest.flows {
+        out.push(Entity::new_no_attrs(flow_uid(flow), category_parents(taxonomy, &flow.data)));
+        for (j, provision) in flow.recipients.iter().enumerate() {
+            let data = flow.provision_data(provision);
+            out.push(Entity::new_no_attrs(provision_uid(flow, j), category_parents(taxonomy, data)));
+        }
+    }
+    out
+}
+
+fn product_pairs(manifest: &Manifest) -> Pairs {
+    let p = &manifest.product;
+    let rights = p.rights.clone().unwrap_or_default();
+    let mut r: Pairs = Vec::new();
+    for (key, mode) in [
+        ("access", rights.access),
+        ("copy", rights.copy),
+        ("correct", rights.correct),
+        ("delete", rights.delete),
+        ("withdraw", rights.withdraw),
+        ("close_account", rights.close_account),
+        ("portability", rights.portability),
+        ("explain", rights.explain),
+    ] {
+        push_some(&mut r, key, mode.map(name));
+    }
+    push_some(&mut r, "response_days", rights.response_days.map(|d| long(d.into())));
+    let mut pairs: Pairs = vec![
+        ("contact", Expr::new_bool(p.contact.as_deref().is_some_and(|c| !c.trim().is_empty()))),
+        ("pi_officer", Expr::new_bool(p.pi_officer == Some(true))),
+        ("ciio", Expr::new_bool(p.ciio == Some(true))),
+        ("children_rules", Expr::new_bool(p.children_rules == Some(true))),
+        ("commitments", Expr::new_set(p.commitments.iter().map(|c| name(*c)))),
+        ("rights", record(r)),
+    ];
+    push_some(&mut pairs, "individuals", p.individuals.map(long));
+    pairs
+}
+
+pub fn product_context(manifest: &Manifest) -> Context {
+    context(product_pairs(manifest))
+}
+
+/// The product's facts as a record, shared by every flow of the manifest.
+pub fn product_record(manifest: &Manifest) -> Expr {
+    record(product_pairs(manifest))
+}
+
+pub fn flow_context(manifest: &Manifest, product: &Expr, flow: &Flow) -> Context {
+    let storage = flow.storage.clone().unwrap_or_default();
+    let (automated, opt_out) = match &flow.automated_decision {
+        Some(AutomatedDecision::Flag(used)) => (*used, false),
+        Some(AutomatedDecision::Detail(d)) => (d.used, d.opt_out == Some(true)),
+        None => (false, false),
+    };
+    let roles: BTreeSet<&'static str> = flow
+        .recipients
+        .iter()
+        .filter_map(|p| manifest.recipients.iter().find(|r| r.id == p.to))
+        .map(|r| r.role.into())
+        .collect();
+    let mut pairs: Pairs = vec![
+        ("product", product.clone()),
+        ("subjects", Expr::new_set(flow.subjects.iter().map(|s| name(*s)))),
+        ("necessity", Expr::new_bool(flow.necessity.as_deref().is_some_and(|n| !n.trim().is_empty()))),
+        ("storage_encrypted", Expr::new_bool(storage.encrypted == Some(true))),
+        ("leaves_cn", Expr::new_bool(flow.leaves_cn(&manifest.recipients))),
+        ("automated_decision", Expr::new_bool(automated)),
+        ("automated_opt_out", Expr::new_bool(opt_out)),
+        ("public", Expr::new_bool(flow.public == Some(true))),
+        ("pia", Expr::new_bool(flow.pia.is_some())),
+        ("recipient_roles", Expr::new_set(roles.into_iter().map(string))),
+    ];
+    push_some(&mut pairs, "purpose", flow.purpose.as_deref().filter(|p| !p.trim().is_empty()).map(string));
+    push_some(&mut pairs, "basis", flow.basis.map(name));
+    push_some(&mut pairs, "consent", flow.consent.map(name));
+    push_some(&mut pairs, "storage_country", storage.country.as_deref().map(string));
+    push_some(&mut pairs, "storage_form", storage.form.map(name));
+    push_some(&mut pairs, "transport", flow.transport.map(name));
+    if let Some(retention) = &flow.retention {
+        let (kind, days) = if retention.forever == Some(true) {
+            ("forever", None)
+        } else if retention.until.is_some() {
+            ("until", retention.max_days)
+        } else {
+            ("days", retention.days)
+        };
+        let mut r: Pairs = vec![("kind", string(kind))];
+        push_some(&mut r, "days", days.map(|d| long(d.into())));
+        pairs.push(("retention", record(r)));
+    }
+    if let Some(xb) = &flow.cross_border {
+        let mut r: Pairs = Vec::new();
+        push_some(&mut r, "mechanism", xb.mechanism.map(name));
+        push_some(&mut r, "consent", xb.consent.map(name));
+        push_some(&mut r, "individuals", xb.individuals.map(long));
+        pairs.push(("cross_border", record(r)));
+    }
+    context(pairs)
+}
+
+pub fn recipient_context(recipient: &Recipient) -> Context {
+    let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let mut pairs: Pairs = vec![
+        ("role", name(recipient.role)),
+        ("named", Expr::new_bool(present(&recipient.name))),
+        ("contact", Expr::new_bool(present(&recipient.contact))),
+        ("contract", Expr::new_bool(recipient.contract == Some(true))),
+    ];
+    push_some(&mut pairs, "country", recipient.country.as_deref().map(string));
+    context(pairs)
+}
+
+pub fn provision_context(flow: &Flow, index: usize, recipient: &Recipient) -> Context {
+    let provision = &flow.recipients[index];
+    let mut pairs: Pairs = vec![("role", name(recipient.role))];
+    push_some(&mut pairs, "country", recipient.country.as_deref().map(string));
+    push_some(&mut pairs, "basis", flow.basis.map(name));
+    push_some(&mut pairs, "declared_consent", provision.consent.map(name));
+    push_some(&mut pairs, "consent", provision.consent.or(flow.consent).map(name));
+    context(pairs)
+}
+
+pub fn waiver_context(waiver: &Waiver, today: Date) -> Context {
+    // Loading guarantees `expires`; a waiver without one never reaches here.
+    let days_left = waiver.expires.map_or(0, |expires| today.days_until(expires));
+    context(vec![("rule", string(&waiver.rule)), ("days_left", Expr::new_long(days_left))])
+}

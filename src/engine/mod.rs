@@ -1,0 +1,332 @@
+//! Evaluation: one Cedar request per product, flow, recipient, recipient
+//! entry and waiver; the forbid policies that determine each deny become
+//! findings, located at the manifest node the rule names.
+
+pub mod facts;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request};
+
+use crate::diagnostics::{tr, InputError};
+use crate::finding::{Finding, Severity};
+use crate::manifest::model::{is_cn, Date};
+use crate::manifest::{Flow, LoadedManifest, Path, Seg};
+use crate::rules::{ActionKind, PolicyMeta, RulePack};
+use crate::Lang;
+
+/// What a run decides besides the rules: language, date, severity overrides.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub lang: Lang,
+    pub today: Date,
+    /// Rule id → new severity, or `None` to switch the rule off.
+    pub severity: BTreeMap<String, Option<Severity>>,
+}
+
+/// The manifest node a request is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Product,
+    Flow(usize),
+    Recipient(usize),
+    Provision(usize, usize),
+    Waiver(usize),
+}
+
+/// Findings of one manifest, and how many an active waiver removed.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub waived: usize,
+}
+
+pub struct Engine {
+    pack: Arc<RulePack>,
+    authorizer: Authorizer,
+    actions: HashMap<ActionKind, EntityUid>,
+}
+
+impl Engine {
+    pub fn new(pack: Arc<RulePack>) -> Engine {
+        let actions = ActionKind::ALL.iter().map(|a| (*a, facts::uid("Action", a.name()))).collect();
+        Engine { pack, authorizer: Authorizer::new(), actions }
+    }
+
+    pub fn pack(&self) -> &RulePack {
+        &self.pack
+    }
+
+    pub fn evaluate(&self, loaded: &LoadedManifest, settings: &Settings) -> Result<Evaluation, InputError> {
+        let manifest = &loaded.manifest;
+        let entities = Entities::from_entities(facts::entities(&loaded.taxonomy, manifest), None)
+            .map_err(|e| internal(loaded, format!("cannot build entities: {e}")))?;
+        let principal = facts::uid("Product", &manifest.product.id);
+        let mut hits: Vec<(Target, Arc<PolicyMeta>)> = Vec::new();
+        let mut ask = |target: Target, action: ActionKind, resource: EntityUid, context: Context| -> Result<(), InputError> {
+            let schema = cfg!(debug_assertions).then_some(&*self.pack.schema);
+            let request = Request::new(principal.clone(), self.actions[&action].clone(), resource, context, schema)
+                .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
+            let response = self.authorizer.is_authorized(&request, self.pack.set(action), &entities);
+            if let Some(error) = response.diagnostics().errors().next() {
+                // A forbid that errors is skipped by Cedar, which would hide a finding.
+                return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
+            }
+            for id in response.diagnostics().reason() {
+                if let Some(meta) = self.pack.policy(id) {
+                    hits.push((target, meta.clone()));
+                }
+            }
+            Ok(())
+        };
+
+        ask(Target::Product, ActionKind::Product, principal.clone(), facts::product_context(manifest))?;
+        let product = facts::product_record(manifest);
+        for (k, recipient) in manifest.recipients.iter().enumerate() {
+            ask(Target::Recipient(k), ActionKind::Recipient, facts::uid("Recipient", &recipient.id), facts::recipient_context(recipient))?;
+        }
+        for (i, flow) in manifest.flows.iter().enumerate() {
+            ask(Target::Flow(i), ActionKind::Flow, facts::flow_uid(flow), facts::flow_context(manifest, &product, flow))?;
+            for (j, provision) in flow.recipients.iter().enumerate() {
+                if let Some(recipient) = manifest.recipients.iter().find(|r| r.id == provision.to) {
+                    ask(Target::Provision(i, j), ActionKind::Provision, facts::provision_uid(flow, j), facts::provision_context(flow, j, recipient))?;
+                }
+            }
+        }
+        for (w, waiver) in manifest.waivers.iter().enumerate() {
+            ask(Target::Waiver(w), ActionKind::Waiver, facts::uid("Waiver", &w.to_string()), facts::waiver_context(waiver, settings.today))?;
+        }
+
+        let mut evaluation = Evaluation::default();
+        for (target, meta) in hits {
+            let Some(severity) = self.severity_of(&meta.rule, settings) else { continue };
+            let finding = self.finding(loaded, target, &meta, severity, settings.lang);
+            if is_waived(loaded, &finding, settings.today) {
+                evaluation.waived += 1;
+            } else {
+                evaluation.findings.push(finding);
+            }
+        }
+        Ok(evaluation)
+    }
+
+    fn severity_of(&self, rule: &str, settings: &Settings) -> Option<Severity> {
+        match settings.severity.get(rule) {
+            Some(overridden) => *overridden,
+            None => self.pack.rule(rule).and_then(|r| r.severity),
+        }
+    }
+
+    fn finding(&self, loaded: &LoadedManifest, target: Target, meta: &PolicyMeta, severity: Severity, lang: Lang) -> Finding {
+        let manifest = &loaded.manifest;
+        let node = node_path(target);
+        let location = meta
+            .span
+            .iter()
+            .map(|rel| {
+                let mut path = node.clone();
+                path.extend(rel.split('.').map(Seg::key));
+                path
+            })
+            .find(|path| loaded.source.has(path))
+            .map(|path| loaded.source.locate(&path))
+            .unwrap_or_else(|| loaded.source.locate(&anchor(target, node)));
+        let (flow, recipient) = match target {
+            Target::Product => (None, None),
+            Target::Flow(i) => (Some(manifest.flows[i].id.clone()), None),
+            Target::Recipient(k) => (None, Some(manifest.recipients[k].id.clone())),
+            Target::Provision(i, j) => (Some(manifest.flows[i].id.clone()), Some(manifest.flows[i].recipients[j].to.clone())),
+            Target::Waiver(w) => (manifest.waivers[w].flow.clone(), None),
+        };
+        let values = |key: &str| placeholder(loaded, target, key, lang);
+        Finding {
+            rule: meta.rule.clone(),
+            severity,
+            law: meta.law.clone(),
+            file: loaded.source.display.clone(),
+            line: location.line,
+            column: location.column,
+            product: manifest.product.id.clone(),
+            flow,
+            recipient,
+            message: fill(meta.message(lang), &values),
+            help: fill(meta.help(lang), &values),
+            location,
+        }
+    }
+}
+
+fn internal(loaded: &LoadedManifest, message: String) -> InputError {
+    loaded
+        .source
+        .error("privflow::evaluation", message)
+        .with_help("a rule or the facts given to it do not fit policies/schema.cedarschema; check your own --policies rules")
+}
+
+fn node_path(target: Target) -> Path {
+    match target {
+        Target::Product => vec![Seg::key("product")],
+        Target::Flow(i) => vec![Seg::key("flows"), Seg::Index(i)],
+        Target::Recipient(k) => vec![Seg::key("recipients"), Seg::Index(k)],
+        Target::Provision(i, j) => vec![Seg::key("flows"), Seg::Index(i), Seg::key("recipients"), Seg::Index(j)],
+        Target::Waiver(w) => vec![Seg::key("waivers"), Seg::Index(w)],
+    }
+}
+
+/// The one-line node that stands for a whole entry: its identifying field.
+fn anchor(target: Target, mut node: Path) -> Path {
+    let field = match target {
+        Target::Product | Target::Flow(_) | Target::Recipient(_) => "id",
+        Target::Provision(..) => "to",
+        Target::Waiver(_) => "rule",
+    };
+    node.push(Seg::key(field));
+    node
+}
+
+/// An active waiver names the finding's rule and its flow (or no flow).
+fn is_waived(loaded: &LoadedManifest, finding: &Finding, today: Date) -> bool {
+    finding.rule != "waiver-expired"
+        && loaded.manifest.waivers.iter().any(|w| {
+            w.rule == finding.rule
+                && w.expires.is_some_and(|e| e >= today)
+                && (w.flow.is_none() || w.flow == finding.flow)
+        })
+}
+
+/// Replaces `{name}` with the value of `name`; unknown names stay as written.
+pub fn fill(template: &str, value: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| value(&after[..close]).map(|v| (close, v))) {
+            Some((close, v)) => {
+                out.push_str(&v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The placeholder names a rule message may use.
+pub const PLACEHOLDERS: &[&str] = &[
+    "product", "flow", "recipient", "role", "consent", "sensitive_data", "countries", "mechanism", "individuals",
+    "days", "rule", "expires", "response_days",
+];
+
+fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -> Option<String> {
+    let manifest = &loaded.manifest;
+    let undeclared = || tr(lang, "undeclared", "未声明");
+    let flow: Option<&Flow> = match target {
+        Target::Flow(i) | Target::Provision(i, _) => Some(&manifest.flows[i]),
+        _ => None,
+    };
+    let recipient = match target {
+        Target::Recipient(k) => manifest.recipients.get(k),
+        Target::Provision(i, j) => manifest.recipients.iter().find(|r| r.id == manifest.flows[i].recipients[j].to),
+        _ => None,
+    };
+    let waiver = match target {
+        Target::Waiver(w) => manifest.waivers.get(w),
+        _ => None,
+    };
+    Some(match key {
+        "product" => manifest.product.id.clone(),
+        "flow" => flow.map(|f| f.id.clone())?,
+        "recipient" => recipient.map(|r| r.id.clone())?,
+        "role" => role_name(recipient?.role.into(), lang),
+        "consent" => {
+            let consent = match target {
+                Target::Provision(i, j) => manifest.flows[i].recipients[j].consent.or(manifest.flows[i].consent),
+                _ => flow?.consent,
+            };
+            consent.map_or_else(undeclared, |c| <&str>::from(c).to_string())
+        }
+        "sensitive_data" => {
+            let flow = flow?;
+            let names: Vec<String> = flow
+                .data
+                .iter()
+                .filter(|d| loaded.taxonomy.is_under(d, "sensitive") || loaded.taxonomy.is_under(d, "biometric"))
+                .map(|d| match lang {
+                    Lang::En => d.clone(),
+                    Lang::Zh => format!("{}({d})", loaded.taxonomy.display_name(d, lang)),
+                })
+                .collect();
+            if names.is_empty() {
+                tr(lang, "children's data", "儿童个人信息")
+            } else {
+                names.join(", ")
+            }
+        }
+        "countries" => {
+            let flow = flow?;
+            let mut countries: Vec<String> = Vec::new();
+            match flow.storage.as_ref().and_then(|s| s.country.clone()) {
+                Some(c) if is_cn(&c) => {}
+                Some(c) => countries.push(c),
+                None => countries.push(tr(lang, "storage country undeclared", "存储国家未声明")),
+            }
+            for p in &flow.recipients {
+                if let Some(r) = manifest.recipients.iter().find(|r| r.id == p.to) {
+                    match &r.country {
+                        Some(c) if is_cn(c) => {}
+                        Some(c) => countries.push(format!("{c} ({})", r.id)),
+                        None => countries.push(tr(lang, format!("{}: country undeclared", r.id), format!("{}：国家未声明", r.id))),
+                    }
+                }
+            }
+            countries.dedup();
+            countries.join(", ")
+        }
+        "mechanism" => flow?.cross_border.as_ref().and_then(|x| x.mechanism).map_or_else(undeclared, |m| <&str>::from(m).to_string()),
+        "individuals" => match target {
+            Target::Product => manifest.product.individuals.map_or_else(undeclared, |n| n.to_string()),
+            _ => flow?.cross_border.as_ref().and_then(|x| x.individuals).map_or_else(undeclared, |n| n.to_string()),
+        },
+        "days" => {
+            let r = flow?.retention.as_ref()?;
+            r.days.or(r.max_days)?.to_string()
+        }
+        "rule" => waiver?.rule.clone(),
+        "expires" => waiver?.expires?.to_string(),
+        "response_days" => manifest.product.rights.as_ref()?.response_days?.to_string(),
+        _ => return None,
+    })
+}
+
+fn role_name(role: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => role.to_string(),
+        Lang::Zh => match role {
+            "entrusted" => "受托",
+            "third-party" => "第三方",
+            "joint" => "共同处理",
+            "affiliate" => "关联方",
+            "public" => "公开",
+            "authority" => "国家机关",
+            other => other,
+        }
+        .to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn fill_replaces_known_and_keeps_unknown() {
+        let value = |k: &str| (k == "flow").then(|| "login".to_string());
+        assert_eq!(fill("flow `{flow}` {other} {", &value), "flow `login` {other} {");
+    }
+}

@@ -1,0 +1,69 @@
+//! `Finding`: the one type every report reads.
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a finding is. Ordered so that `Error` is the greatest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A position in a source file: byte range plus 1-based line and column
+/// (columns count characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Location {
+    pub offset: usize,
+    pub len: usize,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// One rule violation at one place. Serializes to the JSON shape of SPEC §6.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub law: String,
+    /// The manifest path as given on the command line (or found under it).
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub product: String,
+    pub flow: Option<String>,
+    pub recipient: Option<String>,
+    pub message: String,
+    pub help: String,
+    #[serde(skip)]
+    pub location: Location,
+}
+
+impl Finding {
+    /// The deterministic report order: file, line, column, rule, message.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+        (&self.file, self.line, self.column, &self.rule, &self.message)
+    }
+}

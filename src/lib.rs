@@ -1,0 +1,216 @@
+//! privflow checks personal-data flows declared in YAML manifests against a
+//! Cedar rule pack derived from Chinese personal-information law.
+//!
+//! The pipeline: discover → load → facts → Cedar → findings → report.
+//!
+//! ```no_run
+//! let report = privflow::check(&["privacy/"], &privflow::Options::default())?;
+//! assert_eq!(report.summary.errors, 0);
+//! # Ok::<(), privflow::InputErrors>(())
+//! ```
+
+pub mod config;
+pub mod diagnostics;
+pub mod discover;
+pub mod engine;
+pub mod finding;
+pub mod manifest;
+pub mod report;
+pub mod rules;
+pub mod taxonomy;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use diagnostics::{InputError, InputErrors};
+pub use finding::{Finding, Location, Severity};
+use manifest::model::Date;
+pub use rules::RulePack;
+
+/// The language of every message and help text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+/// The lowest severity that fails a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Never,
+}
+
+/// What a run is told; `None` means "from `.privflow.yaml`, else the default".
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub lang: Option<Lang>,
+    pub fail_on: Option<FailOn>,
+    /// Extra rule directories, added to the built-in pack.
+    pub policies: Vec<PathBuf>,
+    /// The date waivers are judged against (default: today).
+    pub today: Option<chrono::NaiveDate>,
+}
+
+/// Counts over a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub flows: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub waived: usize,
+}
+
+/// The result of a run: deterministic, serializable (SPEC §6 JSON shape).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    /// Manifest texts by displayed path, for reports that quote the source.
+    #[serde(skip)]
+    pub sources: BTreeMap<String, Arc<str>>,
+    /// The manifests themselves, for reports that list flows.
+    #[serde(skip)]
+    pub manifests: Vec<(String, Arc<manifest::Manifest>, Arc<taxonomy::Taxonomy>)>,
+    #[serde(skip)]
+    pub lang: Lang,
+    #[serde(skip)]
+    pub fail_on: FailOn,
+}
+
+impl Report {
+    /// Whether any finding is at or above the `fail_on` threshold.
+    pub fn fails(&self) -> bool {
+        let threshold = match self.fail_on {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Never => return false,
+        };
+        self.findings.iter().any(|f| f.severity >= threshold)
+    }
+}
+
+/// Checks the manifests under `paths`. Input errors (exit 2) come back as
+/// `Err`, all of them; findings are in the `Report`.
+pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, InputErrors> {
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.iter().map(|p| p.as_ref().to_path_buf()).collect()
+    };
+    // Run-wide settings come from the config nearest the first path.
+    let first_dir = if paths[0].is_dir() { paths[0].clone() } else { paths[0].parent().map(Path::to_path_buf).unwrap_or_default() };
+    let lang_guess = options.lang.unwrap_or_default();
+    let mut errors = Vec::new();
+    let mut configs: HashMap<PathBuf, Option<Arc<config::Loaded>>> = HashMap::new();
+    let mut config_for = |dir: &Path, errors: &mut Vec<InputError>| -> Option<Arc<config::Loaded>> {
+        let path = config::find(dir)?;
+        configs
+            .entry(path.clone())
+            .or_insert_with(|| match config::load(&path, lang_guess) {
+                Ok(loaded) => Some(Arc::new(loaded)),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            })
+            .clone()
+    };
+    let run_config = config_for(&first_dir, &mut errors);
+    let lang = options.lang.or(run_config.as_ref().and_then(|c| c.config.lang)).unwrap_or_default();
+    let fail_on = options.fail_on.or(run_config.as_ref().and_then(|c| c.config.fail_on)).unwrap_or_default();
+    let today = Date(options.today.unwrap_or_else(|| chrono::Local::now().date_naive()));
+
+    let (found, walk_errors) = discover::discover(&paths, lang);
+    errors.extend(walk_errors);
+
+    // One engine per distinct set of policy directories.
+    let mut engines: HashMap<Vec<PathBuf>, Option<(Arc<engine::Engine>, engine::Settings)>> = HashMap::new();
+    let mut jobs = Vec::new();
+    for item in &found {
+        let dir = item.path.parent().unwrap_or(Path::new("."));
+        let config = config_for(dir, &mut errors);
+        let mut dirs = options.policies.clone();
+        if let Some(c) = &config {
+            dirs.extend(c.policy_dirs());
+        }
+        let slot = engines.entry(dirs.clone()).or_insert_with(|| {
+            let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+            match RulePack::load(&refs, lang) {
+                Ok(pack) => {
+                    let mut severity = BTreeMap::new();
+                    if let Some(c) = &config {
+                        errors.extend(c.check_rule_ids(&pack.rule_ids(), lang));
+                        severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
+                    }
+                    Some((Arc::new(engine::Engine::new(Arc::new(pack))), engine::Settings { lang, today, severity }))
+                }
+                Err(e) => {
+                    errors.extend(e);
+                    None
+                }
+            }
+        });
+        if let Some((engine, settings)) = slot {
+            jobs.push((item, engine.clone(), settings.clone()));
+        }
+    }
+
+    let results: Vec<_> = jobs
+        .par_iter()
+        .map(|(item, engine, settings)| {
+            let rule_ids = engine.pack().rule_ids();
+            let cx = manifest::LoadContext { lang, rule_ids: &rule_ids };
+            let loaded = manifest::load(&item.path, &item.display, &cx)?;
+            let evaluation = engine.evaluate(&loaded, settings).map_err(|e| vec![e])?;
+            Ok::<_, Vec<InputError>>((loaded, evaluation))
+        })
+        .collect();
+
+    let mut report = Report {
+        version: 1,
+        summary: Summary::default(),
+        findings: Vec::new(),
+        sources: BTreeMap::new(),
+        manifests: Vec::new(),
+        lang,
+        fail_on,
+    };
+    for result in results {
+        match result {
+            Ok((loaded, evaluation)) => {
+                report.summary.files += 1;
+                report.summary.flows += loaded.manifest.flows.len();
+                report.summary.waived += evaluation.waived;
+                report.findings.extend(evaluation.findings);
+                report.sources.insert(loaded.source.display.clone(), loaded.source.text.clone());
+                report.manifests.push((loaded.source.display.clone(), Arc::new(loaded.manifest), loaded.taxonomy));
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(InputErrors::sorted(errors));
+    }
+    report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    for f in &report.findings {
+        match f.severity {
+            Severity::Error => report.summary.errors += 1,
+            Severity::Warning => report.summary.warnings += 1,
+            Severity::Info => report.summary.infos += 1,
+        }
+    }
+    Ok(report)
+}

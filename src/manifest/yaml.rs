@@ -1,0 +1,427 @@
+//! Every YAML call lives here: fast typed parsing with serde_yaml, and a
+//! span index built with yaml-rust2's event parser, only for files where a
+//! finding or an error needs a position (serde_yaml keeps none for valid values).
+
+use serde::de::DeserializeOwned;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::finding::Location;
+
+/// One step of a path into a YAML document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+impl Seg {
+    pub fn key(name: &str) -> Seg {
+        Seg::Key(name.to_string())
+    }
+}
+
+/// A path from the document root, e.g. `flows[2].recipients[0].to`.
+pub type Path = Vec<Seg>;
+
+pub fn render_path(path: &[Seg]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// A problem found while deserializing: where, and serde's words for it.
+#[derive(Debug)]
+pub struct RawError {
+    pub at: ErrorAt,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub enum ErrorAt {
+    /// A position serde_yaml reported itself (1-based line and column).
+    Position { line: usize, column: usize },
+    /// A path to be resolved through the span index.
+    Path(Path),
+}
+
+/// Parses `text` into `T`. On failure, reparses section by section so that
+/// every error of the file is reported, each with a path or a position.
+pub fn parse<T: DeserializeOwned>(text: &str, sections: &[Section]) -> Result<T, Vec<RawError>> {
+    match serde_yaml::from_str::<T>(text) {
+        Ok(value) => Ok(value),
+        Err(first) => Err(collect_errors(text, first, sections)),
+    }
+}
+
+/// How to check one top-level key in the slow path: either the whole value
+/// (`Whole`) or each element of a sequence on its own (`Each`).
+pub struct Section {
+    pub key: &'static str,
+    pub check: SectionCheck,
+}
+
+pub enum SectionCheck {
+    Whole(fn(&serde_yaml::Value) -> Result<(), (Path, String)>),
+    Each(fn(&serde_yaml::Value) -> Result<(), (Path, String)>),
+}
+
+/// Deserializes `value` as `T`, returning the failing path and message.
+pub fn check_as<T: DeserializeOwned>(value: &serde_yaml::Value) -> Result<(), (Path, String)> {
+    serde_path_to_error::deserialize::<_, T>(value)
+        .map(|_| ())
+        .map_err(|e| (convert_path(e.path()), e.inner().to_string()))
+}
+
+fn convert_path(path: &serde_path_to_error::Path) -> Path {
+    path.iter()
+        .filter_map(|seg| match seg {
+            serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
+            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {
+                None
+            }
+        })
+        .collect()
+}
+
+fn position_of(error: &serde_yaml::Error) -> ErrorAt {
+    match error.location() {
+        Some(loc) => ErrorAt::Position { line: loc.line(), column: loc.column() },
+        None => ErrorAt::Path(Vec::new()),
+    }
+}
+
+fn strip_position(message: &str) -> String {
+    // serde_yaml appends " at line L column C"; the diagnostic shows it itself.
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) -> Vec<RawError> {
+    let value: serde_yaml::Value = match serde_yaml::from_str(text) {
+        Ok(value) => value,
+        Err(syntax) => {
+            return vec![RawError {
+                at: position_of(&syntax),
+                message: strip_position(&syntax.to_string()),
+            }]
+        }
+    };
+    let mut errors = Vec::new();
+    if let serde_yaml::Value::Mapping(map) = &value {
+        let known: Vec<&str> = sections.iter().map(|s| s.key).collect();
+        for key in map.keys() {
+            let name = key.as_str().unwrap_or_default();
+            if !known.contains(&name) {
+                let expected = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
+                errors.push(RawError {
+                    at: ErrorAt::Path(vec![Seg::key(name)]),
+                    message: format!("unknown field `{name}`, expected one of {}", expected.join(", ")),
+                });
+            }
+        }
+        for section in sections {
+            let Some(item) = map.get(section.key) else { continue };
+            let mut push = |prefix: Path, (path, message): (Path, String)| {
+                let mut full = prefix;
+                full.extend(path);
+                errors.push(RawError { at: ErrorAt::Path(full), message });
+            };
+            match (&section.check, item) {
+                (SectionCheck::Each(check), serde_yaml::Value::Sequence(items)) => {
+                    for (i, element) in items.iter().enumerate() {
+                        if let Err(e) = check(element) {
+                            push(vec![Seg::key(section.key), Seg::Index(i)], e);
+                        }
+                    }
+                }
+                (SectionCheck::Each(_), serde_yaml::Value::Null) => {}
+                (SectionCheck::Each(_), _) => push(
+                    vec![Seg::key(section.key)],
+                    (Vec::new(), "invalid type, expected a sequence".to_string()),
+                ),
+                (SectionCheck::Whole(check), _) => {
+                    if let Err(e) = check(item) {
+                        push(vec![Seg::key(section.key)], e);
+                    }
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        // Nothing more precise found (e.g. a missing top-level field): report
+        // serde_yaml's own error with its position.
+        errors.push(RawError { at: position_of(&first), message: strip_position(&first.to_string()) });
+    }
+    errors
+}
+
+/// Reads one top-level scalar without deserializing the rest (used to check
+/// `version` before judging fields that a newer format might add).
+pub fn top_level_scalar(text: &str, key: &str) -> Option<serde_yaml::Value> {
+    let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
+    value.get(key).cloned()
+}
+
+/// Deserializes a small standalone YAML document (the project config).
+pub fn parse_plain<T: DeserializeOwned>(text: &str) -> Result<T, RawError> {
+    serde_path_to_error::deserialize::<_, T>(serde_yaml::Deserializer::from_str(text)).map_err(
+        |e| {
+            let path = convert_path(e.path());
+            let inner = e.into_inner();
+            let at = if path.is_empty() { position_of(&inner) } else { ErrorAt::Path(path) };
+            RawError { at, message: strip_position(&inner.to_string()) }
+        },
+    )
+}
+
+/// Positions of the nodes of one YAML document.
+#[derive(Debug)]
+pub struct SpanIndex {
+    root: Option<Node>,
+    line_starts: Vec<usize>,
+    text_len: usize,
+}
+
+#[derive(Debug)]
+struct Node {
+    /// Byte range of the node's first token (for a scalar: the scalar).
+    start: usize,
+    end: usize,
+    kind: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Scalar,
+    Seq(Vec<Node>),
+    Map(Vec<(String, usize, Node)>),
+}
+
+impl SpanIndex {
+    pub fn build(text: &str) -> SpanIndex {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect::<Vec<_>>();
+        let mut builder = Builder { text, line_starts: &line_starts, stack: Vec::new(), root: None };
+        let mut parser = Parser::new_from_str(text);
+        // A syntax error leaves the index partial; lookups then fall back to
+        // the nearest node that was recorded.
+        let _ = parser.load(&mut builder, false);
+        let root = builder.root.take().or_else(|| builder.unwind());
+        SpanIndex { root, line_starts, text_len: text.len() }
+    }
+
+    /// The location of the node at `path`, or of its nearest recorded ancestor.
+    /// For a mapping entry, `key_only` points at the key instead of the value.
+    pub fn locate(&self, path: &[Seg], key_only: bool) -> Location {
+        let Some(mut node) = self.root.as_ref() else { return self.location(0, 0) };
+        let mut key_at = None;
+        for (i, seg) in path.iter().enumerate() {
+            let next = match (&node.kind, seg) {
+                (Kind::Map(entries), Seg::Key(k)) => entries
+                    .iter()
+                    .find(|(name, _, _)| name == k)
+                    .map(|(name, key_start, child)| (Some((*key_start, name.len())), child)),
+                (Kind::Seq(items), Seg::Index(j)) => items.get(*j).map(|child| (None, child)),
+                _ => None,
+            };
+            match next {
+                Some((key, child)) => {
+                    key_at = if i + 1 == path.len() { key } else { None };
+                    node = child;
+                }
+                None => break,
+            }
+        }
+        match key_at {
+            Some((start, len)) if key_only => self.location(start, start + len),
+            _ => self.location(node.start, node.end),
+        }
+    }
+
+    /// Whether a node exists at exactly `path`.
+    pub fn has(&self, path: &[Seg]) -> bool {
+        let Some(mut node) = self.root.as_ref() else { return false };
+        for seg in path {
+            let next = match (&node.kind, seg) {
+                (Kind::Map(entries), Seg::Key(k)) => {
+                    entries.iter().find(|(name, _, _)| name == k).map(|(_, _, child)| child)
+                }
+                (Kind::Seq(items), Seg::Index(j)) => items.get(*j),
+                _ => None,
+            };
+            match next {
+                Some(child) => node = child,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// A location for a 1-based line and column as serde_yaml reports them.
+    pub fn location_at(&self, text: &str, line: usize, column: usize) -> Location {
+        let offset = byte_offset(text, &self.line_starts, line, column);
+        let end = text[offset..].find('\n').map_or(text.len(), |n| offset + n).max(offset);
+        let end = if end == offset { (offset + 1).min(self.text_len) } else { end };
+        self.location(offset, end)
+    }
+
+    fn location(&self, start: usize, end: usize) -> Location {
+        let (line, column) = self.line_col(start);
+        let (end_line, end_column) = self.line_col(end);
+        Location { offset: start, len: end.saturating_sub(start), line, column, end_line, end_column }
+    }
+
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        (line, offset - self.line_starts[line - 1] + 1)
+    }
+}
+
+/// Converts a 1-based line and a 1-based character column to a byte offset.
+fn byte_offset(text: &str, line_starts: &[usize], line: usize, column: usize) -> usize {
+    let Some(&start) = line_starts.get(line.saturating_sub(1)) else { return text.len() };
+    let line_text = &text[start..];
+    let within = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(i, _)| i);
+    start + within
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    line_starts: &'a [usize],
+    stack: Vec<Open>,
+    root: Option<Node>,
+}
+
+enum Open {
+    Seq { start: usize, items: Vec<Node> },
+    Map { start: usize, entries: Vec<(String, usize, Node)>, key: Option<(String, usize)> },
+}
+
+impl Builder<'_> {
+    fn offset(&self, mark: Marker) -> usize {
+        byte_offset(self.text, self.line_starts, mark.line(), mark.col() + 1)
+    }
+
+    /// The end of a scalar that starts at `start`: a plain one spans its
+    /// value, a quoted one runs to its closing quote, a block one to its line end.
+    fn scalar_end(&self, start: usize, value: &str) -> usize {
+        let rest = &self.text[start..];
+        if !value.is_empty() && rest.starts_with(value) {
+            return start + value.len();
+        }
+        let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+        let len = match line.chars().next() {
+            Some(q @ ('"' | '\'')) => line[1..]
+                .char_indices()
+                .find(|&(i, c)| c == q && !(q == '"' && line[1..][..i].ends_with('\\')))
+                .map_or(line.len(), |(i, _)| i + 2),
+            _ => line.find(" #").map_or(line, |i| &line[..i]).trim_end().len(),
+        };
+        start + len.max(1).min(rest.len())
+    }
+
+    fn attach(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Open::Seq { items, .. }) => items.push(node),
+            Some(Open::Map { entries, key, .. }) => match key.take() {
+                Some((name, key_start)) => entries.push((name, key_start, node)),
+                None => {
+                    // A scalar in key position becomes the pending key; a
+                    // complex key is recorded under an empty name.
+                    entries.push((String::new(), node.start, node));
+                }
+            },
+        }
+    }
+
+    fn close(&mut self, end: usize) {
+        let node = match self.stack.pop() {
+            Some(Open::Seq { start, items }) => Node { start, end: end.max(start), kind: Kind::Seq(items) },
+            Some(Open::Map { start, entries, .. }) => {
+                Node { start, end: end.max(start), kind: Kind::Map(entries) }
+            }
+            None => return,
+        };
+        self.attach(node);
+    }
+
+    /// Closes whatever is still open after a syntax error.
+    fn unwind(&mut self) -> Option<Node> {
+        while self.stack.len() > 1 {
+            self.close(self.text.len());
+        }
+        match self.stack.pop() {
+            Some(Open::Seq { start, items }) => Some(Node { start, end: self.text.len(), kind: Kind::Seq(items) }),
+            Some(Open::Map { start, entries, .. }) => {
+                Some(Node { start, end: self.text.len(), kind: Kind::Map(entries) })
+            }
+            None => None,
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        let at = self.offset(mark);
+        match event {
+            Event::Scalar(value, ..) => {
+                if let Some(Open::Map { key: key @ None, .. }) = self.stack.last_mut() {
+                    *key = Some((value, at));
+                    return;
+                }
+                let end = self.scalar_end(at, &value);
+                self.attach(Node { start: at, end, kind: Kind::Scalar });
+            }
+            Event::Alias(_) => {
+                if let Some(Open::Map { key: key @ None, .. }) = self.stack.last_mut() {
+                    *key = Some((String::new(), at));
+                    return;
+                }
+                let end = self.scalar_end(at, "");
+                self.attach(Node { start: at, end, kind: Kind::Scalar });
+            }
+            Event::SequenceStart(..) => self.stack.push(Open::Seq { start: at, items: Vec::new() }),
+            Event::MappingStart(..) => {
+                self.stack.push(Open::Map { start: at, entries: Vec::new(), key: None })
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(at),
+            _ => {}
+        }
+    }
+}
+
+/// Pulls the candidate names out of serde's "expected one of `a`, `b`" text.
+pub fn expected_names(message: &str) -> Vec<String> {
+    let Some(i) = message.find("expected") else { return Vec::new() };
+    message[i..]
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The first backtick-quoted name in a serde message (`unknown field `x``).
+pub fn quoted_name(message: &str) -> Option<String> {
+    message.split('`').nth(1).map(str::to_string)
+}
+

@@ -1,0 +1,47 @@
+//! Text for `privflow rules` and `privflow explain`, from rule annotations.
+
+use crate::diagnostics::tr;
+use crate::rules::{RuleInfo, RulePack};
+use crate::Lang;
+
+/// One line per rule: id, severity, law.
+pub fn table(pack: &RulePack, lang: Lang) -> String {
+    let rules: Vec<&RuleInfo> = pack.rules().collect();
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for rule in rules {
+        let severity = rule.severity.map_or("-", |s| s.as_str());
+        let law = rule.law();
+        let law = if law.is_empty() { "—".to_string() } else { law };
+        out.push_str(&format!("{:<width$}  {:<7}  {}\n", rule.id, severity, law));
+    }
+    out.push_str(&tr(lang, "\n`privflow explain RULE` tells why a rule exists and how to fix it.\n", "\n运行 `privflow explain 规则id` 查看规则依据与修复方法。\n"));
+    out
+}
+
+/// The full explanation of one rule.
+pub fn explain(rule: &RuleInfo, lang: Lang) -> String {
+    let mut out = String::new();
+    let severity = rule.severity.map_or("-", |s| s.as_str());
+    out.push_str(&format!("{} ({severity})\n\n", rule.id));
+    let law = rule.law();
+    if !law.is_empty() {
+        out.push_str(&format!("{}: {law}\n", tr(lang, "Law", "法律依据")));
+    }
+    if !rule.sources.is_empty() {
+        out.push_str(&format!("{}: {}\n", tr(lang, "Seen in", "来源条款"), rule.sources.join("; ")));
+    }
+    if !rule.why(lang).is_empty() {
+        out.push_str(&format!("\n{}\n  {}\n", tr(lang, "Why it matters", "为什么重要"), rule.why(lang)));
+    }
+    if !rule.help(lang).is_empty() {
+        out.push_str(&format!("\n{}\n  {}\n", tr(lang, "How to fix", "如何修复"), rule.help(lang)));
+    }
+    if !rule.example.is_empty() {
+        out.push_str(&format!("\n{}\n", tr(lang, "Compliant example", "合规示例")));
+        for line in rule.example.lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out
+}

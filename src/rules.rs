@@ -1,0 +1,360 @@
+//! The rule pack: the built-in policies embedded at build time, a team's own
+//! policies, strict validation against the schema, and the metadata every
+//! report and `privflow explain` reads from the policies' annotations.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use cedar_policy::{ActionConstraint, Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator};
+
+use crate::diagnostics::{tr, InputError};
+use crate::finding::Severity;
+use crate::Lang;
+
+/// The schema every rule is validated against.
+pub const SCHEMA_SRC: &str = include_str!("../policies/schema.cedarschema");
+
+/// The built-in rule files, by name.
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    ("consent.cedar", include_str!("../policies/consent.cedar")),
+    ("children.cedar", include_str!("../policies/children.cedar")),
+    ("retention.cedar", include_str!("../policies/retention.cedar")),
+    ("cross_border.cedar", include_str!("../policies/cross_border.cedar")),
+    ("recipients.cedar", include_str!("../policies/recipients.cedar")),
+    ("security.cedar", include_str!("../policies/security.cedar")),
+    ("commitments.cedar", include_str!("../policies/commitments.cedar")),
+    ("product.cedar", include_str!("../policies/product.cedar")),
+    ("waivers.cedar", include_str!("../policies/waivers.cedar")),
+];
+
+/// The kinds of request privflow makes; each is a Cedar action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ActionKind {
+    Product,
+    Flow,
+    Recipient,
+    Provision,
+    Waiver,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 5] =
+        [ActionKind::Product, ActionKind::Flow, ActionKind::Recipient, ActionKind::Provision, ActionKind::Waiver];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::Product => "product",
+            ActionKind::Flow => "flow",
+            ActionKind::Recipient => "recipient",
+            ActionKind::Provision => "provision",
+            ActionKind::Waiver => "waiver",
+        }
+    }
+}
+
+/// What one policy says about its findings.
+#[derive(Debug, Clone)]
+pub struct PolicyMeta {
+    pub rule: String,
+    pub law: String,
+    pub message_en: String,
+    pub message_zh: String,
+    pub help_en: String,
+    pub help_zh: String,
+    /// Candidate nodes, relative to the request's manifest node; the first
+    /// that exists is where the finding points.
+    pub span: Vec<String>,
+}
+
+impl PolicyMeta {
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.message_en,
+            Lang::Zh => &self.message_zh,
+        }
+    }
+
+    pub fn help(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.help_en,
+            Lang::Zh => &self.help_zh,
+        }
+    }
+}
+
+/// What a rule id stands for, gathered over all its policies.
+#[derive(Debug, Clone, Default)]
+pub struct RuleInfo {
+    pub id: String,
+    pub severity: Option<Severity>,
+    pub laws: Vec<String>,
+    pub sources: Vec<String>,
+    pub why_en: String,
+    pub why_zh: String,
+    pub help_en: String,
+    pub help_zh: String,
+    pub example: String,
+    pub builtin: bool,
+    /// Rules whose facts come from a later stage (notice, diff) are listed
+    /// here only when their policies are loaded.
+    pub file: String,
+}
+
+impl RuleInfo {
+    pub fn law(&self) -> String {
+        self.laws.join("; ")
+    }
+
+    pub fn why(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.why_en,
+            Lang::Zh => &self.why_zh,
+        }
+    }
+
+    pub fn help(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.help_en,
+            Lang::Zh => &self.help_zh,
+        }
+    }
+}
+
+/// The validated policies, sliced by action, and their metadata.
+#[derive(Debug, Clone)]
+pub struct RulePack {
+    pub schema: Arc<Schema>,
+    sets: HashMap<ActionKind, PolicySet>,
+    meta: HashMap<PolicyId, Arc<PolicyMeta>>,
+    rules: BTreeMap<String, RuleInfo>,
+}
+
+/// A policy source: a file name for diagnostics and its text.
+pub struct RuleFile {
+    pub name: String,
+    pub text: Arc<str>,
+    pub builtin: bool,
+}
+
+impl RulePack {
+    /// The built-in pack. It is validated by the test suite, so failure here
+    /// is a build defect, reported as an input error rather than a panic.
+    pub fn builtin(lang: Lang) -> Result<RulePack, Vec<InputError>> {
+        Self::load(&[], lang)
+    }
+
+    /// The built-in pack plus the `.cedar` files of the given directories.
+    pub fn load(extra_dirs: &[&Path], lang: Lang) -> Result<RulePack, Vec<InputError>> {
+        let mut files: Vec<RuleFile> = BUILTIN_FILES
+            .iter()
+            .map(|(name, text)| RuleFile { name: format!("policies/{name}"), text: Arc::from(*text), builtin: true })
+            .collect();
+        let mut errors = Vec::new();
+        for dir in extra_dirs {
+            match read_dir(dir, lang) {
+                Ok(found) => files.extend(found),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Self::from_files(files, lang)
+    }
+
+    pub fn from_files(files: Vec<RuleFile>, lang: Lang) -> Result<RulePack, Vec<InputError>> {
+        let schema = Schema::from_cedarschema_str(SCHEMA_SRC)
+            .map(|(schema, _warnings)| schema)
+            .map_err(|e| vec![InputError::new("privflow::schema", format!("built-in schema: {e}"))])?;
+        let validator = Validator::new(schema.clone());
+        let mut errors = Vec::new();
+        let mut sets: HashMap<ActionKind, PolicySet> = ActionKind::ALL.iter().map(|a| (*a, PolicySet::new())).collect();
+        let mut meta = HashMap::new();
+        let mut rules: BTreeMap<String, RuleInfo> = BTreeMap::new();
+        let mut counter = 0usize;
+
+        for file in &files {
+            let parsed = match PolicySet::from_str(&file.text) {
+                Ok(set) => set,
+                Err(e) => {
+                    errors.push(cedar_error(file, "privflow::policy-syntax", tr(lang, format!("cannot parse rule file `{}`", file.name), format!("无法解析规则文件 `{}`", file.name)), Box::new(e)));
+                    continue;
+                }
+            };
+            let validation = validator.validate(&parsed, ValidationMode::Strict);
+            let mut valid = true;
+            for error in validation.validation_errors() {
+                valid = false;
+                errors.push(cedar_error(file, "privflow::policy-invalid", tr(lang, format!("rule in `{}` does not fit the schema: {error}", file.name), format!("`{}` 中的规则不符合 schema：{error}", file.name)), Box::new(error.clone())));
+            }
+            if !valid {
+                continue;
+            }
+            let mut policies: Vec<&Policy> = parsed.policies().collect();
+            // Keep file order so that a rule's first policy supplies its docs.
+            policies.sort_by_key(|p| file.text.find(&p.to_string()).unwrap_or(usize::MAX));
+            for policy in policies {
+                let annotations: HashMap<&str, &str> = policy.annotations().collect();
+                let Some(rule) = annotations.get("id").map(|s| s.to_string()) else {
+                    errors.push(annotation_error(file, policy, tr(lang, "rule has no `@id` annotation", "规则缺少 `@id` 注解"), tr(lang, "add `@id(\"my-rule\")` above `forbid`", "在 `forbid` 前添加 `@id(\"my-rule\")`")));
+                    continue;
+                };
+                let severity = annotations.get("severity").and_then(|s| Severity::parse(s));
+                if severity.is_none() && !rules.contains_key(&rule) {
+                    errors.push(annotation_error(file, policy, tr(lang, format!("rule `{rule}` has no valid `@severity`"), format!("规则 `{rule}` 缺少有效的 `@severity`")), tr(lang, "add `@severity(\"error\")`, `warning` or `info`", "添加 `@severity(\"error\")`、`warning` 或 `info`")));
+                    continue;
+                }
+                if let Some(existing) = rules.get(&rule) {
+                    if existing.builtin != file.builtin {
+                        errors.push(annotation_error(file, policy, tr(lang, format!("rule id `{rule}` is already used by a built-in rule"), format!("规则 id `{rule}` 已被内置规则使用")), tr(lang, "choose another `@id`, or switch the built-in off in `.privflow.yaml` (`severity: {id: off}`)", "换一个 `@id`，或在 `.privflow.yaml` 中关闭内置规则（`severity: {id: off}`）")));
+                        continue;
+                    }
+                }
+                let get = |k: &str| annotations.get(k).map(|s| s.to_string()).unwrap_or_default();
+                let message_en = non_empty(get("message_en"), &rule);
+                let policy_meta = PolicyMeta {
+                    rule: rule.clone(),
+                    law: get("law"),
+                    message_zh: non_empty(get("message_zh"), &message_en),
+                    message_en,
+                    help_en: get("help_en"),
+                    help_zh: non_empty(get("help_zh"), &get("help_en")),
+                    span: get("span").split_whitespace().map(str::to_string).collect(),
+                };
+                let info = rules.entry(rule.clone()).or_insert_with(|| RuleInfo {
+                    id: rule.clone(),
+                    builtin: file.builtin,
+                    file: file.name.clone(),
+                    ..RuleInfo::default()
+                });
+                info.severity = info.severity.or(severity);
+                push_unique(&mut info.laws, &policy_meta.law);
+                for source in get("source").split(';').map(str::trim) {
+                    push_unique(&mut info.sources, source);
+                }
+                fill(&mut info.why_en, get("why_en"));
+                fill(&mut info.why_zh, get("why_zh"));
+                fill(&mut info.help_en, policy_meta.help_en.clone());
+                fill(&mut info.help_zh, policy_meta.help_zh.clone());
+                fill(&mut info.example, get("example"));
+
+                counter += 1;
+                let id = PolicyId::new(format!("{rule}#{counter}"));
+                let renamed = policy.new_id(id.clone());
+                for action in actions_of(&renamed) {
+                    if let Some(set) = sets.get_mut(&action) {
+                        // Ids are unique by construction (the counter).
+                        let _ = set.add(renamed.clone());
+                    }
+                }
+                meta.insert(id, Arc::new(policy_meta));
+            }
+        }
+        if errors.is_empty() {
+            Ok(RulePack { schema: Arc::new(schema), sets, meta, rules })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The policies that can apply to one action.
+    pub fn set(&self, action: ActionKind) -> &PolicySet {
+        &self.sets[&action]
+    }
+
+    pub fn policy(&self, id: &PolicyId) -> Option<&Arc<PolicyMeta>> {
+        self.meta.get(id)
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
+        self.rules.values()
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.get(id)
+    }
+
+    pub fn rule_ids(&self) -> Vec<String> {
+        self.rules.keys().cloned().collect()
+    }
+}
+
+fn non_empty(value: String, fallback: &str) -> String {
+    if value.is_empty() {
+        fallback.to_string()
+    } else {
+        value
+    }
+}
+
+fn fill(slot: &mut String, value: String) {
+    if slot.is_empty() {
+        *slot = value;
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, value: &str) {
+    if !value.is_empty() && value != "—" && !list.iter().any(|v| v == value) {
+        list.push(value.to_string());
+    }
+}
+
+fn actions_of(policy: &Policy) -> Vec<ActionKind> {
+    let named = |uid: &cedar_policy::EntityUid| ActionKind::ALL.into_iter().find(|a| uid.id().unescaped() == a.name());
+    match policy.action_constraint() {
+        ActionConstraint::Any => ActionKind::ALL.to_vec(),
+        ActionConstraint::Eq(uid) => named(&uid).into_iter().collect(),
+        ActionConstraint::In(uids) => uids.iter().filter_map(named).collect(),
+    }
+}
+
+fn read_dir(dir: &Path, lang: Lang) -> Result<Vec<RuleFile>, InputError> {
+    let display = dir.display().to_string();
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        InputError::new("privflow::policies-dir", tr(lang, format!("cannot read policy directory `{display}`: {e}"), format!("无法读取规则目录 `{display}`：{e}")))
+            .with_help(tr(lang, "pass a directory that holds .cedar files", "请指定包含 .cedar 文件的目录"))
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cedar"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let name = path.display().to_string();
+            let text = crate::manifest::read_text(&path, &name, lang)?;
+            Ok(RuleFile { name, text, builtin: false })
+        })
+        .collect()
+}
+
+fn cedar_error(file: &RuleFile, code: &'static str, message: String, inner: Box<dyn miette::Diagnostic + Send + Sync>) -> InputError {
+    let mut error = InputError::new(code, message).in_file(&file.name, &file.text);
+    error.cedar = Some(inner);
+    error
+}
+
+fn annotation_error(file: &RuleFile, policy: &Policy, message: String, help: String) -> InputError {
+    let text = policy.to_string();
+    let offset = file.text.find(text.trim()).unwrap_or(0);
+    let location = crate::finding::Location { offset, len: text.trim().len().min(40), ..Default::default() };
+    InputError::new("privflow::policy-annotation", message)
+        .in_file(&file.name, &file.text)
+        .at(location, "this rule")
+        .with_help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_pack_validates_strictly() {
+        let pack = RulePack::builtin(Lang::En).map_err(|e| e.iter().map(|e| e.render_plain()).collect::<Vec<_>>());
+        assert!(pack.is_ok(), "{:#?}", pack.err());
+    }
+}
