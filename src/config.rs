@@ -69,10 +69,22 @@ impl Loaded {
             .filter(|id| !rule_ids.contains(id))
             .map(|id| {
                 let path = [manifest::Seg::key("severity"), manifest::Seg::key(id)];
-                let help = did_you_mean(id, rule_ids.iter().map(String::as_str), lang)
-                    .unwrap_or_else(|| tr(lang, "run `privflow rules` for the rule ids", "运行 `privflow rules` 查看规则 id"));
+                let help = did_you_mean(id, rule_ids.iter().map(String::as_str), lang).unwrap_or_else(|| {
+                    tr(
+                        lang,
+                        "run `privflow rules` for the rule ids",
+                        "运行 `privflow rules` 查看规则 id",
+                    )
+                });
                 self.source
-                    .error("privflow::unknown-rule", tr(lang, format!("unknown rule `{id}` in {FILE_NAME}"), format!("{FILE_NAME} 中存在未知规则 `{id}`")))
+                    .error(
+                        "privflow::unknown-rule",
+                        tr(
+                            lang,
+                            format!("unknown rule `{id}` in {FILE_NAME}"),
+                            format!("{FILE_NAME} 中存在未知规则 `{id}`"),
+                        ),
+                    )
                     .at(self.source.locate_key(&path), tr(lang, "no such rule", "没有该规则"))
                     .with_help(help)
             })
@@ -82,7 +94,11 @@ impl Loaded {
 
 /// The nearest `.privflow.yaml` at or above `dir`.
 pub fn find(dir: &Path) -> Option<PathBuf> {
-    let start = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let start = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let absolute = std::path::absolute(start).ok()?;
     absolute.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
 }
@@ -92,7 +108,11 @@ pub fn load(path: &Path, lang: Lang) -> Result<Loaded, InputError> {
     let text = manifest::read_text(path, &display, lang)?;
     let source = Arc::new(SourceFile::new(path.to_path_buf(), display, text));
     match yaml::parse_plain::<Option<Config>>(&source.text) {
-        Ok(config) => Ok(Loaded { path: path.to_path_buf(), config: config.unwrap_or_default(), source }),
+        Ok(config) => Ok(Loaded {
+            path: path.to_path_buf(),
+            config: config.unwrap_or_default(),
+            source,
+        }),
         Err(raw) => {
             let location = match &raw.at {
                 yaml::ErrorAt::Path(p) => source.locate_key(p),
@@ -101,10 +121,21 @@ pub fn load(path: &Path, lang: Lang) -> Result<Loaded, InputError> {
             let expected = yaml::expected_names(&raw.message);
             let name = yaml::quoted_name(&raw.message).unwrap_or_default();
             let help = did_you_mean(&name, expected.iter().map(String::as_str), lang).unwrap_or_else(|| {
-                tr(lang, "known keys: policies, severity, fail_on, lang", "可用键：policies、severity、fail_on、lang")
+                tr(
+                    lang,
+                    "known keys: policies, severity, fail_on, lang",
+                    "可用键：policies、severity、fail_on、lang",
+                )
             });
             Err(source
-                .error("privflow::config", tr(lang, format!("invalid {FILE_NAME}: {}", raw.message), format!("{FILE_NAME} 无效：{}", raw.message)))
+                .error(
+                    "privflow::config",
+                    tr(
+                        lang,
+                        format!("invalid {FILE_NAME}: {}", raw.message),
+                        format!("{FILE_NAME} 无效：{}", raw.message),
+                    ),
+                )
                 .at(location, tr(lang, "here", "此处"))
                 .with_help(help))
         }

@@ -57,15 +57,19 @@ impl InputError {
 
     /// Sort key: file, then position.
     pub fn sort_key(&self) -> (Option<&str>, usize, &str) {
-        (self.file.as_deref(), self.location.map_or(0, |l| l.offset), &self.message)
+        (
+            self.file.as_deref(),
+            self.location.map_or(0, |l| l.offset),
+            &self.message,
+        )
     }
 
     /// Renders with miette's graphical handler (no colour, fixed width) for
     /// terminals without colour and for snapshot tests.
     pub fn render_plain(&self) -> String {
         let mut out = String::new();
-        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_width(100);
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor()).with_width(100);
         let _ = handler.render_report(&mut out, self);
         out
     }
@@ -122,7 +126,11 @@ impl InputErrors {
     }
 
     pub fn render_plain(&self) -> String {
-        self.0.iter().map(InputError::render_plain).collect::<Vec<_>>().join("\n")
+        self.0
+            .iter()
+            .map(InputError::render_plain)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 

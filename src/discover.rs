@@ -34,14 +34,29 @@ pub fn discover(paths: &[PathBuf], lang: Lang) -> (Vec<Found>, Vec<InputError>) 
         }
         if !root.is_dir() {
             errors.push(
-                InputError::new("privflow::no-such-path", tr(lang, format!("`{}` does not exist", root.display()), format!("`{}` 不存在", root.display())))
-                    .with_help(tr(lang, "give a manifest file or a directory to search", "请指定清单文件或要搜索的目录")),
+                InputError::new(
+                    "privflow::no-such-path",
+                    tr(
+                        lang,
+                        format!("`{}` does not exist", root.display()),
+                        format!("`{}` 不存在", root.display()),
+                    ),
+                )
+                .with_help(tr(
+                    lang,
+                    "give a manifest file or a directory to search",
+                    "请指定清单文件或要搜索的目录",
+                )),
             );
             continue;
         }
-        let walker = WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
-            e.depth() == 0 || !e.file_type().is_dir() || !skipped(e.file_name().to_str().unwrap_or_default())
-        });
+        let walker = WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !e.file_type().is_dir() || !skipped(e.file_name().to_str().unwrap_or_default())
+            });
         for item in walker {
             match item {
                 Ok(e) if e.file_type().is_file() && is_manifest_name(e.file_name().to_str().unwrap_or_default()) => {
@@ -55,8 +70,19 @@ pub fn discover(paths: &[PathBuf], lang: Lang) -> (Vec<Found>, Vec<InputError>) 
                     }
                     let at = e.path().map(|p| p.display().to_string()).unwrap_or_default();
                     errors.push(
-                        InputError::new("privflow::walk", tr(lang, format!("cannot read `{at}`: {e}"), format!("无法读取 `{at}`：{e}")))
-                            .with_help(tr(lang, "check the permissions of that path", "请检查该路径的权限")),
+                        InputError::new(
+                            "privflow::walk",
+                            tr(
+                                lang,
+                                format!("cannot read `{at}`: {e}"),
+                                format!("无法读取 `{at}`：{e}"),
+                            ),
+                        )
+                        .with_help(tr(
+                            lang,
+                            "check the permissions of that path",
+                            "请检查该路径的权限",
+                        )),
                     );
                 }
             }
@@ -74,7 +100,10 @@ fn skipped(name: &str) -> bool {
 fn entry(path: &Path) -> Found {
     let display = path.display().to_string();
     let display = display.strip_prefix("./").map(str::to_string).unwrap_or(display);
-    Found { path: path.to_path_buf(), display }
+    Found {
+        path: path.to_path_buf(),
+        display,
+    }
 }
 
 #[cfg(test)]

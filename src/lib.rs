@@ -9,6 +9,10 @@
 //! # Ok::<(), privflow::InputErrors>(())
 //! ```
 
+// Input errors carry their source text and are the cold path: boxing them
+// would only add indirection to every `?`.
+#![allow(clippy::result_large_err)]
+
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
@@ -111,7 +115,11 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         paths.iter().map(|p| p.as_ref().to_path_buf()).collect()
     };
     // Run-wide settings come from the config nearest the first path.
-    let first_dir = if paths[0].is_dir() { paths[0].clone() } else { paths[0].parent().map(Path::to_path_buf).unwrap_or_default() };
+    let first_dir = if paths[0].is_dir() {
+        paths[0].clone()
+    } else {
+        paths[0].parent().map(Path::to_path_buf).unwrap_or_default()
+    };
     let lang_guess = options.lang.unwrap_or_default();
     let mut errors = Vec::new();
     let mut configs: HashMap<PathBuf, Option<Arc<config::Loaded>>> = HashMap::new();
@@ -129,8 +137,14 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
             .clone()
     };
     let run_config = config_for(&first_dir, &mut errors);
-    let lang = options.lang.or(run_config.as_ref().and_then(|c| c.config.lang)).unwrap_or_default();
-    let fail_on = options.fail_on.or(run_config.as_ref().and_then(|c| c.config.fail_on)).unwrap_or_default();
+    let lang = options
+        .lang
+        .or(run_config.as_ref().and_then(|c| c.config.lang))
+        .unwrap_or_default();
+    let fail_on = options
+        .fail_on
+        .or(run_config.as_ref().and_then(|c| c.config.fail_on))
+        .unwrap_or_default();
     let today = Date(options.today.unwrap_or_else(|| chrono::Local::now().date_naive()));
 
     let (found, walk_errors) = discover::discover(&paths, lang);
@@ -155,7 +169,10 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                         errors.extend(c.check_rule_ids(&pack.rule_ids(), lang));
                         severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
                     }
-                    Some((Arc::new(engine::Engine::new(Arc::new(pack))), engine::Settings { lang, today, severity }))
+                    Some((
+                        Arc::new(engine::Engine::new(Arc::new(pack))),
+                        engine::Settings { lang, today, severity },
+                    ))
                 }
                 Err(e) => {
                     errors.extend(e);
@@ -172,7 +189,10 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         .par_iter()
         .map(|(item, engine, settings)| {
             let rule_ids = engine.pack().rule_ids();
-            let cx = manifest::LoadContext { lang, rule_ids: &rule_ids };
+            let cx = manifest::LoadContext {
+                lang,
+                rule_ids: &rule_ids,
+            };
             let loaded = manifest::load(&item.path, &item.display, &cx)?;
             let evaluation = engine.evaluate(&loaded, settings).map_err(|e| vec![e])?;
             Ok::<_, Vec<InputError>>((loaded, evaluation))
@@ -195,8 +215,14 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                 report.summary.flows += loaded.manifest.flows.len();
                 report.summary.waived += evaluation.waived;
                 report.findings.extend(evaluation.findings);
-                report.sources.insert(loaded.source.display.clone(), loaded.source.text.clone());
-                report.manifests.push((loaded.source.display.clone(), Arc::new(loaded.manifest), loaded.taxonomy));
+                report
+                    .sources
+                    .insert(loaded.source.display.clone(), loaded.source.text.clone());
+                report.manifests.push((
+                    loaded.source.display.clone(),
+                    Arc::new(loaded.manifest),
+                    loaded.taxonomy,
+                ));
             }
             Err(e) => errors.extend(e),
         }

@@ -40,8 +40,13 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 5] =
-        [ActionKind::Product, ActionKind::Flow, ActionKind::Recipient, ActionKind::Provision, ActionKind::Waiver];
+    pub const ALL: [ActionKind; 5] = [
+        ActionKind::Product,
+        ActionKind::Flow,
+        ActionKind::Recipient,
+        ActionKind::Provision,
+        ActionKind::Waiver,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -97,9 +102,10 @@ pub struct RuleInfo {
     pub help_zh: String,
     pub example: String,
     pub builtin: bool,
-    /// Rules whose facts come from a later stage (notice, diff) are listed
-    /// here only when their policies are loaded.
+    /// The file the rule's first policy is in.
     pub file: String,
+    /// Set by `@rule_law`, which states the law of the whole rule.
+    fixed_law: bool,
 }
 
 impl RuleInfo {
@@ -149,7 +155,11 @@ impl RulePack {
     pub fn load(extra_dirs: &[&Path], lang: Lang) -> Result<RulePack, Vec<InputError>> {
         let mut files: Vec<RuleFile> = BUILTIN_FILES
             .iter()
-            .map(|(name, text)| RuleFile { name: format!("policies/{name}"), text: Arc::from(*text), builtin: true })
+            .map(|(name, text)| RuleFile {
+                name: format!("policies/{name}"),
+                text: Arc::from(*text),
+                builtin: true,
+            })
             .collect();
         let mut errors = Vec::new();
         for dir in extra_dirs {
@@ -179,7 +189,16 @@ impl RulePack {
             let parsed = match PolicySet::from_str(&file.text) {
                 Ok(set) => set,
                 Err(e) => {
-                    errors.push(cedar_error(file, "privflow::policy-syntax", tr(lang, format!("cannot parse rule file `{}`", file.name), format!("无法解析规则文件 `{}`", file.name)), Box::new(e)));
+                    errors.push(cedar_error(
+                        file,
+                        "privflow::policy-syntax",
+                        tr(
+                            lang,
+                            format!("cannot parse rule file `{}`", file.name),
+                            format!("无法解析规则文件 `{}`", file.name),
+                        ),
+                        Box::new(e),
+                    ));
                     continue;
                 }
             };
@@ -187,7 +206,16 @@ impl RulePack {
             let mut valid = true;
             for error in validation.validation_errors() {
                 valid = false;
-                errors.push(cedar_error(file, "privflow::policy-invalid", tr(lang, format!("rule in `{}` does not fit the schema: {error}", file.name), format!("`{}` 中的规则不符合 schema：{error}", file.name)), Box::new(error.clone())));
+                errors.push(cedar_error(
+                    file,
+                    "privflow::policy-invalid",
+                    tr(
+                        lang,
+                        format!("rule in `{}` does not fit the schema: {error}", file.name),
+                        format!("`{}` 中的规则不符合 schema：{error}", file.name),
+                    ),
+                    Box::new(error.clone()),
+                ));
             }
             if !valid {
                 continue;
@@ -198,12 +226,34 @@ impl RulePack {
             for policy in policies {
                 let annotations: HashMap<&str, &str> = policy.annotations().collect();
                 let Some(rule) = annotations.get("id").map(|s| s.to_string()) else {
-                    errors.push(annotation_error(file, policy, tr(lang, "rule has no `@id` annotation", "规则缺少 `@id` 注解"), tr(lang, "add `@id(\"my-rule\")` above `forbid`", "在 `forbid` 前添加 `@id(\"my-rule\")`")));
+                    errors.push(annotation_error(
+                        file,
+                        policy,
+                        tr(lang, "rule has no `@id` annotation", "规则缺少 `@id` 注解"),
+                        tr(
+                            lang,
+                            "add `@id(\"my-rule\")` above `forbid`",
+                            "在 `forbid` 前添加 `@id(\"my-rule\")`",
+                        ),
+                    ));
                     continue;
                 };
                 let severity = annotations.get("severity").and_then(|s| Severity::parse(s));
                 if severity.is_none() && !rules.contains_key(&rule) {
-                    errors.push(annotation_error(file, policy, tr(lang, format!("rule `{rule}` has no valid `@severity`"), format!("规则 `{rule}` 缺少有效的 `@severity`")), tr(lang, "add `@severity(\"error\")`, `warning` or `info`", "添加 `@severity(\"error\")`、`warning` 或 `info`")));
+                    errors.push(annotation_error(
+                        file,
+                        policy,
+                        tr(
+                            lang,
+                            format!("rule `{rule}` has no valid `@severity`"),
+                            format!("规则 `{rule}` 缺少有效的 `@severity`"),
+                        ),
+                        tr(
+                            lang,
+                            "add `@severity(\"error\")`, `warning` or `info`",
+                            "添加 `@severity(\"error\")`、`warning` 或 `info`",
+                        ),
+                    ));
                     continue;
                 }
                 if let Some(existing) = rules.get(&rule) {
@@ -230,7 +280,12 @@ impl RulePack {
                     ..RuleInfo::default()
                 });
                 info.severity = info.severity.or(severity);
-                push_unique(&mut info.laws, &policy_meta.law);
+                match annotations.get("rule_law") {
+                    Some(law) => info.laws = vec![law.to_string()],
+                    None if !info.fixed_law => push_unique(&mut info.laws, &policy_meta.law),
+                    None => {}
+                }
+                info.fixed_law |= annotations.contains_key("rule_law");
                 for source in get("source").split(';').map(str::trim) {
                     push_unique(&mut info.sources, source);
                 }
@@ -253,7 +308,12 @@ impl RulePack {
             }
         }
         if errors.is_empty() {
-            Ok(RulePack { schema: Arc::new(schema), sets, meta, rules })
+            Ok(RulePack {
+                schema: Arc::new(schema),
+                sets,
+                meta,
+                rules,
+            })
         } else {
             Err(errors)
         }
@@ -313,8 +373,19 @@ fn actions_of(policy: &Policy) -> Vec<ActionKind> {
 fn read_dir(dir: &Path, lang: Lang) -> Result<Vec<RuleFile>, InputError> {
     let display = dir.display().to_string();
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        InputError::new("privflow::policies-dir", tr(lang, format!("cannot read policy directory `{display}`: {e}"), format!("无法读取规则目录 `{display}`：{e}")))
-            .with_help(tr(lang, "pass a directory that holds .cedar files", "请指定包含 .cedar 文件的目录"))
+        InputError::new(
+            "privflow::policies-dir",
+            tr(
+                lang,
+                format!("cannot read policy directory `{display}`: {e}"),
+                format!("无法读取规则目录 `{display}`：{e}"),
+            ),
+        )
+        .with_help(tr(
+            lang,
+            "pass a directory that holds .cedar files",
+            "请指定包含 .cedar 文件的目录",
+        ))
     })?;
     let mut paths: Vec<_> = entries
         .filter_map(Result::ok)
@@ -327,12 +398,21 @@ fn read_dir(dir: &Path, lang: Lang) -> Result<Vec<RuleFile>, InputError> {
         .map(|path| {
             let name = path.display().to_string();
             let text = crate::manifest::read_text(&path, &name, lang)?;
-            Ok(RuleFile { name, text, builtin: false })
+            Ok(RuleFile {
+                name,
+                text,
+                builtin: false,
+            })
         })
         .collect()
 }
 
-fn cedar_error(file: &RuleFile, code: &'static str, message: String, inner: Box<dyn miette::Diagnostic + Send + Sync>) -> InputError {
+fn cedar_error(
+    file: &RuleFile,
+    code: &'static str,
+    message: String,
+    inner: Box<dyn miette::Diagnostic + Send + Sync>,
+) -> InputError {
     let mut error = InputError::new(code, message).in_file(&file.name, &file.text);
     error.cedar = Some(inner);
     error
@@ -341,7 +421,11 @@ fn cedar_error(file: &RuleFile, code: &'static str, message: String, inner: Box<
 fn annotation_error(file: &RuleFile, policy: &Policy, message: String, help: String) -> InputError {
     let text = policy.to_string();
     let offset = file.text.find(text.trim()).unwrap_or(0);
-    let location = crate::finding::Location { offset, len: text.trim().len().min(40), ..Default::default() };
+    let location = crate::finding::Location {
+        offset,
+        len: text.trim().len().min(40),
+        ..Default::default()
+    };
     InputError::new("privflow::policy-annotation", message)
         .in_file(&file.name, &file.text)
         .at(location, "this rule")

@@ -11,12 +11,7 @@ struct Builtin {
     en: &'static str,
 }
 
-const fn c(
-    id: &'static str,
-    parents: &'static [&'static str],
-    zh: &'static str,
-    en: &'static str,
-) -> Builtin {
+const fn c(id: &'static str, parents: &'static [&'static str], zh: &'static str, en: &'static str) -> Builtin {
     Builtin { id, parents, zh, en }
 }
 
@@ -208,8 +203,7 @@ impl Taxonomy {
 
     /// Roots of the DAG, in table order.
     pub fn roots(&self) -> Vec<&Category> {
-        let mut roots: Vec<&Category> =
-            self.categories.values().filter(|c| c.parents.is_empty()).collect();
+        let mut roots: Vec<&Category> = self.categories.values().filter(|c| c.parents.is_empty()).collect();
         roots.sort_by_key(|c| (builtin_position(&c.id), c.id.clone()));
         roots
     }
@@ -237,7 +231,11 @@ impl Taxonomy {
         } else {
             ""
         };
-        let custom = if category.origin == Origin::Custom { " (custom)" } else { "" };
+        let custom = if category.origin == Origin::Custom {
+            " (custom)"
+        } else {
+            ""
+        };
         out.push_str(&format!(
             "{}{}  {}{}{}\n",
             "  ".repeat(depth),

@@ -38,7 +38,12 @@ fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let options = Options { lang: args.lang, fail_on: args.fail_on, policies: args.policies, today: args.today };
+    let options = Options {
+        lang: args.lang,
+        fail_on: args.fail_on,
+        policies: args.policies,
+        today: args.today,
+    };
     let report = match privflow::check(&args.paths, &options) {
         Ok(report) => report,
         Err(errors) => return super::input_errors(&errors),

@@ -12,7 +12,11 @@ use clap::{Parser, Subcommand};
 use privflow::{FailOn, InputErrors, Lang};
 
 #[derive(Parser)]
-#[command(name = "privflow", version, about = "Check personal-data flows against PIPL rules written in Cedar")]
+#[command(
+    name = "privflow",
+    version,
+    about = "Check personal-data flows against PIPL rules written in Cedar"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,6 +30,9 @@ enum Command {
     Rules {
         #[arg(long, value_enum)]
         lang: Option<Lang>,
+        /// Print a Markdown table instead of plain text
+        #[arg(long)]
+        markdown: bool,
         /// Extra Cedar rule directories
         #[arg(long = "policies", value_name = "DIR")]
         policies: Vec<PathBuf>,
@@ -59,7 +66,11 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
-        Command::Rules { lang, policies } => rules::list(lang.unwrap_or_default(), &policies),
+        Command::Rules {
+            lang,
+            markdown,
+            policies,
+        } => rules::list(lang.unwrap_or_default(), markdown, &policies),
         Command::Explain { rule, lang, policies } => rules::explain(&rule, lang.unwrap_or_default(), &policies),
         Command::Categories { lang } => categories::run(lang.unwrap_or_default()),
     }
@@ -68,7 +79,11 @@ pub fn run() -> ExitCode {
 /// Prints every input error to stderr and returns exit code 2.
 pub fn input_errors(errors: &InputErrors) -> ExitCode {
     let color = std::io::stderr().is_terminal();
-    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for error in &errors.0 {

@@ -13,10 +13,14 @@ fn pack(lang: Lang, policies: &[PathBuf]) -> Result<RulePack, ExitCode> {
     RulePack::load(&dirs, lang).map_err(|e| super::input_errors(&InputErrors::sorted(e)))
 }
 
-pub fn list(lang: Lang, policies: &[PathBuf]) -> ExitCode {
+pub fn list(lang: Lang, markdown: bool, policies: &[PathBuf]) -> ExitCode {
     match pack(lang, policies) {
         Ok(pack) => {
-            print!("{}", text::table(&pack, lang));
+            if markdown {
+                print!("{}", text::markdown_table(&pack, lang));
+            } else {
+                print!("{}", text::table(&pack, lang));
+            }
             ExitCode::SUCCESS
         }
         Err(code) => code,
@@ -35,9 +39,18 @@ pub fn explain(rule: &str, lang: Lang, policies: &[PathBuf]) -> ExitCode {
         }
         None => {
             let ids = pack.rule_ids();
-            let help = did_you_mean(rule, ids.iter().map(String::as_str), lang)
-                .unwrap_or_else(|| tr(lang, "run `privflow rules` for the rule ids", "运行 `privflow rules` 查看规则 id"));
-            let error = InputError::new("privflow::unknown-rule", tr(lang, format!("unknown rule `{rule}`"), format!("未知的规则 `{rule}`"))).with_help(help);
+            let help = did_you_mean(rule, ids.iter().map(String::as_str), lang).unwrap_or_else(|| {
+                tr(
+                    lang,
+                    "run `privflow rules` for the rule ids",
+                    "运行 `privflow rules` 查看规则 id",
+                )
+            });
+            let error = InputError::new(
+                "privflow::unknown-rule",
+                tr(lang, format!("unknown rule `{rule}`"), format!("未知的规则 `{rule}`")),
+            )
+            .with_help(help);
             super::input_errors(&InputErrors(vec![error]))
         }
     }

@@ -67,10 +67,16 @@ pub fn provision_uid(flow: &Flow, index: usize) -> EntityUid {
 pub fn entities(taxonomy: &Taxonomy, manifest: &Manifest) -> Vec<Entity> {
     let mut out = Vec::new();
     for flow in &manifest.flows {
-        out.push(Entity::new_no_attrs(flow_uid(flow), category_parents(taxonomy, &flow.data)));
+        out.push(Entity::new_no_attrs(
+            flow_uid(flow),
+            category_parents(taxonomy, &flow.data),
+        ));
         for (j, provision) in flow.recipients.iter().enumerate() {
             let data = flow.provision_data(provision);
-            out.push(Entity::new_no_attrs(provision_uid(flow, j), category_parents(taxonomy, data)));
+            out.push(Entity::new_no_attrs(
+                provision_uid(flow, j),
+                category_parents(taxonomy, data),
+            ));
         }
     }
     out
@@ -94,7 +100,10 @@ fn product_pairs(manifest: &Manifest) -> Pairs {
     }
     push_some(&mut r, "response_days", rights.response_days.map(|d| long(d.into())));
     let mut pairs: Pairs = vec![
-        ("contact", Expr::new_bool(p.contact.as_deref().is_some_and(|c| !c.trim().is_empty()))),
+        (
+            "contact",
+            Expr::new_bool(p.contact.as_deref().is_some_and(|c| !c.trim().is_empty())),
+        ),
         ("pi_officer", Expr::new_bool(p.pi_officer == Some(true))),
         ("ciio", Expr::new_bool(p.ciio == Some(true))),
         ("children_rules", Expr::new_bool(p.children_rules == Some(true))),
@@ -130,7 +139,10 @@ pub fn flow_context(manifest: &Manifest, product: &Expr, flow: &Flow) -> Context
     let mut pairs: Pairs = vec![
         ("product", product.clone()),
         ("subjects", Expr::new_set(flow.subjects.iter().map(|s| name(*s)))),
-        ("necessity", Expr::new_bool(flow.necessity.as_deref().is_some_and(|n| !n.trim().is_empty()))),
+        (
+            "necessity",
+            Expr::new_bool(flow.necessity.as_deref().is_some_and(|n| !n.trim().is_empty())),
+        ),
         ("storage_encrypted", Expr::new_bool(storage.encrypted == Some(true))),
         ("leaves_cn", Expr::new_bool(flow.leaves_cn(&manifest.recipients))),
         ("automated_decision", Expr::new_bool(automated)),
@@ -139,7 +151,11 @@ pub fn flow_context(manifest: &Manifest, product: &Expr, flow: &Flow) -> Context
         ("pia", Expr::new_bool(flow.pia.is_some())),
         ("recipient_roles", Expr::new_set(roles.into_iter().map(string))),
     ];
-    push_some(&mut pairs, "purpose", flow.purpose.as_deref().filter(|p| !p.trim().is_empty()).map(string));
+    push_some(
+        &mut pairs,
+        "purpose",
+        flow.purpose.as_deref().filter(|p| !p.trim().is_empty()).map(string),
+    );
     push_some(&mut pairs, "basis", flow.basis.map(name));
     push_some(&mut pairs, "consent", flow.consent.map(name));
     push_some(&mut pairs, "storage_country", storage.country.as_deref().map(string));
@@ -192,5 +208,8 @@ pub fn provision_context(flow: &Flow, index: usize, recipient: &Recipient) -> Co
 pub fn waiver_context(waiver: &Waiver, today: Date) -> Context {
     // Loading guarantees `expires`; a waiver without one never reaches here.
     let days_left = waiver.expires.map_or(0, |expires| today.days_until(expires));
-    context(vec![("rule", string(&waiver.rule)), ("days_left", Expr::new_long(days_left))])
+    context(vec![
+        ("rule", string(&waiver.rule)),
+        ("days_left", Expr::new_long(days_left)),
+    ])
 }

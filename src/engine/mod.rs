@@ -50,8 +50,15 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(pack: Arc<RulePack>) -> Engine {
-        let actions = ActionKind::ALL.iter().map(|a| (*a, facts::uid("Action", a.name()))).collect();
-        Engine { pack, authorizer: Authorizer::new(), actions }
+        let actions = ActionKind::ALL
+            .iter()
+            .map(|a| (*a, facts::uid("Action", a.name())))
+            .collect();
+        Engine {
+            pack,
+            authorizer: Authorizer::new(),
+            actions,
+        }
     }
 
     pub fn pack(&self) -> &RulePack {
@@ -64,43 +71,79 @@ impl Engine {
             .map_err(|e| internal(loaded, format!("cannot build entities: {e}")))?;
         let principal = facts::uid("Product", &manifest.product.id);
         let mut hits: Vec<(Target, Arc<PolicyMeta>)> = Vec::new();
-        let mut ask = |target: Target, action: ActionKind, resource: EntityUid, context: Context| -> Result<(), InputError> {
-            let schema = cfg!(debug_assertions).then_some(&*self.pack.schema);
-            let request = Request::new(principal.clone(), self.actions[&action].clone(), resource, context, schema)
+        let mut ask =
+            |target: Target, action: ActionKind, resource: EntityUid, context: Context| -> Result<(), InputError> {
+                let schema = cfg!(debug_assertions).then_some(&*self.pack.schema);
+                let request = Request::new(
+                    principal.clone(),
+                    self.actions[&action].clone(),
+                    resource,
+                    context,
+                    schema,
+                )
                 .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
-            let response = self.authorizer.is_authorized(&request, self.pack.set(action), &entities);
-            if let Some(error) = response.diagnostics().errors().next() {
-                // A forbid that errors is skipped by Cedar, which would hide a finding.
-                return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
-            }
-            for id in response.diagnostics().reason() {
-                if let Some(meta) = self.pack.policy(id) {
-                    hits.push((target, meta.clone()));
+                let response = self
+                    .authorizer
+                    .is_authorized(&request, self.pack.set(action), &entities);
+                if let Some(error) = response.diagnostics().errors().next() {
+                    // A forbid that errors is skipped by Cedar, which would hide a finding.
+                    return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
                 }
-            }
-            Ok(())
-        };
+                for id in response.diagnostics().reason() {
+                    if let Some(meta) = self.pack.policy(id) {
+                        hits.push((target, meta.clone()));
+                    }
+                }
+                Ok(())
+            };
 
-        ask(Target::Product, ActionKind::Product, principal.clone(), facts::product_context(manifest))?;
+        ask(
+            Target::Product,
+            ActionKind::Product,
+            principal.clone(),
+            facts::product_context(manifest),
+        )?;
         let product = facts::product_record(manifest);
         for (k, recipient) in manifest.recipients.iter().enumerate() {
-            ask(Target::Recipient(k), ActionKind::Recipient, facts::uid("Recipient", &recipient.id), facts::recipient_context(recipient))?;
+            ask(
+                Target::Recipient(k),
+                ActionKind::Recipient,
+                facts::uid("Recipient", &recipient.id),
+                facts::recipient_context(recipient),
+            )?;
         }
         for (i, flow) in manifest.flows.iter().enumerate() {
-            ask(Target::Flow(i), ActionKind::Flow, facts::flow_uid(flow), facts::flow_context(manifest, &product, flow))?;
+            ask(
+                Target::Flow(i),
+                ActionKind::Flow,
+                facts::flow_uid(flow),
+                facts::flow_context(manifest, &product, flow),
+            )?;
             for (j, provision) in flow.recipients.iter().enumerate() {
                 if let Some(recipient) = manifest.recipients.iter().find(|r| r.id == provision.to) {
-                    ask(Target::Provision(i, j), ActionKind::Provision, facts::provision_uid(flow, j), facts::provision_context(flow, j, recipient))?;
+                    ask(
+                        Target::Provision(i, j),
+                        ActionKind::Provision,
+                        facts::provision_uid(flow, j),
+                        facts::provision_context(flow, j, recipient),
+                    )?;
                 }
             }
         }
         for (w, waiver) in manifest.waivers.iter().enumerate() {
-            ask(Target::Waiver(w), ActionKind::Waiver, facts::uid("Waiver", &w.to_string()), facts::waiver_context(waiver, settings.today))?;
+            ask(
+                Target::Waiver(w),
+                ActionKind::Waiver,
+                facts::uid("Waiver", &w.to_string()),
+                facts::waiver_context(waiver, settings.today),
+            )?;
         }
 
         let mut evaluation = Evaluation::default();
         for (target, meta) in hits {
-            let Some(severity) = self.severity_of(&meta.rule, settings) else { continue };
+            let Some(severity) = self.severity_of(&meta.rule, settings) else {
+                continue;
+            };
             let finding = self.finding(loaded, target, &meta, severity, settings.lang);
             if is_waived(loaded, &finding, settings.today) {
                 evaluation.waived += 1;
@@ -118,7 +161,14 @@ impl Engine {
         }
     }
 
-    fn finding(&self, loaded: &LoadedManifest, target: Target, meta: &PolicyMeta, severity: Severity, lang: Lang) -> Finding {
+    fn finding(
+        &self,
+        loaded: &LoadedManifest,
+        target: Target,
+        meta: &PolicyMeta,
+        severity: Severity,
+        lang: Lang,
+    ) -> Finding {
         let manifest = &loaded.manifest;
         let node = node_path(target);
         let location = meta
@@ -136,7 +186,10 @@ impl Engine {
             Target::Product => (None, None),
             Target::Flow(i) => (Some(manifest.flows[i].id.clone()), None),
             Target::Recipient(k) => (None, Some(manifest.recipients[k].id.clone())),
-            Target::Provision(i, j) => (Some(manifest.flows[i].id.clone()), Some(manifest.flows[i].recipients[j].to.clone())),
+            Target::Provision(i, j) => (
+                Some(manifest.flows[i].id.clone()),
+                Some(manifest.flows[i].recipients[j].to.clone()),
+            ),
             Target::Waiver(w) => (manifest.waivers[w].flow.clone(), None),
         };
         let values = |key: &str| placeholder(loaded, target, key, lang);
@@ -158,10 +211,9 @@ impl Engine {
 }
 
 fn internal(loaded: &LoadedManifest, message: String) -> InputError {
-    loaded
-        .source
-        .error("privflow::evaluation", message)
-        .with_help("a rule or the facts given to it do not fit policies/schema.cedarschema; check your own --policies rules")
+    loaded.source.error("privflow::evaluation", message).with_help(
+        "a rule or the facts given to it do not fit policies/schema.cedarschema; check your own --policies rules",
+    )
 }
 
 fn node_path(target: Target) -> Path {
@@ -202,7 +254,10 @@ pub fn fill(template: &str, value: &dyn Fn(&str) -> Option<String>) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}').and_then(|close| value(&after[..close]).map(|v| (close, v))) {
+        match after
+            .find('}')
+            .and_then(|close| value(&after[..close]).map(|v| (close, v)))
+        {
             Some((close, v)) => {
                 out.push_str(&v);
                 rest = &after[close + 1..];
@@ -219,8 +274,19 @@ pub fn fill(template: &str, value: &dyn Fn(&str) -> Option<String>) -> String {
 
 /// The placeholder names a rule message may use.
 pub const PLACEHOLDERS: &[&str] = &[
-    "product", "flow", "recipient", "role", "consent", "sensitive_data", "countries", "mechanism", "individuals",
-    "days", "rule", "expires", "response_days",
+    "product",
+    "flow",
+    "recipient",
+    "role",
+    "consent",
+    "sensitive_data",
+    "countries",
+    "mechanism",
+    "individuals",
+    "days",
+    "rule",
+    "expires",
+    "response_days",
 ];
 
 fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -> Option<String> {
@@ -232,7 +298,10 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
     };
     let recipient = match target {
         Target::Recipient(k) => manifest.recipients.get(k),
-        Target::Provision(i, j) => manifest.recipients.iter().find(|r| r.id == manifest.flows[i].recipients[j].to),
+        Target::Provision(i, j) => manifest
+            .recipients
+            .iter()
+            .find(|r| r.id == manifest.flows[i].recipients[j].to),
         _ => None,
     };
     let waiver = match target {
@@ -256,7 +325,7 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
             let names: Vec<String> = flow
                 .data
                 .iter()
-                .filter(|d| loaded.taxonomy.is_under(d, "sensitive") || loaded.taxonomy.is_under(d, "biometric"))
+                .filter(|d| loaded.taxonomy.is_under(d, "sensitive"))
                 .map(|d| match lang {
                     Lang::En => d.clone(),
                     Lang::Zh => format!("{}({d})", loaded.taxonomy.display_name(d, lang)),
@@ -281,17 +350,29 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
                     match &r.country {
                         Some(c) if is_cn(c) => {}
                         Some(c) => countries.push(format!("{c} ({})", r.id)),
-                        None => countries.push(tr(lang, format!("{}: country undeclared", r.id), format!("{}：国家未声明", r.id))),
+                        None => countries.push(tr(
+                            lang,
+                            format!("{}: country undeclared", r.id),
+                            format!("{}：国家未声明", r.id),
+                        )),
                     }
                 }
             }
             countries.dedup();
             countries.join(", ")
         }
-        "mechanism" => flow?.cross_border.as_ref().and_then(|x| x.mechanism).map_or_else(undeclared, |m| <&str>::from(m).to_string()),
+        "mechanism" => flow?
+            .cross_border
+            .as_ref()
+            .and_then(|x| x.mechanism)
+            .map_or_else(undeclared, |m| <&str>::from(m).to_string()),
         "individuals" => match target {
             Target::Product => manifest.product.individuals.map_or_else(undeclared, |n| n.to_string()),
-            _ => flow?.cross_border.as_ref().and_then(|x| x.individuals).map_or_else(undeclared, |n| n.to_string()),
+            _ => flow?
+                .cross_border
+                .as_ref()
+                .and_then(|x| x.individuals)
+                .map_or_else(undeclared, |n| n.to_string()),
         },
         "days" => {
             let r = flow?.retention.as_ref()?;

@@ -32,7 +32,12 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, text: Arc<str>) -> Self {
-        SourceFile { path, display, text, spans: OnceLock::new() }
+        SourceFile {
+            path,
+            display,
+            text,
+            spans: OnceLock::new(),
+        }
     }
 
     fn spans(&self) -> &SpanIndex {
@@ -72,12 +77,30 @@ pub struct LoadedManifest {
 }
 
 const SECTIONS: &[Section] = &[
-    Section { key: "version", check: SectionCheck::Whole(yaml::check_as::<u32>) },
-    Section { key: "product", check: SectionCheck::Whole(yaml::check_as::<Product>) },
-    Section { key: "categories", check: SectionCheck::Each(yaml::check_as::<CustomCategory>) },
-    Section { key: "recipients", check: SectionCheck::Each(yaml::check_as::<Recipient>) },
-    Section { key: "flows", check: SectionCheck::Each(yaml::check_as::<Flow>) },
-    Section { key: "waivers", check: SectionCheck::Each(yaml::check_as::<Waiver>) },
+    Section {
+        key: "version",
+        check: SectionCheck::Whole(yaml::check_as::<u32>),
+    },
+    Section {
+        key: "product",
+        check: SectionCheck::Whole(yaml::check_as::<Product>),
+    },
+    Section {
+        key: "categories",
+        check: SectionCheck::Each(yaml::check_as::<CustomCategory>),
+    },
+    Section {
+        key: "recipients",
+        check: SectionCheck::Each(yaml::check_as::<Recipient>),
+    },
+    Section {
+        key: "flows",
+        check: SectionCheck::Each(yaml::check_as::<Flow>),
+    },
+    Section {
+        key: "waivers",
+        check: SectionCheck::Each(yaml::check_as::<Waiver>),
+    },
 ];
 
 /// What `load` needs besides the file: the rule ids waivers may name.
@@ -98,22 +121,45 @@ pub fn load(path: &FsPath, display: &str, cx: &LoadContext) -> Result<LoadedMani
     let manifest: Manifest = yaml::parse(&source.text, SECTIONS)
         .map_err(|raw| raw.into_iter().map(|e| convert(&source, e, lang)).collect::<Vec<_>>())?;
     let taxonomy = validate::check(&source, &manifest, cx)?;
-    Ok(LoadedManifest { source, manifest, taxonomy })
+    Ok(LoadedManifest {
+        source,
+        manifest,
+        taxonomy,
+    })
 }
 
 /// Reads a file as UTF-8, refusing oversized and non-UTF-8 input.
 pub fn read_text(path: &FsPath, display: &str, lang: Lang) -> Result<Arc<str>, InputError> {
     let io_error = |e: std::io::Error| {
-        InputError::new("privflow::io", tr(lang, format!("cannot read `{display}`: {e}"), format!("无法读取 `{display}`：{e}")))
-            .with_help(tr(lang, "check that the file exists and is readable", "请确认文件存在且可读"))
+        InputError::new(
+            "privflow::io",
+            tr(
+                lang,
+                format!("cannot read `{display}`: {e}"),
+                format!("无法读取 `{display}`：{e}"),
+            ),
+        )
+        .with_help(tr(
+            lang,
+            "check that the file exists and is readable",
+            "请确认文件存在且可读",
+        ))
     };
     let size = std::fs::metadata(path).map_err(io_error)?.len();
     if size > MAX_FILE_BYTES {
         return Err(InputError::new(
             "privflow::too-large",
-            tr(lang, format!("`{display}` is {size} bytes, over the limit of {MAX_FILE_BYTES}"), format!("`{display}` 大小为 {size} 字节，超过上限 {MAX_FILE_BYTES}")),
+            tr(
+                lang,
+                format!("`{display}` is {size} bytes, over the limit of {MAX_FILE_BYTES}"),
+                format!("`{display}` 大小为 {size} 字节，超过上限 {MAX_FILE_BYTES}"),
+            ),
         )
-        .with_help(tr(lang, "split the product's flows over several manifests", "将该产品的数据流拆分到多个清单文件中")));
+        .with_help(tr(
+            lang,
+            "split the product's flows over several manifests",
+            "将该产品的数据流拆分到多个清单文件中",
+        )));
     }
     let bytes = std::fs::read(path).map_err(io_error)?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -122,7 +168,11 @@ pub fn read_text(path: &FsPath, display: &str, lang: Lang) -> Result<Arc<str>, I
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         InputError::new(
             "privflow::not-utf8",
-            tr(lang, format!("`{display}` is not valid UTF-8 (line {line}, byte {offset})"), format!("`{display}` 不是有效的 UTF-8 编码（第 {line} 行，第 {offset} 字节）")),
+            tr(
+                lang,
+                format!("`{display}` is not valid UTF-8 (line {line}, byte {offset})"),
+                format!("`{display}` 不是有效的 UTF-8 编码（第 {line} 行，第 {offset} 字节）"),
+            ),
         )
         .with_help(tr(lang, "save the manifest as UTF-8", "请以 UTF-8 编码保存清单"))
     })?;
@@ -141,9 +191,23 @@ fn unsupported_version(source: &SourceFile, lang: Lang) -> Option<InputError> {
     let path = [Seg::key("version")];
     Some(
         source
-            .error("privflow::unsupported-version", tr(lang, format!("unsupported manifest version {number}"), format!("不支持的清单格式版本 {number}")))
-            .at(source.locate(&path), tr(lang, "this privflow reads version 1", "本版本 privflow 读取格式版本 1"))
-            .with_help(tr(lang, "write `version: 1`, or upgrade privflow", "写为 `version: 1`，或升级 privflow")),
+            .error(
+                "privflow::unsupported-version",
+                tr(
+                    lang,
+                    format!("unsupported manifest version {number}"),
+                    format!("不支持的清单格式版本 {number}"),
+                ),
+            )
+            .at(
+                source.locate(&path),
+                tr(lang, "this privflow reads version 1", "本版本 privflow 读取格式版本 1"),
+            )
+            .with_help(tr(
+                lang,
+                "write `version: 1`, or upgrade privflow",
+                "写为 `version: 1`，或升级 privflow",
+            )),
     )
 }
 
@@ -154,9 +218,20 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
         ErrorAt::Position { line, column } => {
             let location = source.locate_position(line, column);
             return source
-                .error("privflow::yaml-syntax", tr(lang, format!("malformed YAML: {message}"), format!("YAML 格式错误：{message}")))
+                .error(
+                    "privflow::yaml-syntax",
+                    tr(
+                        lang,
+                        format!("malformed YAML: {message}"),
+                        format!("YAML 格式错误：{message}"),
+                    ),
+                )
                 .at(location, tr(lang, "here", "此处"))
-                .with_help(tr(lang, "fix the YAML syntax (indentation, quotes, colons)", "修正 YAML 语法（缩进、引号、冒号）"));
+                .with_help(tr(
+                    lang,
+                    "fix the YAML syntax (indentation, quotes, colons)",
+                    "修正 YAML 语法（缩进、引号、冒号）",
+                ));
         }
         ErrorAt::Path(path) => path,
     };
@@ -168,19 +243,46 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
         if path.last() != Some(&Seg::Key(name.clone())) {
             path.push(Seg::Key(name.clone()));
         }
-        let help = suggestion.unwrap_or_else(|| tr(lang, format!("known fields: {listing}"), format!("可用字段：{listing}")));
+        let help =
+            suggestion.unwrap_or_else(|| tr(lang, format!("known fields: {listing}"), format!("可用字段：{listing}")));
         return source
-            .error("privflow::unknown-field", tr(lang, format!("unknown field `{name}` in {}", render_path(&path[..path.len() - 1]).or_root()), format!("{} 中存在未知字段 `{name}`", render_path(&path[..path.len() - 1]).or_root())))
-            .at(source.locate_key(&path), tr(lang, "not a field of this entry", "不是该条目的字段"))
+            .error(
+                "privflow::unknown-field",
+                tr(
+                    lang,
+                    format!(
+                        "unknown field `{name}` in {}",
+                        render_path(&path[..path.len() - 1]).or_root()
+                    ),
+                    format!(
+                        "{} 中存在未知字段 `{name}`",
+                        render_path(&path[..path.len() - 1]).or_root()
+                    ),
+                ),
+            )
+            .at(
+                source.locate_key(&path),
+                tr(lang, "not a field of this entry", "不是该条目的字段"),
+            )
             .with_help(help);
     }
     if message.starts_with("unknown variant") {
         let help = match suggestion {
-            Some(s) => format!("{s} ({})", tr(lang, format!("one of {listing}"), format!("可选值：{listing}"))),
+            Some(s) => format!(
+                "{s} ({})",
+                tr(lang, format!("one of {listing}"), format!("可选值：{listing}"))
+            ),
             None => tr(lang, format!("use one of {listing}"), format!("可选值：{listing}")),
         };
         return source
-            .error("privflow::unknown-value", tr(lang, format!("unknown value `{name}` for `{}`", render_path(&path)), format!("`{}` 的取值 `{name}` 无效", render_path(&path))))
+            .error(
+                "privflow::unknown-value",
+                tr(
+                    lang,
+                    format!("unknown value `{name}` for `{}`", render_path(&path)),
+                    format!("`{}` 的取值 `{name}` 无效", render_path(&path)),
+                ),
+            )
             .at(source.locate(&path), tr(lang, "not an allowed value", "不是允许的取值"))
             .with_help(help);
     }
@@ -188,29 +290,86 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
         let mut field = path.clone();
         field.push(Seg::Key(name.clone()));
         return source
-            .error("privflow::missing-field", tr(lang, format!("missing required field `{}`", render_path(&field)), format!("缺少必填字段 `{}`", render_path(&field))))
-            .at(source.locate_key(&path), tr(lang, format!("`{name}` is required here"), format!("此处需要 `{name}`")))
-            .with_help(tr(lang, format!("add `{name}:` to this entry"), format!("为该条目添加 `{name}:`")));
+            .error(
+                "privflow::missing-field",
+                tr(
+                    lang,
+                    format!("missing required field `{}`", render_path(&field)),
+                    format!("缺少必填字段 `{}`", render_path(&field)),
+                ),
+            )
+            .at(
+                source.locate_key(&path),
+                tr(lang, format!("`{name}` is required here"), format!("此处需要 `{name}`")),
+            )
+            .with_help(tr(
+                lang,
+                format!("add `{name}:` to this entry"),
+                format!("为该条目添加 `{name}:`"),
+            ));
     }
     if message.contains("untagged enum AutomatedDecision") {
         return source
-            .error("privflow::wrong-type", tr(lang, format!("`{}` must be true, false or a mapping", render_path(&path)), format!("`{}` 必须为 true、false 或映射", render_path(&path))))
+            .error(
+                "privflow::wrong-type",
+                tr(
+                    lang,
+                    format!("`{}` must be true, false or a mapping", render_path(&path)),
+                    format!("`{}` 必须为 true、false 或映射", render_path(&path)),
+                ),
+            )
             .at(source.locate(&path), tr(lang, "unexpected value", "取值不符合要求"))
-            .with_help(tr(lang, "write `automated_decision: false` or `automated_decision: { used: true, opt_out: true }`", "写为 `automated_decision: false` 或 `automated_decision: { used: true, opt_out: true }`"));
+            .with_help(tr(
+                lang,
+                "write `automated_decision: false` or `automated_decision: { used: true, opt_out: true }`",
+                "写为 `automated_decision: false` 或 `automated_decision: { used: true, opt_out: true }`",
+            ));
     }
     if message.starts_with("invalid date") {
         return source
-            .error("privflow::invalid-date", tr(lang, format!("{message} at `{}`", render_path(&path)), format!("`{}` 的日期无效：{message}", render_path(&path))))
+            .error(
+                "privflow::invalid-date",
+                tr(
+                    lang,
+                    format!("{message} at `{}`", render_path(&path)),
+                    format!("`{}` 的日期无效：{message}", render_path(&path)),
+                ),
+            )
             .at(source.locate(&path), tr(lang, "not a date", "不是日期"))
-            .with_help(tr(lang, "write dates as YYYY-MM-DD, e.g. 2026-03-01", "日期格式为 YYYY-MM-DD，例如 2026-03-01"));
+            .with_help(tr(
+                lang,
+                "write dates as YYYY-MM-DD, e.g. 2026-03-01",
+                "日期格式为 YYYY-MM-DD，例如 2026-03-01",
+            ));
     }
     let (code, help) = if message.starts_with("invalid type") || message.starts_with("invalid value") {
-        ("privflow::wrong-type", tr(lang, "give a value of the expected type (see `privflow schema`)", "请填写符合类型要求的值（见 `privflow schema`）"))
+        (
+            "privflow::wrong-type",
+            tr(
+                lang,
+                "give a value of the expected type (see `privflow schema`)",
+                "请填写符合类型要求的值（见 `privflow schema`）",
+            ),
+        )
     } else {
-        ("privflow::invalid", tr(lang, "see the manifest reference in the README", "参见 README 中的清单格式说明"))
+        (
+            "privflow::invalid",
+            tr(
+                lang,
+                "see the manifest reference in the README",
+                "参见 README 中的清单格式说明",
+            ),
+        )
     };
     source
-        .error(code, tr(lang, format!("`{}`: {message}", render_path(&path).or_root()), format!("`{}`：{message}", render_path(&path).or_root())))
+        .error(
+            code,
+            tr(
+                lang,
+                format!("`{}`: {message}", render_path(&path).or_root()),
+                format!("`{}`：{message}", render_path(&path).or_root()),
+            ),
+        )
         .at(source.locate(&path), tr(lang, "here", "此处"))
         .with_help(help)
 }

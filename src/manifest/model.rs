@@ -268,7 +268,9 @@ pub struct Date(pub chrono::NaiveDate);
 
 impl Date {
     pub fn parse(text: &str) -> Option<Date> {
-        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().map(Date)
+        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .ok()
+            .map(Date)
     }
 
     /// Whole days from `self` to `later` (negative when `later` is earlier).
@@ -286,9 +288,8 @@ impl std::fmt::Display for Date {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        Date::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("invalid date `{text}`, expected YYYY-MM-DD"))
-        })
+        Date::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("invalid date `{text}`, expected YYYY-MM-DD")))
     }
 }
 

@@ -18,8 +18,20 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn report(&mut self, code: &'static str, path: Path, key: bool, message: (String, String), label: (&str, &str), help: Option<String>) {
-        let location = if key { self.source.locate_key(&path) } else { self.source.locate(&path) };
+    fn report(
+        &mut self,
+        code: &'static str,
+        path: Path,
+        key: bool,
+        message: (String, String),
+        label: (&str, &str),
+        help: Option<String>,
+    ) {
+        let location = if key {
+            self.source.locate_key(&path)
+        } else {
+            self.source.locate(&path)
+        };
         let mut error = self
             .source
             .error(code, tr(self.lang, message.0, message.1))
@@ -32,13 +44,20 @@ impl Checker<'_> {
 
     fn unknown_category(&mut self, path: Path, id: &str, taxonomy: &Taxonomy) {
         let help = did_you_mean(id, taxonomy.ids(), self.lang).unwrap_or_else(|| {
-            tr(self.lang, "run `privflow categories` for the taxonomy, or declare it under `categories:`", "运行 `privflow categories` 查看分类，或在 `categories:` 中自定义")
+            tr(
+                self.lang,
+                "run `privflow categories` for the taxonomy, or declare it under `categories:`",
+                "运行 `privflow categories` 查看分类，或在 `categories:` 中自定义",
+            )
         });
         self.report(
             "privflow::unknown-category",
             path,
             false,
-            (format!("unknown data category `{id}`"), format!("未知的数据类别 `{id}`")),
+            (
+                format!("unknown data category `{id}`"),
+                format!("未知的数据类别 `{id}`"),
+            ),
             ("not in the taxonomy", "不在分类体系中"),
             Some(help),
         );
@@ -49,16 +68,27 @@ fn key(k: &str) -> Seg {
     Seg::key(k)
 }
 
-pub(super) fn check(source: &SourceFile, manifest: &Manifest, cx: &LoadContext) -> Result<Arc<Taxonomy>, Vec<InputError>> {
+pub(super) fn check(
+    source: &SourceFile,
+    manifest: &Manifest,
+    cx: &LoadContext,
+) -> Result<Arc<Taxonomy>, Vec<InputError>> {
     let lang = cx.lang;
-    let mut c = Checker { source, lang, errors: Vec::new() };
+    let mut c = Checker {
+        source,
+        lang,
+        errors: Vec::new(),
+    };
 
     if manifest.version != 1 {
         c.report(
             "privflow::unsupported-version",
             vec![key("version")],
             false,
-            (format!("unsupported manifest version {}", manifest.version), format!("不支持的清单格式版本 {}", manifest.version)),
+            (
+                format!("unsupported manifest version {}", manifest.version),
+                format!("不支持的清单格式版本 {}", manifest.version),
+            ),
             ("this privflow reads version 1", "本版本 privflow 读取格式版本 1"),
             Some(tr(lang, "write `version: 1`", "写为 `version: 1`")),
         );
@@ -69,9 +99,16 @@ pub(super) fn check(source: &SourceFile, manifest: &Manifest, cx: &LoadContext) 
             "privflow::invalid-id",
             vec![key("product"), key("id")],
             false,
-            (format!("product id `{product_id}` is not of the form [a-z0-9-]+"), format!("产品 id `{product_id}` 不符合 [a-z0-9-]+ 格式")),
+            (
+                format!("product id `{product_id}` is not of the form [a-z0-9-]+"),
+                format!("产品 id `{product_id}` 不符合 [a-z0-9-]+ 格式"),
+            ),
             ("invalid id", "id 无效"),
-            Some(tr(lang, "use lower-case letters, digits and hyphens", "只使用小写字母、数字和连字符")),
+            Some(tr(
+                lang,
+                "use lower-case letters, digits and hyphens",
+                "只使用小写字母、数字和连字符",
+            )),
         );
     }
     if let Some(notice) = &manifest.product.notice {
@@ -81,9 +118,16 @@ pub(super) fn check(source: &SourceFile, manifest: &Manifest, cx: &LoadContext) 
                 "privflow::missing-notice",
                 vec![key("product"), key("notice")],
                 false,
-                (format!("notice file `{notice}` does not exist"), format!("隐私政策文件 `{notice}` 不存在")),
+                (
+                    format!("notice file `{notice}` does not exist"),
+                    format!("隐私政策文件 `{notice}` 不存在"),
+                ),
                 ("not found relative to this manifest", "相对于本清单找不到该文件"),
-                Some(tr(lang, "give the notice's path relative to the manifest's directory", "填写相对于清单所在目录的隐私政策路径")),
+                Some(tr(
+                    lang,
+                    "give the notice's path relative to the manifest's directory",
+                    "填写相对于清单所在目录的隐私政策路径",
+                )),
             );
         }
     }
@@ -101,7 +145,10 @@ pub(super) fn check(source: &SourceFile, manifest: &Manifest, cx: &LoadContext) 
 }
 
 fn is_id(id: &str) -> bool {
-    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn is_country(code: &str) -> bool {
@@ -120,16 +167,71 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
     for (i, cat) in manifest.categories.iter().enumerate() {
         let path = vec![key("categories"), Seg::Index(i)];
         if !seen.insert(cat.id.as_str()) {
-            c.report("privflow::duplicate-id", [path.clone(), vec![key("id")]].concat(), false, (format!("category `{}` is declared twice", cat.id), format!("类别 `{}` 重复声明", cat.id)), ("duplicate", "重复"), Some(tr(c.lang, "merge the two entries", "合并两个条目")));
+            c.report(
+                "privflow::duplicate-id",
+                [path.clone(), vec![key("id")]].concat(),
+                false,
+                (
+                    format!("category `{}` is declared twice", cat.id),
+                    format!("类别 `{}` 重复声明", cat.id),
+                ),
+                ("duplicate", "重复"),
+                Some(tr(c.lang, "merge the two entries", "合并两个条目")),
+            );
         }
         if !is_id(&cat.id) {
-            c.report("privflow::invalid-id", [path.clone(), vec![key("id")]].concat(), false, (format!("category id `{}` is not of the form [a-z0-9-]+", cat.id), format!("类别 id `{}` 不符合 [a-z0-9-]+ 格式", cat.id)), ("invalid id", "id 无效"), Some(tr(c.lang, "use lower-case letters, digits and hyphens", "只使用小写字母、数字和连字符")));
+            c.report(
+                "privflow::invalid-id",
+                [path.clone(), vec![key("id")]].concat(),
+                false,
+                (
+                    format!("category id `{}` is not of the form [a-z0-9-]+", cat.id),
+                    format!("类别 id `{}` 不符合 [a-z0-9-]+ 格式", cat.id),
+                ),
+                ("invalid id", "id 无效"),
+                Some(tr(
+                    c.lang,
+                    "use lower-case letters, digits and hyphens",
+                    "只使用小写字母、数字和连字符",
+                )),
+            );
         }
         if builtin.contains(&cat.id) && cat.parent.is_some() {
-            c.report("privflow::builtin-category", [path.clone(), vec![key("parent")]].concat(), false, (format!("`{}` is a built-in category; its place in the taxonomy cannot change", cat.id), format!("`{}` 是内置类别，不能修改其在分类中的位置", cat.id)), ("built-in", "内置类别"), Some(tr(c.lang, "remove `parent:` (an entry for a built-in category may only add `terms:`), or choose a new id", "删除 `parent:`（内置类别条目只能添加 `terms:`），或使用新的 id")));
+            c.report(
+                "privflow::builtin-category",
+                [path.clone(), vec![key("parent")]].concat(),
+                false,
+                (
+                    format!(
+                        "`{}` is a built-in category; its place in the taxonomy cannot change",
+                        cat.id
+                    ),
+                    format!("`{}` 是内置类别，不能修改其在分类中的位置", cat.id),
+                ),
+                ("built-in", "内置类别"),
+                Some(tr(
+                    c.lang,
+                    "remove `parent:` (an entry for a built-in category may only add `terms:`), or choose a new id",
+                    "删除 `parent:`（内置类别条目只能添加 `terms:`），或使用新的 id",
+                )),
+            );
         }
         if !builtin.contains(&cat.id) && cat.parent.is_none() {
-            c.report("privflow::missing-field", path.clone(), false, (format!("custom category `{}` has no `parent`", cat.id), format!("自定义类别 `{}` 缺少 `parent`", cat.id)), ("needs a parent", "需要上级类别"), Some(tr(c.lang, "add `parent:` with a built-in or custom category, e.g. `parent: personal`", "添加 `parent:`，例如 `parent: personal`")));
+            c.report(
+                "privflow::missing-field",
+                path.clone(),
+                false,
+                (
+                    format!("custom category `{}` has no `parent`", cat.id),
+                    format!("自定义类别 `{}` 缺少 `parent`", cat.id),
+                ),
+                ("needs a parent", "需要上级类别"),
+                Some(tr(
+                    c.lang,
+                    "add `parent:` with a built-in or custom category, e.g. `parent: personal`",
+                    "添加 `parent:`，例如 `parent: personal`",
+                )),
+            );
         }
     }
     // Parents may be declared in any order; check references, then cycles.
@@ -140,12 +242,31 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
             if !builtin.contains(parent) && !custom_ids.contains(parent.as_str()) {
                 broken = true;
                 let candidates: Vec<&str> = builtin.ids().chain(custom_ids.iter().copied()).collect();
-                let help = did_you_mean(parent, candidates, c.lang).unwrap_or_else(|| tr(c.lang, "name a built-in category (`privflow categories`) or one declared here", "填写内置类别（`privflow categories`）或本文件中声明的类别"));
-                c.report("privflow::unknown-category", vec![key("categories"), Seg::Index(*i), key("parent")], false, (format!("parent `{parent}` of category `{}` is unknown", cat.id), format!("类别 `{}` 的上级 `{parent}` 不存在", cat.id)), ("unknown parent", "上级类别不存在"), Some(help));
+                let help = did_you_mean(parent, candidates, c.lang).unwrap_or_else(|| {
+                    tr(
+                        c.lang,
+                        "name a built-in category (`privflow categories`) or one declared here",
+                        "填写内置类别（`privflow categories`）或本文件中声明的类别",
+                    )
+                });
+                c.report(
+                    "privflow::unknown-category",
+                    vec![key("categories"), Seg::Index(*i), key("parent")],
+                    false,
+                    (
+                        format!("parent `{parent}` of category `{}` is unknown", cat.id),
+                        format!("类别 `{}` 的上级 `{parent}` 不存在", cat.id),
+                    ),
+                    ("unknown parent", "上级类别不存在"),
+                    Some(help),
+                );
             }
         }
     }
-    let parent_of: BTreeMap<&str, &str> = new.iter().filter_map(|(_, cat)| Some((cat.id.as_str(), cat.parent.as_deref()?))).collect();
+    let parent_of: BTreeMap<&str, &str> = new
+        .iter()
+        .filter_map(|(_, cat)| Some((cat.id.as_str(), cat.parent.as_deref()?)))
+        .collect();
     for (i, cat) in &new {
         let mut current = cat.id.as_str();
         let mut steps = 0;
@@ -153,7 +274,21 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
             steps += 1;
             if *parent == cat.id || steps > parent_of.len() {
                 broken = true;
-                c.report("privflow::category-cycle", vec![key("categories"), Seg::Index(*i), key("parent")], false, (format!("category `{}` is its own ancestor", cat.id), format!("类别 `{}` 成为了自己的上级（循环）", cat.id)), ("forms a cycle", "形成循环"), Some(tr(c.lang, "point one category of the cycle at a built-in parent such as `personal`", "将循环中的某个类别的上级改为内置类别，例如 `personal`")));
+                c.report(
+                    "privflow::category-cycle",
+                    vec![key("categories"), Seg::Index(*i), key("parent")],
+                    false,
+                    (
+                        format!("category `{}` is its own ancestor", cat.id),
+                        format!("类别 `{}` 成为了自己的上级（循环）", cat.id),
+                    ),
+                    ("forms a cycle", "形成循环"),
+                    Some(tr(
+                        c.lang,
+                        "point one category of the cycle at a built-in parent such as `personal`",
+                        "将循环中的某个类别的上级改为内置类别，例如 `personal`",
+                    )),
+                );
                 break;
             }
             current = parent;
@@ -176,10 +311,38 @@ fn recipients<'m>(c: &mut Checker, manifest: &'m Manifest) -> Vec<&'m str> {
     for (i, r) in manifest.recipients.iter().enumerate() {
         let path = vec![key("recipients"), Seg::Index(i)];
         if !seen.insert(r.id.as_str()) {
-            c.report("privflow::duplicate-id", [path.clone(), vec![key("id")]].concat(), false, (format!("recipient `{}` is declared twice", r.id), format!("接收方 `{}` 重复声明", r.id)), ("duplicate id", "id 重复"), Some(tr(c.lang, "give each recipient a unique id", "为每个接收方使用唯一的 id")));
+            c.report(
+                "privflow::duplicate-id",
+                [path.clone(), vec![key("id")]].concat(),
+                false,
+                (
+                    format!("recipient `{}` is declared twice", r.id),
+                    format!("接收方 `{}` 重复声明", r.id),
+                ),
+                ("duplicate id", "id 重复"),
+                Some(tr(
+                    c.lang,
+                    "give each recipient a unique id",
+                    "为每个接收方使用唯一的 id",
+                )),
+            );
         }
         if !is_id(&r.id) {
-            c.report("privflow::invalid-id", [path.clone(), vec![key("id")]].concat(), false, (format!("recipient id `{}` is not of the form [a-z0-9-]+", r.id), format!("接收方 id `{}` 不符合 [a-z0-9-]+ 格式", r.id)), ("invalid id", "id 无效"), Some(tr(c.lang, "use lower-case letters, digits and hyphens", "只使用小写字母、数字和连字符")));
+            c.report(
+                "privflow::invalid-id",
+                [path.clone(), vec![key("id")]].concat(),
+                false,
+                (
+                    format!("recipient id `{}` is not of the form [a-z0-9-]+", r.id),
+                    format!("接收方 id `{}` 不符合 [a-z0-9-]+ 格式", r.id),
+                ),
+                ("invalid id", "id 无效"),
+                Some(tr(
+                    c.lang,
+                    "use lower-case letters, digits and hyphens",
+                    "只使用小写字母、数字和连字符",
+                )),
+            );
         }
         if let Some(country) = &r.country {
             if !is_country(country) {
@@ -191,7 +354,21 @@ fn recipients<'m>(c: &mut Checker, manifest: &'m Manifest) -> Vec<&'m str> {
 }
 
 fn country_error(c: &mut Checker, path: Path, country: &str) {
-    c.report("privflow::invalid-country", path, false, (format!("`{country}` is not an ISO 3166-1 alpha-2 country code"), format!("`{country}` 不是 ISO 3166-1 二位字母国家代码")), ("expected e.g. CN, SG, US", "应为 CN、SG、US 等"), Some(tr(c.lang, "write two upper-case letters, e.g. `CN`", "填写两个大写字母，例如 `CN`")));
+    c.report(
+        "privflow::invalid-country",
+        path,
+        false,
+        (
+            format!("`{country}` is not an ISO 3166-1 alpha-2 country code"),
+            format!("`{country}` 不是 ISO 3166-1 二位字母国家代码"),
+        ),
+        ("expected e.g. CN, SG, US", "应为 CN、SG、US 等"),
+        Some(tr(
+            c.lang,
+            "write two upper-case letters, e.g. `CN`",
+            "填写两个大写字母，例如 `CN`",
+        )),
+    );
 }
 
 fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: &[&str]) {
@@ -199,13 +376,55 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
     for (i, flow) in manifest.flows.iter().enumerate() {
         let at = |rest: &[Seg]| -> Path { [vec![key("flows"), Seg::Index(i)], rest.to_vec()].concat() };
         if !seen.insert(flow.id.as_str()) {
-            c.report("privflow::duplicate-id", at(&[key("id")]), false, (format!("flow `{}` is declared twice", flow.id), format!("数据流 `{}` 重复声明", flow.id)), ("duplicate id", "id 重复"), Some(tr(c.lang, "give each flow a unique id within the file", "在同一文件中为每个数据流使用唯一的 id")));
+            c.report(
+                "privflow::duplicate-id",
+                at(&[key("id")]),
+                false,
+                (
+                    format!("flow `{}` is declared twice", flow.id),
+                    format!("数据流 `{}` 重复声明", flow.id),
+                ),
+                ("duplicate id", "id 重复"),
+                Some(tr(
+                    c.lang,
+                    "give each flow a unique id within the file",
+                    "在同一文件中为每个数据流使用唯一的 id",
+                )),
+            );
         }
         if !is_id(&flow.id) {
-            c.report("privflow::invalid-id", at(&[key("id")]), false, (format!("flow id `{}` is not of the form [a-z0-9-]+", flow.id), format!("数据流 id `{}` 不符合 [a-z0-9-]+ 格式", flow.id)), ("invalid id", "id 无效"), Some(tr(c.lang, "use lower-case letters, digits and hyphens", "只使用小写字母、数字和连字符")));
+            c.report(
+                "privflow::invalid-id",
+                at(&[key("id")]),
+                false,
+                (
+                    format!("flow id `{}` is not of the form [a-z0-9-]+", flow.id),
+                    format!("数据流 id `{}` 不符合 [a-z0-9-]+ 格式", flow.id),
+                ),
+                ("invalid id", "id 无效"),
+                Some(tr(
+                    c.lang,
+                    "use lower-case letters, digits and hyphens",
+                    "只使用小写字母、数字和连字符",
+                )),
+            );
         }
         if flow.data.is_empty() {
-            c.report("privflow::empty-data", at(&[key("data")]), false, (format!("flow `{}` lists no data", flow.id), format!("数据流 `{}` 未列出任何数据类别", flow.id)), ("empty", "为空"), Some(tr(c.lang, "list the categories the flow processes, e.g. `data: [phone]`", "列出该数据流处理的类别，例如 `data: [phone]`")));
+            c.report(
+                "privflow::empty-data",
+                at(&[key("data")]),
+                false,
+                (
+                    format!("flow `{}` lists no data", flow.id),
+                    format!("数据流 `{}` 未列出任何数据类别", flow.id),
+                ),
+                ("empty", "为空"),
+                Some(tr(
+                    c.lang,
+                    "list the categories the flow processes, e.g. `data: [phone]`",
+                    "列出该数据流处理的类别，例如 `data: [phone]`",
+                )),
+            );
         }
         for (j, id) in flow.data.iter().enumerate() {
             if !taxonomy.contains(id) {
@@ -228,15 +447,51 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
         }
         for (j, provision) in flow.recipients.iter().enumerate() {
             if !recipients.contains(&provision.to.as_str()) {
-                let help = did_you_mean(&provision.to, recipients.iter().copied(), c.lang).unwrap_or_else(|| tr(c.lang, "declare the recipient under the top-level `recipients:`", "在顶层 `recipients:` 中声明该接收方"));
-                c.report("privflow::unknown-recipient", at(&[key("recipients"), Seg::Index(j), key("to")]), false, (format!("unknown recipient `{}`", provision.to), format!("未知的接收方 `{}`", provision.to)), ("not declared under `recipients:`", "未在 `recipients:` 中声明"), Some(help));
+                let help = did_you_mean(&provision.to, recipients.iter().copied(), c.lang).unwrap_or_else(|| {
+                    tr(
+                        c.lang,
+                        "declare the recipient under the top-level `recipients:`",
+                        "在顶层 `recipients:` 中声明该接收方",
+                    )
+                });
+                c.report(
+                    "privflow::unknown-recipient",
+                    at(&[key("recipients"), Seg::Index(j), key("to")]),
+                    false,
+                    (
+                        format!("unknown recipient `{}`", provision.to),
+                        format!("未知的接收方 `{}`", provision.to),
+                    ),
+                    ("not declared under `recipients:`", "未在 `recipients:` 中声明"),
+                    Some(help),
+                );
             }
             for (k, id) in provision.data.iter().flatten().enumerate() {
                 let path = at(&[key("recipients"), Seg::Index(j), key("data"), Seg::Index(k)]);
                 if !taxonomy.contains(id) {
                     c.unknown_category(path, id, taxonomy);
                 } else if !flow.data.iter().any(|d| taxonomy.is_under(id, d)) {
-                    c.report("privflow::provision-data", path, false, (format!("`{id}` is provided to `{}` but flow `{}` does not process it", provision.to, flow.id), format!("向 `{}` 提供的 `{id}` 不在数据流 `{}` 的处理范围内", provision.to, flow.id)), ("not among the flow's data", "不在数据流的 data 中"), Some(tr(c.lang, "add it to the flow's `data:` or remove it here", "将其加入数据流的 `data:`，或在此删除")));
+                    c.report(
+                        "privflow::provision-data",
+                        path,
+                        false,
+                        (
+                            format!(
+                                "`{id}` is provided to `{}` but flow `{}` does not process it",
+                                provision.to, flow.id
+                            ),
+                            format!(
+                                "向 `{}` 提供的 `{id}` 不在数据流 `{}` 的处理范围内",
+                                provision.to, flow.id
+                            ),
+                        ),
+                        ("not among the flow's data", "不在数据流的 data 中"),
+                        Some(tr(
+                            c.lang,
+                            "add it to the flow's `data:` or remove it here",
+                            "将其加入数据流的 `data:`，或在此删除",
+                        )),
+                    );
                 }
             }
         }
@@ -248,20 +503,80 @@ fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String]) {
     for (i, waiver) in manifest.waivers.iter().enumerate() {
         let path = vec![key("waivers"), Seg::Index(i)];
         if !rule_ids.iter().any(|r| r == &waiver.rule) {
-            let help = did_you_mean(&waiver.rule, rule_ids.iter().map(String::as_str), c.lang).unwrap_or_else(|| tr(c.lang, "run `privflow rules` for the rule ids", "运行 `privflow rules` 查看规则 id"));
-            c.report("privflow::unknown-rule", [path.clone(), vec![key("rule")]].concat(), false, (format!("unknown rule `{}`", waiver.rule), format!("未知的规则 `{}`", waiver.rule)), ("no such rule", "没有该规则"), Some(help));
+            let help = did_you_mean(&waiver.rule, rule_ids.iter().map(String::as_str), c.lang).unwrap_or_else(|| {
+                tr(
+                    c.lang,
+                    "run `privflow rules` for the rule ids",
+                    "运行 `privflow rules` 查看规则 id",
+                )
+            });
+            c.report(
+                "privflow::unknown-rule",
+                [path.clone(), vec![key("rule")]].concat(),
+                false,
+                (
+                    format!("unknown rule `{}`", waiver.rule),
+                    format!("未知的规则 `{}`", waiver.rule),
+                ),
+                ("no such rule", "没有该规则"),
+                Some(help),
+            );
         }
         if let Some(flow) = &waiver.flow {
             if !flow_ids.contains(&flow.as_str()) {
-                let help = did_you_mean(flow, flow_ids.iter().copied(), c.lang).unwrap_or_else(|| tr(c.lang, "name a flow id of this file, or drop `flow:` to waive the rule for all flows", "填写本文件中的数据流 id，或删除 `flow:` 以对所有数据流豁免"));
-                c.report("privflow::unknown-flow", [path.clone(), vec![key("flow")]].concat(), false, (format!("waiver names unknown flow `{flow}`"), format!("豁免指向不存在的数据流 `{flow}`")), ("no such flow", "没有该数据流"), Some(help));
+                let help = did_you_mean(flow, flow_ids.iter().copied(), c.lang).unwrap_or_else(|| {
+                    tr(
+                        c.lang,
+                        "name a flow id of this file, or drop `flow:` to waive the rule for all flows",
+                        "填写本文件中的数据流 id，或删除 `flow:` 以对所有数据流豁免",
+                    )
+                });
+                c.report(
+                    "privflow::unknown-flow",
+                    [path.clone(), vec![key("flow")]].concat(),
+                    false,
+                    (
+                        format!("waiver names unknown flow `{flow}`"),
+                        format!("豁免指向不存在的数据流 `{flow}`"),
+                    ),
+                    ("no such flow", "没有该数据流"),
+                    Some(help),
+                );
             }
         }
         if waiver.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-            c.report("privflow::waiver-reason", path.clone(), false, (format!("waiver of `{}` gives no reason", waiver.rule), format!("对 `{}` 的豁免未说明理由", waiver.rule)), ("needs `reason:`", "需要 `reason:`"), Some(tr(c.lang, "say why the finding is accepted and what will fix it, e.g. a ticket", "说明接受该问题的理由及后续修复计划，例如工单号")));
+            c.report(
+                "privflow::waiver-reason",
+                path.clone(),
+                false,
+                (
+                    format!("waiver of `{}` gives no reason", waiver.rule),
+                    format!("对 `{}` 的豁免未说明理由", waiver.rule),
+                ),
+                ("needs `reason:`", "需要 `reason:`"),
+                Some(tr(
+                    c.lang,
+                    "say why the finding is accepted and what will fix it, e.g. a ticket",
+                    "说明接受该问题的理由及后续修复计划，例如工单号",
+                )),
+            );
         }
         if waiver.expires.is_none() {
-            c.report("privflow::waiver-expiry", path.clone(), false, (format!("waiver of `{}` has no expiry date", waiver.rule), format!("对 `{}` 的豁免未设置到期日", waiver.rule)), ("needs `expires:`", "需要 `expires:`"), Some(tr(c.lang, "add `expires: YYYY-MM-DD`; waivers are temporary", "添加 `expires: YYYY-MM-DD`；豁免应有期限")));
+            c.report(
+                "privflow::waiver-expiry",
+                path.clone(),
+                false,
+                (
+                    format!("waiver of `{}` has no expiry date", waiver.rule),
+                    format!("对 `{}` 的豁免未设置到期日", waiver.rule),
+                ),
+                ("needs `expires:`", "需要 `expires:`"),
+                Some(tr(
+                    c.lang,
+                    "add `expires: YYYY-MM-DD`; waivers are temporary",
+                    "添加 `expires: YYYY-MM-DD`；豁免应有期限",
+                )),
+            );
         }
     }
 }

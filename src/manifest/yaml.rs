@@ -88,16 +88,17 @@ fn convert_path(path: &serde_path_to_error::Path) -> Path {
         .filter_map(|seg| match seg {
             serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
             serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
-            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {
-                None
-            }
+            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => None,
         })
         .collect()
 }
 
 fn position_of(error: &serde_yaml::Error) -> ErrorAt {
     match error.location() {
-        Some(loc) => ErrorAt::Position { line: loc.line(), column: loc.column() },
+        Some(loc) => ErrorAt::Position {
+            line: loc.line(),
+            column: loc.column(),
+        },
         None => ErrorAt::Path(Vec::new()),
     }
 }
@@ -138,7 +139,10 @@ fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) ->
             let mut push = |prefix: Path, (path, message): (Path, String)| {
                 let mut full = prefix;
                 full.extend(path);
-                errors.push(RawError { at: ErrorAt::Path(full), message });
+                errors.push(RawError {
+                    at: ErrorAt::Path(full),
+                    message,
+                });
             };
             match (&section.check, item) {
                 (SectionCheck::Each(check), serde_yaml::Value::Sequence(items)) => {
@@ -164,7 +168,10 @@ fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) ->
     if errors.is_empty() {
         // Nothing more precise found (e.g. a missing top-level field): report
         // serde_yaml's own error with its position.
-        errors.push(RawError { at: position_of(&first), message: strip_position(&first.to_string()) });
+        errors.push(RawError {
+            at: position_of(&first),
+            message: strip_position(&first.to_string()),
+        });
     }
     errors
 }
@@ -178,14 +185,19 @@ pub fn top_level_scalar(text: &str, key: &str) -> Option<serde_yaml::Value> {
 
 /// Deserializes a small standalone YAML document (the project config).
 pub fn parse_plain<T: DeserializeOwned>(text: &str) -> Result<T, RawError> {
-    serde_path_to_error::deserialize::<_, T>(serde_yaml::Deserializer::from_str(text)).map_err(
-        |e| {
-            let path = convert_path(e.path());
-            let inner = e.into_inner();
-            let at = if path.is_empty() { position_of(&inner) } else { ErrorAt::Path(path) };
-            RawError { at, message: strip_position(&inner.to_string()) }
-        },
-    )
+    serde_path_to_error::deserialize::<_, T>(serde_yaml::Deserializer::from_str(text)).map_err(|e| {
+        let path = convert_path(e.path());
+        let inner = e.into_inner();
+        let at = if path.is_empty() {
+            position_of(&inner)
+        } else {
+            ErrorAt::Path(path)
+        };
+        RawError {
+            at,
+            message: strip_position(&inner.to_string()),
+        }
+    })
 }
 
 /// Positions of the nodes of one YAML document.
@@ -216,19 +228,30 @@ impl SpanIndex {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect::<Vec<_>>();
-        let mut builder = Builder { text, line_starts: &line_starts, stack: Vec::new(), root: None };
+        let mut builder = Builder {
+            text,
+            line_starts: &line_starts,
+            stack: Vec::new(),
+            root: None,
+        };
         let mut parser = Parser::new_from_str(text);
         // A syntax error leaves the index partial; lookups then fall back to
         // the nearest node that was recorded.
         let _ = parser.load(&mut builder, false);
         let root = builder.root.take().or_else(|| builder.unwind());
-        SpanIndex { root, line_starts, text_len: text.len() }
+        SpanIndex {
+            root,
+            line_starts,
+            text_len: text.len(),
+        }
     }
 
     /// The location of the node at `path`, or of its nearest recorded ancestor.
     /// For a mapping entry, `key_only` points at the key instead of the value.
     pub fn locate(&self, path: &[Seg], key_only: bool) -> Location {
-        let Some(mut node) = self.root.as_ref() else { return self.location(0, 0) };
+        let Some(mut node) = self.root.as_ref() else {
+            return self.location(0, 0);
+        };
         let mut key_at = None;
         for (i, seg) in path.iter().enumerate() {
             let next = match (&node.kind, seg) {
@@ -255,7 +278,9 @@ impl SpanIndex {
 
     /// Whether a node exists at exactly `path`.
     pub fn has(&self, path: &[Seg]) -> bool {
-        let Some(mut node) = self.root.as_ref() else { return false };
+        let Some(mut node) = self.root.as_ref() else {
+            return false;
+        };
         for seg in path {
             let next = match (&node.kind, seg) {
                 (Kind::Map(entries), Seg::Key(k)) => {
@@ -276,14 +301,25 @@ impl SpanIndex {
     pub fn location_at(&self, text: &str, line: usize, column: usize) -> Location {
         let offset = byte_offset(text, &self.line_starts, line, column);
         let end = text[offset..].find('\n').map_or(text.len(), |n| offset + n).max(offset);
-        let end = if end == offset { (offset + 1).min(self.text_len) } else { end };
+        let end = if end == offset {
+            (offset + 1).min(self.text_len)
+        } else {
+            end
+        };
         self.location(offset, end)
     }
 
     fn location(&self, start: usize, end: usize) -> Location {
         let (line, column) = self.line_col(start);
         let (end_line, end_column) = self.line_col(end);
-        Location { offset: start, len: end.saturating_sub(start), line, column, end_line, end_column }
+        Location {
+            offset: start,
+            len: end.saturating_sub(start),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
     }
 
     fn line_col(&self, offset: usize) -> (usize, usize) {
@@ -294,7 +330,9 @@ impl SpanIndex {
 
 /// Converts a 1-based line and a 1-based character column to a byte offset.
 fn byte_offset(text: &str, line_starts: &[usize], line: usize, column: usize) -> usize {
-    let Some(&start) = line_starts.get(line.saturating_sub(1)) else { return text.len() };
+    let Some(&start) = line_starts.get(line.saturating_sub(1)) else {
+        return text.len();
+    };
     let line_text = &text[start..];
     let within = line_text
         .char_indices()
@@ -311,8 +349,15 @@ struct Builder<'a> {
 }
 
 enum Open {
-    Seq { start: usize, items: Vec<Node> },
-    Map { start: usize, entries: Vec<(String, usize, Node)>, key: Option<(String, usize)> },
+    Seq {
+        start: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        entries: Vec<(String, usize, Node)>,
+        key: Option<(String, usize)>,
+    },
 }
 
 impl Builder<'_> {
@@ -355,10 +400,16 @@ impl Builder<'_> {
 
     fn close(&mut self, end: usize) {
         let node = match self.stack.pop() {
-            Some(Open::Seq { start, items }) => Node { start, end: end.max(start), kind: Kind::Seq(items) },
-            Some(Open::Map { start, entries, .. }) => {
-                Node { start, end: end.max(start), kind: Kind::Map(entries) }
-            }
+            Some(Open::Seq { start, items }) => Node {
+                start,
+                end: end.max(start),
+                kind: Kind::Seq(items),
+            },
+            Some(Open::Map { start, entries, .. }) => Node {
+                start,
+                end: end.max(start),
+                kind: Kind::Map(entries),
+            },
             None => return,
         };
         self.attach(node);
@@ -370,10 +421,16 @@ impl Builder<'_> {
             self.close(self.text.len());
         }
         match self.stack.pop() {
-            Some(Open::Seq { start, items }) => Some(Node { start, end: self.text.len(), kind: Kind::Seq(items) }),
-            Some(Open::Map { start, entries, .. }) => {
-                Some(Node { start, end: self.text.len(), kind: Kind::Map(entries) })
-            }
+            Some(Open::Seq { start, items }) => Some(Node {
+                start,
+                end: self.text.len(),
+                kind: Kind::Seq(items),
+            }),
+            Some(Open::Map { start, entries, .. }) => Some(Node {
+                start,
+                end: self.text.len(),
+                kind: Kind::Map(entries),
+            }),
             None => None,
         }
     }
@@ -389,7 +446,11 @@ impl MarkedEventReceiver for Builder<'_> {
                     return;
                 }
                 let end = self.scalar_end(at, &value);
-                self.attach(Node { start: at, end, kind: Kind::Scalar });
+                self.attach(Node {
+                    start: at,
+                    end,
+                    kind: Kind::Scalar,
+                });
             }
             Event::Alias(_) => {
                 if let Some(Open::Map { key: key @ None, .. }) = self.stack.last_mut() {
@@ -397,12 +458,21 @@ impl MarkedEventReceiver for Builder<'_> {
                     return;
                 }
                 let end = self.scalar_end(at, "");
-                self.attach(Node { start: at, end, kind: Kind::Scalar });
+                self.attach(Node {
+                    start: at,
+                    end,
+                    kind: Kind::Scalar,
+                });
             }
-            Event::SequenceStart(..) => self.stack.push(Open::Seq { start: at, items: Vec::new() }),
-            Event::MappingStart(..) => {
-                self.stack.push(Open::Map { start: at, entries: Vec::new(), key: None })
-            }
+            Event::SequenceStart(..) => self.stack.push(Open::Seq {
+                start: at,
+                items: Vec::new(),
+            }),
+            Event::MappingStart(..) => self.stack.push(Open::Map {
+                start: at,
+                entries: Vec::new(),
+                key: None,
+            }),
             Event::SequenceEnd | Event::MappingEnd => self.close(at),
             _ => {}
         }
@@ -411,17 +481,13 @@ impl MarkedEventReceiver for Builder<'_> {
 
 /// Pulls the candidate names out of serde's "expected one of `a`, `b`" text.
 pub fn expected_names(message: &str) -> Vec<String> {
-    let Some(i) = message.find("expected") else { return Vec::new() };
-    message[i..]
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
+    let Some(i) = message.find("expected") else {
+        return Vec::new();
+    };
+    message[i..].split('`').skip(1).step_by(2).map(str::to_string).collect()
 }
 
 /// The first backtick-quoted name in a serde message (`unknown field `x``).
 pub fn quoted_name(message: &str) -> Option<String> {
     message.split('`').nth(1).map(str::to_string)
 }
-

@@ -54,21 +54,40 @@ impl Diagnostic for Shown<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
         let l = self.finding.location;
-        Some(Box::new(std::iter::once(LabeledSpan::new(Some(self.law_label.clone()), l.offset, l.len.max(1)))))
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(self.law_label.clone()),
+            l.offset,
+            l.len.max(1),
+        ))))
     }
 }
 
 /// Renders the report; `color` for terminals.
 pub fn render(report: &Report, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let lang = report.lang;
     let mut out = String::new();
     for finding in &report.findings {
-        let source = report.sources.get(&finding.file).map(|text| NamedSource::new(&finding.file, text.clone()));
-        let law = if finding.law.is_empty() { finding.severity.as_str().to_string() } else { finding.law.clone() };
+        let source = report
+            .sources
+            .get(&finding.file)
+            .map(|text| NamedSource::new(&finding.file, text.clone()));
+        let law = if finding.law.is_empty() {
+            finding.severity.as_str().to_string()
+        } else {
+            finding.law.clone()
+        };
         let law_label = format!("{} · {}", severity_word(finding.severity, lang), law);
-        let shown = Shown { finding, source, law_label };
+        let shown = Shown {
+            finding,
+            source,
+            law_label,
+        };
         let _ = handler.render_report(&mut out, &shown);
         out.push('\n');
     }

@@ -15,7 +15,33 @@ pub fn table(pack: &RulePack, lang: Lang) -> String {
         let law = if law.is_empty() { "—".to_string() } else { law };
         out.push_str(&format!("{:<width$}  {:<7}  {}\n", rule.id, severity, law));
     }
-    out.push_str(&tr(lang, "\n`privflow explain RULE` tells why a rule exists and how to fix it.\n", "\n运行 `privflow explain 规则id` 查看规则依据与修复方法。\n"));
+    out.push_str(&tr(
+        lang,
+        "\n`privflow explain RULE` tells why a rule exists and how to fix it.\n",
+        "\n运行 `privflow explain 规则id` 查看规则依据与修复方法。\n",
+    ));
+    out
+}
+
+/// The rule list as a Markdown table (the README embeds it; a test keeps
+/// the two equal).
+pub fn markdown_table(pack: &RulePack, lang: Lang) -> String {
+    let mut out = tr(
+        lang,
+        "| rule | severity | law | seed sources |\n|---|---|---|---|\n",
+        "| 规则 | 级别 | 法律依据 | 来源条款 |\n|---|---|---|---|\n",
+    );
+    for rule in pack.rules() {
+        let severity = rule.severity.map_or("-", |s| s.as_str());
+        let law = rule.law();
+        let law = if law.is_empty() { "—".to_string() } else { law };
+        let sources = if rule.sources.is_empty() {
+            "—".to_string()
+        } else {
+            rule.sources.join("; ")
+        };
+        out.push_str(&format!("| `{}` | {severity} | {law} | {sources} |\n", rule.id));
+    }
     out
 }
 
@@ -29,13 +55,25 @@ pub fn explain(rule: &RuleInfo, lang: Lang) -> String {
         out.push_str(&format!("{}: {law}\n", tr(lang, "Law", "法律依据")));
     }
     if !rule.sources.is_empty() {
-        out.push_str(&format!("{}: {}\n", tr(lang, "Seen in", "来源条款"), rule.sources.join("; ")));
+        out.push_str(&format!(
+            "{}: {}\n",
+            tr(lang, "Seen in", "来源条款"),
+            rule.sources.join("; ")
+        ));
     }
     if !rule.why(lang).is_empty() {
-        out.push_str(&format!("\n{}\n  {}\n", tr(lang, "Why it matters", "为什么重要"), rule.why(lang)));
+        out.push_str(&format!(
+            "\n{}\n  {}\n",
+            tr(lang, "Why it matters", "为什么重要"),
+            rule.why(lang)
+        ));
     }
     if !rule.help(lang).is_empty() {
-        out.push_str(&format!("\n{}\n  {}\n", tr(lang, "How to fix", "如何修复"), rule.help(lang)));
+        out.push_str(&format!(
+            "\n{}\n  {}\n",
+            tr(lang, "How to fix", "如何修复"),
+            rule.help(lang)
+        ));
     }
     if !rule.example.is_empty() {
         out.push_str(&format!("\n{}\n", tr(lang, "Compliant example", "合规示例")));
