@@ -78,27 +78,27 @@ pub struct LoadedManifest {
 
 const SECTIONS: &[Section] = &[
     Section {
-        key: "version",
+        key: "version", required: true,
         check: SectionCheck::Whole(yaml::check_as::<u32>),
     },
     Section {
-        key: "product",
+        key: "product", required: true,
         check: SectionCheck::Whole(yaml::check_as::<Product>),
     },
     Section {
-        key: "categories",
+        key: "categories", required: false,
         check: SectionCheck::Each(yaml::check_as::<CustomCategory>),
     },
     Section {
-        key: "recipients",
+        key: "recipients", required: false,
         check: SectionCheck::Each(yaml::check_as::<Recipient>),
     },
     Section {
-        key: "flows",
+        key: "flows", required: false,
         check: SectionCheck::Each(yaml::check_as::<Flow>),
     },
     Section {
-        key: "waivers",
+        key: "waivers", required: false,
         check: SectionCheck::Each(yaml::check_as::<Waiver>),
     },
 ];
@@ -341,6 +341,12 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
                 "write dates as YYYY-MM-DD, e.g. 2026-03-01",
                 "日期格式为 YYYY-MM-DD，例如 2026-03-01",
             ));
+    }
+    if message.contains("expected a mapping") {
+        return source
+            .error("privflow::not-a-mapping", tr(lang, format!("`{}`: {message}", render_path(&path).or_root()), format!("`{}`：{message}", render_path(&path).or_root())))
+            .at(source.locate(&path), tr(lang, "expected `key: value` entries", "应为 `键: 值` 形式的映射"))
+            .with_help(tr(lang, "a manifest is a mapping with `version: 1`, `product:` and `flows:`; run `privflow init` for a starter", "清单应为包含 `version: 1`、`product:` 和 `flows:` 的映射；可运行 `privflow init` 生成模板"));
     }
     let (code, help) = if message.starts_with("invalid type") || message.starts_with("invalid value") {
         (

@@ -236,11 +236,9 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
     }
     // Parents may be declared in any order; check references, then cycles.
     let custom_ids: HashSet<&str> = new.iter().map(|(_, cat)| cat.id.as_str()).collect();
-    let mut broken = false;
     for (i, cat) in &new {
         if let Some(parent) = &cat.parent {
             if !builtin.contains(parent) && !custom_ids.contains(parent.as_str()) {
-                broken = true;
                 let candidates: Vec<&str> = builtin.ids().chain(custom_ids.iter().copied()).collect();
                 let help = did_you_mean(parent, candidates, c.lang).unwrap_or_else(|| {
                     tr(
@@ -273,7 +271,6 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
         while let Some(parent) = parent_of.get(current) {
             steps += 1;
             if *parent == cat.id || steps > parent_of.len() {
-                broken = true;
                 c.report(
                     "privflow::category-cycle",
                     vec![key("categories"), Seg::Index(*i), key("parent")],
@@ -294,7 +291,9 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
             current = parent;
         }
     }
-    if new.is_empty() || broken {
+    // Categories with a broken parent are still added, so that flows using
+    // them do not report a second, misleading error.
+    if new.is_empty() {
         return builtin;
     }
     let mut taxonomy = (*builtin).clone();

@@ -68,6 +68,7 @@ pub fn parse<T: DeserializeOwned>(text: &str, sections: &[Section]) -> Result<T,
 /// (`Whole`) or each element of a sequence on its own (`Each`).
 pub struct Section {
     pub key: &'static str,
+    pub required: bool,
     pub check: SectionCheck,
 }
 
@@ -122,7 +123,20 @@ fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) ->
         }
     };
     let mut errors = Vec::new();
-    if let serde_yaml::Value::Mapping(map) = &value {
+    let Some(map) = value.as_mapping() else {
+        let found = match value {
+            serde_yaml::Value::Null => "an empty document",
+            serde_yaml::Value::Sequence(_) => "a sequence",
+            _ => "a scalar",
+        };
+        return vec![RawError { at: ErrorAt::Path(Vec::new()), message: format!("invalid type: {found}, expected a mapping") }];
+    };
+    for section in sections.iter().filter(|s| s.required) {
+        if !map.contains_key(section.key) {
+            errors.push(RawError { at: ErrorAt::Path(Vec::new()), message: format!("missing field `{}`", section.key) });
+        }
+    }
+    {
         let known: Vec<&str> = sections.iter().map(|s| s.key).collect();
         for key in map.keys() {
             let name = key.as_str().unwrap_or_default();
@@ -272,6 +286,9 @@ impl SpanIndex {
         }
         match key_at {
             Some((start, len)) if key_only => self.location(start, start + len),
+            // A block mapping or sequence spans many lines; its first line
+            // is what a reader needs to find it.
+            _ if !matches!(node.kind, Kind::Scalar) => self.location(node.start, self.line_end(node.start, node.end)),
             _ => self.location(node.start, node.end),
         }
     }
@@ -307,6 +324,12 @@ impl SpanIndex {
             end
         };
         self.location(offset, end)
+    }
+
+    fn line_end(&self, start: usize, end: usize) -> usize {
+        let (line, _) = self.line_col(start);
+        let next_line = self.line_starts.get(line).map_or(self.text_len, |&s| s.saturating_sub(1));
+        end.min(next_line).max(start)
     }
 
     fn location(&self, start: usize, end: usize) -> Location {
