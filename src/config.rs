@@ -104,7 +104,9 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
 }
 
 pub fn load(path: &Path, lang: Lang) -> Result<Loaded, InputError> {
-    let display = path.display().to_string();
+    // Shown relative to the working directory, as users wrote their paths.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let display = path.strip_prefix(&cwd).unwrap_or(path).display().to_string();
     let text = manifest::read_text(path, &display, lang)?;
     let source = Arc::new(SourceFile::new(path.to_path_buf(), display, text));
     match yaml::parse_plain::<Option<Config>>(&source.text) {

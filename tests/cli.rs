@@ -1,0 +1,132 @@
+//! The other subcommands and cross-cutting behaviour: rules, explain,
+//! categories, custom policies, `.privflow.yaml`, and the README staying in
+//! sync with the rule pack.
+
+use std::process::Command;
+
+fn privflow(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_privflow"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run privflow");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let (code, stdout, _) = privflow(&["rules"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn readme_rule_table_matches_the_pack() {
+    let (_, table, _) = privflow(&["rules", "--markdown"]);
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("<!-- rules:start -->\n").expect("rules:start marker") + "<!-- rules:start -->\n".len();
+    let end = readme.find("<!-- rules:end -->").expect("rules:end marker");
+    assert_eq!(&readme[start..end], table, "regenerate with `privflow rules --markdown`");
+}
+
+#[test]
+fn explain_in_both_languages() {
+    for lang in ["en", "zh"] {
+        let (code, stdout, _) = privflow(&["explain", "sensitive-separate-consent", "--lang", lang]);
+        assert_eq!(code, 0);
+        insta::assert_snapshot!(format!("explain_{lang}"), stdout);
+    }
+}
+
+#[test]
+fn explain_has_law_why_fix_and_example_for_every_builtin_rule() {
+    let (_, list, _) = privflow(&["rules"]);
+    for id in list.lines().take_while(|l| !l.is_empty()).filter_map(|l| l.split_whitespace().next()) {
+        let (code, text, _) = privflow(&["explain", id]);
+        assert_eq!(code, 0, "{id}");
+        for heading in ["Law:", "Seen in:", "Why it matters", "How to fix", "Compliant example"] {
+            if id == "waiver-expired" && (heading == "Law:" || heading == "Seen in:") {
+                continue;
+            }
+            assert!(text.contains(heading), "explain {id} lacks {heading}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn explain_unknown_rule_suggests() {
+    let (code, _, stderr) = privflow(&["explain", "consent-implyed"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean `consent-implied`?"), "{stderr}");
+}
+
+#[test]
+fn categories_tree() {
+    let (code, stdout, _) = privflow(&["categories"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn custom_policies_add_rules() {
+    let manifest = "tests/fixtures/policies/marketing.flows.yaml";
+    let (code, _, _) = privflow(&["check", manifest]);
+    assert_eq!(code, 0);
+    let (code, stdout, stderr) =
+        privflow(&["check", manifest, "--policies", "tests/fixtures/policies/good", "--format", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["rule"], "no-face-for-marketing");
+    assert_eq!(findings[0]["law"], "PIPL 6");
+    assert_eq!(findings[0]["line"], 10);
+    assert_eq!(findings[0]["message"], "flow `face-ads` uses face data for marketing");
+    let (code, _, _) = privflow(&["rules", "--policies", "tests/fixtures/policies/good"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn broken_custom_policies_are_input_errors() {
+    for (dir, code) in [
+        ("syntax", "privflow::policy-syntax"),
+        ("invalid", "privflow::policy-invalid"),
+        ("no-id", "privflow::policy-annotation"),
+    ] {
+        let (exit, _, stderr) = privflow(&[
+            "check",
+            "tests/fixtures/policies/marketing.flows.yaml",
+            "--policies",
+            &format!("tests/fixtures/policies/{dir}"),
+        ]);
+        assert_eq!(exit, 2, "{dir}");
+        assert!(stderr.starts_with(code), "{dir}: {stderr}");
+        insta::assert_snapshot!(format!("policy_{dir}"), stderr);
+    }
+}
+
+#[test]
+fn config_overrides_severity_and_language() {
+    let (code, stdout, _) = privflow(&["check", "tests/fixtures/config/ok"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("数据流 `sync` 未加密传输个人信息"), "{stdout}");
+    // Flags win over the file.
+    let (code, stdout, _) = privflow(&["check", "tests/fixtures/config/ok", "--lang", "en", "--fail-on", "never"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("flow `sync` transmits personal information without encryption"), "{stdout}");
+}
+
+#[test]
+fn config_errors() {
+    let (code, _, stderr) = privflow(&["check", "tests/fixtures/config/bad-key"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("config_bad_key", stderr);
+    let (code, _, stderr) = privflow(&["check", "tests/fixtures/config/bad-rule"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("config_bad_rule", stderr);
+}

@@ -1,0 +1,125 @@
+//! The shipped examples: human and JSON output snapshots, exit codes, and the
+//! findings each seed example must (and must not) produce.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn privflow(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_privflow"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run privflow");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every manifest under examples/, relative to the crate root, sorted.
+fn examples() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(root.join("examples"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| p.to_string_lossy().ends_with(".flows.yaml") || p.ends_with("privflow.yaml"))
+        .collect();
+    found.sort();
+    found.iter().map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/")).collect()
+}
+
+fn snapshot_name(example: &str, format: &str) -> String {
+    let stem = example.trim_start_matches("examples/").trim_end_matches(".yaml").replace('/', "__");
+    format!("{format}__{stem}")
+}
+
+#[test]
+fn human_and_json_output_of_every_example() {
+    let list = examples();
+    assert!(list.len() >= 10, "examples: {list:?}");
+    for example in &list {
+        for format in ["human", "json"] {
+            let (code, stdout, stderr) = privflow(&["check", example, "--format", format, "--today", "2026-11-23"]);
+            assert!(code == 0 || code == 1, "{example}: exit {code}\n{stderr}");
+            insta::assert_snapshot!(snapshot_name(example, format), stdout);
+        }
+    }
+}
+
+#[test]
+fn chinese_output_of_the_counter_example() {
+    let (_, stdout, _) =
+        privflow(&["check", "examples/leliao.flows.yaml", "--lang", "zh", "--today", "2026-11-23", "--format", "human"]);
+    insta::assert_snapshot!(stdout);
+}
+
+/// (rule, flow, recipient) of every finding in one example.
+fn findings(example: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    let options = privflow::Options { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23), ..Default::default() };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
+    let report = privflow::check(&[path], &options).unwrap_or_else(|e| panic!("{}", e.render_plain()));
+    report.findings.into_iter().map(|f| (f.rule, f.flow, f.recipient)).collect()
+}
+
+fn rules_of(example: &str, flow: &str) -> Vec<String> {
+    findings(example).into_iter().filter(|(_, f, _)| f.as_deref() == Some(flow)).map(|(r, ..)| r).collect()
+}
+
+#[test]
+fn the_leliao_counter_example_shows_what_its_notice_implies() {
+    let example = "examples/leliao.flows.yaml";
+    // Use means consent, for face and for bank data.
+    for flow in ["face-verification", "bank-account"] {
+        let rules = rules_of(example, flow);
+        assert!(rules.contains(&"consent-implied".to_string()), "{flow}: {rules:?}");
+        assert!(rules.contains(&"sensitive-separate-consent".to_string()), "{flow}: {rules:?}");
+        assert!(rules.contains(&"retention-missing".to_string()), "{flow}: {rules:?}");
+    }
+    // Unnamed partners.
+    assert!(findings(example).contains(&("recipient-unnamed".into(), None, Some("partners".into()))));
+    assert_eq!(findings(example).len(), 30);
+}
+
+#[test]
+fn the_other_seed_examples_are_near_clean() {
+    // Each remaining finding is explained by a comment in the example.
+    for (example, recipient) in [
+        ("examples/wecard.flows.yaml", "enterprise-chosen-apps"),
+        ("examples/lexiang.flows.yaml", "partner-apps"),
+        ("examples/esign.flows.yaml", "itrus-ca"),
+        ("examples/tencent-cloud.flows.yaml", "marketplace-vendors"),
+    ] {
+        assert_eq!(findings(example), [("recipient-unnamed".into(), None, Some(recipient.into()))], "{example}");
+    }
+}
+
+#[test]
+fn focused_examples() {
+    for clean in ["clean", "children", "custom-category"] {
+        assert_eq!(findings(&format!("examples/focused/{clean}.flows.yaml")), [], "{clean}");
+    }
+    assert_eq!(findings("examples/focused/cross-border.flows.yaml"), [(
+        "cross-border-mechanism".into(),
+        Some("health-consult-abroad".into()),
+        None
+    )]);
+    assert_eq!(findings("examples/focused/waivers.flows.yaml"), [(
+        "waiver-expired".into(),
+        Some("staff-directory".into()),
+        None
+    )]);
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let clean = "examples/focused/clean.flows.yaml";
+    let warnings_only = "tests/fixtures/warning-only.flows.yaml";
+    assert_eq!(privflow(&["check", clean]).0, 0);
+    assert_eq!(privflow(&["check", "examples/", "--today", "2026-11-23"]).0, 1);
+    assert_eq!(privflow(&["check", "examples/", "--fail-on", "never", "--today", "2026-11-23"]).0, 0);
+    assert_eq!(privflow(&["check", warnings_only]).0, 0);
+    assert_eq!(privflow(&["check", warnings_only, "--fail-on", "warning"]).0, 1);
+}
