@@ -9,6 +9,9 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use crate::finding::Location;
 use crate::Lang;
 
+/// Longest source line shown in a snippet.
+const MAX_SNIPPET_LINE: usize = 2000;
+
 /// One input error. Rendered by miette; never a panic.
 #[derive(Debug)]
 pub struct InputError {
@@ -50,6 +53,25 @@ impl InputError {
     }
 
     pub fn at(mut self, location: Location, label: impl Into<String>) -> Self {
+        // A snippet of a very long line (hostile input) is unreadable and slow
+        // to render: name the position instead.
+        if let Some(source) = &self.source {
+            let text: &str = source.inner();
+            let start = text[..location.offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            if end - start > MAX_SNIPPET_LINE {
+                self.message = format!(
+                    "{} ({}:{}:{})",
+                    self.message,
+                    source.name(),
+                    location.line,
+                    location.column
+                );
+                self.source = None;
+                self.location = None;
+                return self;
+            }
+        }
         self.location = Some(location);
         self.label = Some(label.into());
         self

@@ -58,7 +58,10 @@ fn block(base: &[(&str, &str)], patch: &[(&str, &str)], indent: &str, first: &st
 }
 
 fn manifest(product: &[(&str, &str)], flows: &[&[(&str, &str)]], tail: &str) -> String {
-    let mut text = format!("version: 1\nproduct:\n{}{RECIPIENTS}flows:\n", block(PRODUCT, product, "  ", "  "));
+    let mut text = format!(
+        "version: 1\nproduct:\n{}{RECIPIENTS}flows:\n",
+        block(PRODUCT, product, "  ", "  ")
+    );
     for flow in flows {
         text.push_str(&block(FLOW, flow, "    ", "  - "));
     }
@@ -70,13 +73,20 @@ fn manifest(product: &[(&str, &str)], flows: &[&[(&str, &str)]], tail: &str) -> 
 fn run(text: &str) -> Vec<(String, Option<String>, Option<String>)> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("case.flows.yaml");
-    std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     let options = privflow::Options {
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
         ..Default::default()
     };
     match privflow::check(&[&path], &options) {
-        Ok(report) => report.findings.into_iter().map(|f| (f.rule, f.flow, f.recipient)).collect(),
+        Ok(report) => report
+            .findings
+            .into_iter()
+            .map(|f| (f.rule, f.flow, f.recipient))
+            .collect(),
         Err(e) => panic!("input errors in test manifest:\n{}\n{text}", e.render_plain()),
     }
 }
@@ -94,8 +104,12 @@ fn product_rules(patch: &[(&str, &str)]) -> Vec<String> {
 }
 
 /// Sensitive-data fields that make a flow otherwise compliant.
-const SENSITIVE_OK: &[(&str, &str)] =
-    &[("data", "[face]"), ("consent", "separate"), ("necessity", "verifies the card holder"), ("pia", "2026-01-05")];
+const SENSITIVE_OK: &[(&str, &str)] = &[
+    ("data", "[face]"),
+    ("consent", "separate"),
+    ("necessity", "verifies the card holder"),
+    ("pia", "2026-01-05"),
+];
 
 fn with<'a>(base: &[(&'a str, &'a str)], more: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     base.iter().chain(more).copied().collect()
@@ -125,7 +139,10 @@ fn consent_missing() {
 #[test]
 fn consent_missing_on_a_recipient_entry() {
     let entry = [("recipients", "[{ to: group, consent: none }]")];
-    assert_eq!(run(&manifest(&[], &[&entry], "")), [("consent-missing".into(), Some("f".into()), Some("group".into()))]);
+    assert_eq!(
+        run(&manifest(&[], &[&entry], "")),
+        [("consent-missing".into(), Some("f".into()), Some("group".into()))]
+    );
     // Without its own consent the entry inherits the flow's.
     assert_eq!(flow_rules(&[("recipients", "[{ to: group }]")]), NONE);
 }
@@ -135,52 +152,102 @@ fn consent_implied() {
     assert_eq!(flow_rules(&[("consent", "implied")]), ["consent-implied"]);
     assert_eq!(flow_rules(&[("consent", "bundled")]), ["consent-implied"]);
     assert_eq!(flow_rules(&[("basis", "legal-duty"), ("consent", "implied")]), NONE);
-    assert_eq!(flow_rules(&[("recipients", "[{ to: group, consent: implied }]")]), ["consent-implied"]);
+    assert_eq!(
+        flow_rules(&[("recipients", "[{ to: group, consent: implied }]")]),
+        ["consent-implied"]
+    );
 }
 
 #[test]
 fn sensitive_separate_consent() {
-    assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("consent", "general")])), ["sensitive-separate-consent"]);
-    assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("data", "[id-card-number]"), ("consent", "general")])), [
-        "sensitive-separate-consent"
-    ]);
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("consent", "general")])),
+        ["sensitive-separate-consent"]
+    );
+    assert_eq!(
+        flow_rules(&with(
+            SENSITIVE_OK,
+            &[("data", "[id-card-number]"), ("consent", "general")]
+        )),
+        ["sensitive-separate-consent"]
+    );
     assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("consent", "written")])), NONE);
-    assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("basis", "employment"), ("consent", "general")])), NONE);
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("basis", "employment"), ("consent", "general")])),
+        NONE
+    );
     // Absent consent is consent-missing alone: one mistake, one finding.
-    assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("consent", DROP)])), ["consent-missing"]);
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("consent", DROP)])),
+        ["consent-missing"]
+    );
 }
 
 #[test]
 fn sensitive_necessity() {
-    assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("necessity", DROP)])), ["sensitive-necessity"]);
-    assert_eq!(flow_rules(&[("subjects", "[child]"), ("consent", "guardian"), ("pia", "2026-01-05")]), [
-        "sensitive-necessity"
-    ]);
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("necessity", DROP)])),
+        ["sensitive-necessity"]
+    );
+    assert_eq!(
+        flow_rules(&[("subjects", "[child]"), ("consent", "guardian"), ("pia", "2026-01-05")]),
+        ["sensitive-necessity"]
+    );
     assert_eq!(flow_rules(&[("necessity", DROP)]), NONE);
 }
 
 #[test]
 fn child_guardian_consent() {
-    let child = [("subjects", "[child]"), ("necessity", "class roster"), ("pia", "2026-01-05")];
-    assert_eq!(flow_rules(&with(&child, &[("consent", "separate")])), ["child-guardian-consent"]);
+    let child = [
+        ("subjects", "[child]"),
+        ("necessity", "class roster"),
+        ("pia", "2026-01-05"),
+    ];
+    assert_eq!(
+        flow_rules(&with(&child, &[("consent", "separate")])),
+        ["child-guardian-consent"]
+    );
     assert_eq!(flow_rules(&with(&child, &[("consent", "guardian")])), NONE);
-    assert_eq!(flow_rules(&with(&child, &[("subjects", "[minor]"), ("consent", "general")])), NONE);
+    assert_eq!(
+        flow_rules(&with(&child, &[("subjects", "[minor]"), ("consent", "general")])),
+        NONE
+    );
 }
 
 #[test]
 fn child_rules() {
-    let child = [("subjects", "[child, adult]"), ("consent", "guardian"), ("necessity", "class roster"), ("pia", "2026-01-05")];
-    assert_eq!(rules(&manifest(&[("children_rules", "false")], &[&child], "")), ["child-rules"]);
-    assert_eq!(rules(&manifest(&[("children_rules", DROP)], &[&child], "")), ["child-rules"]);
+    let child = [
+        ("subjects", "[child, adult]"),
+        ("consent", "guardian"),
+        ("necessity", "class roster"),
+        ("pia", "2026-01-05"),
+    ];
+    assert_eq!(
+        rules(&manifest(&[("children_rules", "false")], &[&child], "")),
+        ["child-rules"]
+    );
+    assert_eq!(
+        rules(&manifest(&[("children_rules", DROP)], &[&child], "")),
+        ["child-rules"]
+    );
     assert_eq!(rules(&manifest(&[], &[&child], "")), NONE);
 }
 
 #[test]
 fn retention_missing_and_unbounded() {
     assert_eq!(flow_rules(&[("retention", DROP)]), ["retention-missing"]);
-    assert_eq!(flow_rules(&[("retention", "{ forever: true }")]), ["retention-unbounded"]);
-    assert_eq!(flow_rules(&[("retention", "{ until: account-closure }")]), ["retention-unbounded"]);
-    assert_eq!(flow_rules(&[("retention", "{ until: account-closure, max_days: 30 }")]), NONE);
+    assert_eq!(
+        flow_rules(&[("retention", "{ forever: true }")]),
+        ["retention-unbounded"]
+    );
+    assert_eq!(
+        flow_rules(&[("retention", "{ until: account-closure }")]),
+        ["retention-unbounded"]
+    );
+    assert_eq!(
+        flow_rules(&[("retention", "{ until: account-closure, max_days: 30 }")]),
+        NONE
+    );
 }
 
 #[test]
@@ -188,12 +255,21 @@ fn retention_below_legal_minimum_for_logs_at_180_days() {
     let logs = |days: &'static str| vec![("data", "[network-log]"), ("basis", "legal-duty"), ("retention", days)];
     assert_eq!(flow_rules(&logs("{ days: 179 }")), ["retention-below-legal-minimum"]);
     assert_eq!(flow_rules(&logs("{ days: 180 }")), NONE);
-    assert_eq!(flow_rules(&logs("{ until: purpose-fulfilled, max_days: 90 }")), ["retention-below-legal-minimum"]);
+    assert_eq!(
+        flow_rules(&logs("{ until: purpose-fulfilled, max_days: 90 }")),
+        ["retention-below-legal-minimum"]
+    );
 }
 
 #[test]
 fn retention_below_legal_minimum_for_certificates_at_1825_days() {
-    let cert = |days: &'static str| vec![("data", "[digital-certificate]"), ("basis", "contract"), ("retention", days)];
+    let cert = |days: &'static str| {
+        vec![
+            ("data", "[digital-certificate]"),
+            ("basis", "contract"),
+            ("retention", days),
+        ]
+    };
     assert_eq!(flow_rules(&cert("{ days: 1824 }")), ["retention-below-legal-minimum"]);
     assert_eq!(flow_rules(&cert("{ days: 1825 }")), NONE);
 }
@@ -226,21 +302,36 @@ fn cross_border_mechanism_missing() {
 fn cross_border_mechanism_thresholds_for_ordinary_data() {
     // Below 100,000 individuals a transfer of ordinary data is exempt.
     assert_eq!(flow_rules(&abroad("[phone]", "exempt", "99999")), NONE);
-    assert_eq!(flow_rules(&abroad("[phone]", "exempt", "100000")), ["cross-border-mechanism"]);
+    assert_eq!(
+        flow_rules(&abroad("[phone]", "exempt", "100000")),
+        ["cross-border-mechanism"]
+    );
     assert_eq!(flow_rules(&abroad("[phone]", "standard-contract", "100000")), NONE);
     assert_eq!(flow_rules(&abroad("[phone]", "certification", "999999")), NONE);
     // From 1,000,000 a security assessment is required.
-    assert_eq!(flow_rules(&abroad("[phone]", "standard-contract", "1000000")), ["cross-border-mechanism"]);
+    assert_eq!(
+        flow_rules(&abroad("[phone]", "standard-contract", "1000000")),
+        ["cross-border-mechanism"]
+    );
     assert_eq!(flow_rules(&abroad("[phone]", "security-assessment", "1000000")), NONE);
     // An undeclared count cannot show it is below any threshold.
-    assert_eq!(flow_rules(&abroad("[phone]", "standard-contract", "")), ["cross-border-mechanism"]);
+    assert_eq!(
+        flow_rules(&abroad("[phone]", "standard-contract", "")),
+        ["cross-border-mechanism"]
+    );
 }
 
 #[test]
 fn cross_border_mechanism_thresholds_for_sensitive_data() {
-    assert_eq!(flow_rules(&abroad("[face]", "exempt", "10")), ["cross-border-mechanism"]);
+    assert_eq!(
+        flow_rules(&abroad("[face]", "exempt", "10")),
+        ["cross-border-mechanism"]
+    );
     assert_eq!(flow_rules(&abroad("[face]", "standard-contract", "9999")), NONE);
-    assert_eq!(flow_rules(&abroad("[face]", "standard-contract", "10000")), ["cross-border-mechanism"]);
+    assert_eq!(
+        flow_rules(&abroad("[face]", "standard-contract", "10000")),
+        ["cross-border-mechanism"]
+    );
     assert_eq!(flow_rules(&abroad("[face]", "security-assessment", "10000")), NONE);
 }
 
@@ -248,25 +339,45 @@ fn cross_border_mechanism_thresholds_for_sensitive_data() {
 fn cross_border_mechanism_exemptions_and_ciio() {
     let contract = with(&abroad("[phone]", "exempt", "5000000"), &[("basis", "contract")]);
     assert_eq!(flow_rules(&contract), NONE);
-    assert_eq!(rules(&manifest(&[("ciio", "true")], &[&contract], "")), ["cross-border-mechanism"]);
-    assert_eq!(rules(&manifest(&[("ciio", "true")], &[&abroad("[phone]", "standard-contract", "10")], "")), [
-        "cross-border-mechanism"
-    ]);
+    assert_eq!(
+        rules(&manifest(&[("ciio", "true")], &[&contract], "")),
+        ["cross-border-mechanism"]
+    );
+    assert_eq!(
+        rules(&manifest(
+            &[("ciio", "true")],
+            &[&abroad("[phone]", "standard-contract", "10")],
+            ""
+        )),
+        ["cross-border-mechanism"]
+    );
 }
 
 #[test]
 fn data_leaves_cn_through_a_recipient_or_an_undeclared_country() {
-    let via_recipient = [("recipients", "[{ to: sg-partner, consent: separate }]"), ("pia", "2026-01-05")];
-    assert_eq!(flow_rules(&via_recipient), ["cross-border-consent", "cross-border-mechanism"]);
-    assert_eq!(flow_rules(&[("storage", "{ encrypted: true }"), ("pia", "2026-01-05")]), [
-        "cross-border-consent",
-        "cross-border-mechanism"
-    ]);
+    let via_recipient = [
+        ("recipients", "[{ to: sg-partner, consent: separate }]"),
+        ("pia", "2026-01-05"),
+    ];
+    assert_eq!(
+        flow_rules(&via_recipient),
+        ["cross-border-consent", "cross-border-mechanism"]
+    );
+    assert_eq!(
+        flow_rules(&[("storage", "{ encrypted: true }"), ("pia", "2026-01-05")]),
+        ["cross-border-consent", "cross-border-mechanism"]
+    );
 }
 
 #[test]
 fn cross_border_consent() {
-    let general = with(&abroad("[phone]", "exempt", "10"), &[("cross_border", "{ mechanism: exempt, consent: general, individuals: 10 }")]);
+    let general = with(
+        &abroad("[phone]", "exempt", "10"),
+        &[(
+            "cross_border",
+            "{ mechanism: exempt, consent: general, individuals: 10 }",
+        )],
+    );
     assert_eq!(flow_rules(&general), ["cross-border-consent"]);
     assert_eq!(flow_rules(&with(&general, &[("basis", "contract")])), NONE);
     assert_eq!(flow_rules(&abroad("[phone]", "exempt", "10")), NONE);
@@ -275,16 +386,22 @@ fn cross_border_consent() {
 #[test]
 fn third_party_separate_consent() {
     let to = |entry: &'static str| vec![("recipients", entry), ("pia", "2026-01-05")];
-    assert_eq!(run(&manifest(&[], &[&to("[{ to: partner }]")], "")), [(
-        "third-party-separate-consent".into(),
-        Some("f".into()),
-        Some("partner".into())
-    )]);
+    assert_eq!(
+        run(&manifest(&[], &[&to("[{ to: partner }]")], "")),
+        [(
+            "third-party-separate-consent".into(),
+            Some("f".into()),
+            Some("partner".into())
+        )]
+    );
     assert_eq!(flow_rules(&to("[{ to: cobrand }]")), ["third-party-separate-consent"]);
     assert_eq!(flow_rules(&to("[{ to: board }]")), ["third-party-separate-consent"]);
     assert_eq!(flow_rules(&to("[{ to: partner, consent: separate }]")), NONE);
     assert_eq!(flow_rules(&to("[{ to: cloud }]")), NONE);
-    assert_eq!(flow_rules(&with(&to("[{ to: partner }]"), &[("basis", "contract")])), NONE);
+    assert_eq!(
+        flow_rules(&with(&to("[{ to: partner }]"), &[("basis", "contract")])),
+        NONE
+    );
 }
 
 fn recipient_rules(recipient: &str) -> Vec<(String, Option<String>, Option<String>)> {
@@ -295,40 +412,71 @@ fn recipient_rules(recipient: &str) -> Vec<(String, Option<String>, Option<Strin
 #[test]
 fn recipient_unnamed() {
     let unnamed = ("recipient-unnamed".to_string(), None, Some("x".to_string()));
-    assert_eq!(recipient_rules("{ id: x, role: third-party, country: CN, contact: a@b.example }"), [unnamed.clone()]);
-    assert_eq!(recipient_rules("{ id: x, name: X Ltd, role: joint, country: CN }"), [unnamed]);
-    assert_eq!(recipient_rules("{ id: x, name: X Ltd, role: third-party, country: CN, contact: a@b.example }"), []);
+    assert_eq!(
+        recipient_rules("{ id: x, role: third-party, country: CN, contact: a@b.example }"),
+        vec![unnamed.clone()]
+    );
+    assert_eq!(
+        recipient_rules("{ id: x, name: X Ltd, role: joint, country: CN }"),
+        [unnamed]
+    );
+    assert_eq!(
+        recipient_rules("{ id: x, name: X Ltd, role: third-party, country: CN, contact: a@b.example }"),
+        []
+    );
     assert_eq!(recipient_rules("{ id: x, role: authority, country: CN }"), []);
 }
 
 #[test]
 fn entrusted_no_contract() {
     let finding = ("entrusted-no-contract".to_string(), None, Some("x".to_string()));
-    assert_eq!(recipient_rules("{ id: x, role: entrusted, country: CN }"), [finding.clone()]);
-    assert_eq!(recipient_rules("{ id: x, role: entrusted, country: CN, contract: false }"), [finding]);
-    assert_eq!(recipient_rules("{ id: x, role: entrusted, country: CN, contract: true }"), []);
+    assert_eq!(
+        recipient_rules("{ id: x, role: entrusted, country: CN }"),
+        vec![finding.clone()]
+    );
+    assert_eq!(
+        recipient_rules("{ id: x, role: entrusted, country: CN, contract: false }"),
+        [finding]
+    );
+    assert_eq!(
+        recipient_rules("{ id: x, role: entrusted, country: CN, contract: true }"),
+        []
+    );
 }
 
 #[test]
 fn public_disclosure_consent() {
-    assert_eq!(flow_rules(&[("public", "true"), ("pia", "2026-01-05")]), ["public-disclosure-consent"]);
-    assert_eq!(flow_rules(&[("public", "true"), ("consent", "separate"), ("pia", "2026-01-05")]), NONE);
+    assert_eq!(
+        flow_rules(&[("public", "true"), ("pia", "2026-01-05")]),
+        ["public-disclosure-consent"]
+    );
+    assert_eq!(
+        flow_rules(&[("public", "true"), ("consent", "separate"), ("pia", "2026-01-05")]),
+        NONE
+    );
 }
 
 #[test]
 fn pia_missing() {
     assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("pia", DROP)])), ["pia-missing"]);
     assert_eq!(flow_rules(&[("recipients", "[{ to: cloud }]")]), ["pia-missing"]);
-    assert_eq!(flow_rules(&[("automated_decision", "{ used: true, opt_out: true }")]), ["pia-missing"]);
+    assert_eq!(
+        flow_rules(&[("automated_decision", "{ used: true, opt_out: true }")]),
+        ["pia-missing"]
+    );
     assert_eq!(flow_rules(&[("recipients", "[{ to: group }]")]), NONE);
 }
 
 #[test]
 fn sensitive_unencrypted() {
-    assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("storage", "{ country: CN, encrypted: false }")])), [
-        "sensitive-unencrypted"
-    ]);
-    assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("storage", "{ country: CN }")])), ["sensitive-unencrypted"]);
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("storage", "{ country: CN, encrypted: false }")])),
+        ["sensitive-unencrypted"]
+    );
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("storage", "{ country: CN }")])),
+        ["sensitive-unencrypted"]
+    );
     assert_eq!(flow_rules(&[("storage", "{ country: CN }")]), NONE);
 }
 
@@ -340,17 +488,38 @@ fn transport_unencrypted() {
 
 #[test]
 fn biometric_raw_stored() {
-    let raw = with(SENSITIVE_OK, &[("storage", "{ country: CN, encrypted: true, form: raw }")]);
+    let raw = with(
+        SENSITIVE_OK,
+        &[("storage", "{ country: CN, encrypted: true, form: raw }")],
+    );
     assert_eq!(flow_rules(&raw), ["biometric-raw-stored"]);
-    assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("storage", "{ country: CN, encrypted: true, form: template }")])), NONE);
+    assert_eq!(
+        flow_rules(&with(
+            SENSITIVE_OK,
+            &[("storage", "{ country: CN, encrypted: true, form: template }")]
+        )),
+        NONE
+    );
 }
 
 #[test]
 fn automated_decision_opt_out() {
     let assessed = [("pia", "2026-01-05")];
-    assert_eq!(flow_rules(&with(&assessed, &[("automated_decision", "{ used: true }")])), ["automated-decision-opt-out"]);
-    assert_eq!(flow_rules(&with(&assessed, &[("automated_decision", "true")])), ["automated-decision-opt-out"]);
-    assert_eq!(flow_rules(&with(&assessed, &[("automated_decision", "{ used: true, opt_out: true }")])), NONE);
+    assert_eq!(
+        flow_rules(&with(&assessed, &[("automated_decision", "{ used: true }")])),
+        ["automated-decision-opt-out"]
+    );
+    assert_eq!(
+        flow_rules(&with(&assessed, &[("automated_decision", "true")])),
+        ["automated-decision-opt-out"]
+    );
+    assert_eq!(
+        flow_rules(&with(
+            &assessed,
+            &[("automated_decision", "{ used: true, opt_out: true }")]
+        )),
+        NONE
+    );
     assert_eq!(flow_rules(&[("automated_decision", "false")]), NONE);
 }
 
@@ -362,14 +531,20 @@ fn commitment_broken() {
     assert_eq!(rules(&manifest(&in_china, &[&[]], "")), NONE);
 
     let no_ads = [("commitments", "[no-personalised-ads]")];
-    assert_eq!(rules(&manifest(&no_ads, &[&[("purpose", "personalised-ads")]], "")), ["commitment-broken"]);
+    assert_eq!(
+        rules(&manifest(&no_ads, &[&[("purpose", "personalised-ads")]], "")),
+        ["commitment-broken"]
+    );
     assert_eq!(rules(&manifest(&no_ads, &[&[("purpose", "login")]], "")), NONE);
 
-    let raw = with(SENSITIVE_OK, &[("storage", "{ country: CN, encrypted: true, form: raw }")]);
-    assert_eq!(rules(&manifest(&[("commitments", "[no-raw-biometrics]")], &[&raw], "")), [
-        "biometric-raw-stored",
-        "commitment-broken"
-    ]);
+    let raw = with(
+        SENSITIVE_OK,
+        &[("storage", "{ country: CN, encrypted: true, form: raw }")],
+    );
+    assert_eq!(
+        rules(&manifest(&[("commitments", "[no-raw-biometrics]")], &[&raw], "")),
+        ["biometric-raw-stored", "commitment-broken"]
+    );
 }
 
 #[test]
@@ -387,15 +562,24 @@ fn rights_response_slow_at_15_days() {
     let rights = |days: &str| {
         format!("{{ access: self-service, correct: self-service, delete: self-service, withdraw: self-service, close_account: self-service, response_days: {days} }}")
     };
-    assert_eq!(rules(&manifest(&[("rights", &rights("16"))], &[&[]], "")), ["rights-response-slow"]);
+    assert_eq!(
+        rules(&manifest(&[("rights", &rights("16"))], &[&[]], "")),
+        ["rights-response-slow"]
+    );
     assert_eq!(rules(&manifest(&[("rights", &rights("15"))], &[&[]], "")), NONE);
 }
 
 #[test]
 fn pi_officer_missing_at_one_million() {
     assert_eq!(product_rules(&[("individuals", "1000000")]), ["pi-officer-missing"]);
-    assert_eq!(product_rules(&[("individuals", "1000000"), ("pi_officer", "false")]), ["pi-officer-missing"]);
-    assert_eq!(product_rules(&[("individuals", "1000000"), ("pi_officer", "true")]), NONE);
+    assert_eq!(
+        product_rules(&[("individuals", "1000000"), ("pi_officer", "false")]),
+        ["pi-officer-missing"]
+    );
+    assert_eq!(
+        product_rules(&[("individuals", "1000000"), ("pi_officer", "true")]),
+        NONE
+    );
     assert_eq!(product_rules(&[("individuals", "999999")]), NONE);
 }
 
@@ -415,21 +599,46 @@ fn waiver_removes_exactly_its_finding() {
     let flows: [&[(&str, &str)]; 2] = [&[("transport", "none")], &[("id", "g"), ("transport", "none")]];
     let all = run(&manifest(&[], &flows, ""));
     assert_eq!(all.len(), 2);
-    let waived = run(&manifest(&[], &flows, &waiver("transport-unencrypted", Some("g"), "2027-01-31")));
+    let waived = run(&manifest(
+        &[],
+        &flows,
+        &waiver("transport-unencrypted", Some("g"), "2027-01-31"),
+    ));
     assert_eq!(waived, [("transport-unencrypted".into(), Some("f".into()), None)]);
     // Without `flow`, the waiver covers the rule for the whole file.
-    assert_eq!(run(&manifest(&[], &flows, &waiver("transport-unencrypted", None, "2027-01-31"))), []);
+    assert_eq!(
+        run(&manifest(
+            &[],
+            &flows,
+            &waiver("transport-unencrypted", None, "2027-01-31")
+        )),
+        []
+    );
 }
 
 #[test]
 fn waiver_expired_on_the_day_after_expiry() {
     // --today is 2026-11-23: a waiver is active through its `expires` date.
     let flows: [&[(&str, &str)]; 1] = [&[("transport", "none")]];
-    assert_eq!(run(&manifest(&[], &flows, &waiver("transport-unencrypted", Some("f"), "2026-11-23"))), []);
-    assert_eq!(run(&manifest(&[], &flows, &waiver("transport-unencrypted", Some("f"), "2026-11-22"))), [
-        ("transport-unencrypted".into(), Some("f".into()), None),
-        ("waiver-expired".into(), Some("f".into()), None),
-    ]);
+    assert_eq!(
+        run(&manifest(
+            &[],
+            &flows,
+            &waiver("transport-unencrypted", Some("f"), "2026-11-23")
+        )),
+        []
+    );
+    assert_eq!(
+        run(&manifest(
+            &[],
+            &flows,
+            &waiver("transport-unencrypted", Some("f"), "2026-11-22")
+        )),
+        [
+            ("transport-unencrypted".into(), Some("f".into()), None),
+            ("waiver-expired".into(), Some("f".into()), None),
+        ]
+    );
 }
 
 #[test]
@@ -437,8 +646,15 @@ fn waived_findings_are_counted() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.flows.yaml");
     let flows: [&[(&str, &str)]; 1] = [&[("transport", "none")]];
-    std::fs::write(&path, manifest(&[], &flows, &waiver("transport-unencrypted", None, "2027-01-31"))).unwrap();
-    let options = privflow::Options { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23), ..Default::default() };
+    std::fs::write(
+        &path,
+        manifest(&[], &flows, &waiver("transport-unencrypted", None, "2027-01-31")),
+    )
+    .unwrap();
+    let options = privflow::Options {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
+        ..Default::default()
+    };
     let report = privflow::check(&[&path], &options).unwrap();
     assert_eq!((report.summary.waived, report.findings.len()), (1, 0));
 }

@@ -18,7 +18,7 @@ use crate::Lang;
 use yaml::{ErrorAt, RawError, Section, SectionCheck, SpanIndex};
 
 /// Larger manifests are refused: a product's flows fit in far less.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A file's text plus its span index, built on first use.
 #[derive(Debug)]
@@ -59,7 +59,7 @@ impl SourceFile {
     }
 
     pub(crate) fn locate_position(&self, line: usize, column: usize) -> Location {
-        self.spans().location_at(&self.text, line, column)
+        yaml::Lines::new(self.text.clone()).location_at(line, column)
     }
 
     pub fn error(&self, code: &'static str, message: String) -> InputError {
@@ -78,27 +78,33 @@ pub struct LoadedManifest {
 
 const SECTIONS: &[Section] = &[
     Section {
-        key: "version", required: true,
+        key: "version",
+        required: true,
         check: SectionCheck::Whole(yaml::check_as::<u32>),
     },
     Section {
-        key: "product", required: true,
+        key: "product",
+        required: true,
         check: SectionCheck::Whole(yaml::check_as::<Product>),
     },
     Section {
-        key: "categories", required: false,
+        key: "categories",
+        required: false,
         check: SectionCheck::Each(yaml::check_as::<CustomCategory>),
     },
     Section {
-        key: "recipients", required: false,
+        key: "recipients",
+        required: false,
         check: SectionCheck::Each(yaml::check_as::<Recipient>),
     },
     Section {
-        key: "flows", required: false,
+        key: "flows",
+        required: false,
         check: SectionCheck::Each(yaml::check_as::<Flow>),
     },
     Section {
-        key: "waivers", required: false,
+        key: "waivers",
+        required: false,
         check: SectionCheck::Each(yaml::check_as::<Waiver>),
     },
 ];
@@ -115,11 +121,13 @@ pub fn load(path: &FsPath, display: &str, cx: &LoadContext) -> Result<LoadedMani
     let text = read_text(path, display, lang).map_err(|e| vec![e])?;
     let source = SourceFile::new(path.to_path_buf(), display.to_string(), text);
 
-    if let Some(error) = unsupported_version(&source, lang) {
-        return Err(vec![error]);
-    }
-    let manifest: Manifest = yaml::parse(&source.text, SECTIONS)
-        .map_err(|raw| raw.into_iter().map(|e| convert(&source, e, lang)).collect::<Vec<_>>())?;
+    let manifest: Manifest = yaml::parse(&source.text, SECTIONS).map_err(|raw| {
+        // A newer format is reported alone: its other "errors" are its new fields.
+        match unsupported_version(&source, lang) {
+            Some(error) => vec![error],
+            None => raw.into_iter().map(|e| convert(&source, e, lang)).collect(),
+        }
+    })?;
     let taxonomy = validate::check(&source, &manifest, cx)?;
     Ok(LoadedManifest {
         source,
@@ -215,6 +223,20 @@ fn unsupported_version(source: &SourceFile, lang: Lang) -> Option<InputError> {
 fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
     let message = raw.message;
     let mut path = match raw.at {
+        at if is_limit(&message) => {
+            let location = match at {
+                ErrorAt::Position { line, column } => source.locate_position(line, column),
+                ErrorAt::Path(path) => source.locate(&path),
+            };
+            return source
+                .error("privflow::limit", tr(lang, format!("manifest exceeds a limit: {message}"), format!("清单超出限制：{message}")))
+                .at(location, tr(lang, "here", "此处"))
+                .with_help(tr(
+                    lang,
+                    format!("manifests may nest at most {} levels and expand YAML aliases only modestly; write the data out plainly", yaml::MAX_FLOW_DEPTH),
+                    format!("清单嵌套不得超过 {} 层，YAML 别名展开须适度；请直接写出数据", yaml::MAX_FLOW_DEPTH),
+                ));
+        }
         ErrorAt::Position { line, column } => {
             let location = source.locate_position(line, column);
             return source
@@ -344,9 +366,23 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
     }
     if message.contains("expected a mapping") {
         return source
-            .error("privflow::not-a-mapping", tr(lang, format!("`{}`: {message}", render_path(&path).or_root()), format!("`{}`：{message}", render_path(&path).or_root())))
-            .at(source.locate(&path), tr(lang, "expected `key: value` entries", "应为 `键: 值` 形式的映射"))
-            .with_help(tr(lang, "a manifest is a mapping with `version: 1`, `product:` and `flows:`; run `privflow init` for a starter", "清单应为包含 `version: 1`、`product:` 和 `flows:` 的映射；可运行 `privflow init` 生成模板"));
+            .error(
+                "privflow::not-a-mapping",
+                tr(
+                    lang,
+                    format!("`{}`: {message}", render_path(&path).or_root()),
+                    format!("`{}`：{message}", render_path(&path).or_root()),
+                ),
+            )
+            .at(
+                source.locate(&path),
+                tr(lang, "expected `key: value` entries", "应为 `键: 值` 形式的映射"),
+            )
+            .with_help(tr(
+                lang,
+                "a manifest is a mapping with `version: 1`, `product:` and `flows:`; run `privflow init` for a starter",
+                "清单应为包含 `version: 1`、`product:` 和 `flows:` 的映射；可运行 `privflow init` 生成模板",
+            ));
     }
     let (code, help) = if message.starts_with("invalid type") || message.starts_with("invalid value") {
         (
@@ -378,6 +414,17 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
         )
         .at(source.locate(&path), tr(lang, "here", "此处"))
         .with_help(help)
+}
+
+/// serde_yaml's and our own words for input that is too big or too deep.
+fn is_limit(message: &str) -> bool {
+    [
+        "recursion limit exceeded",
+        "repetition limit exceeded",
+        "nesting deeper than",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 trait OrRoot {

@@ -58,10 +58,59 @@ pub enum ErrorAt {
 /// Parses `text` into `T`. On failure, reparses section by section so that
 /// every error of the file is reported, each with a path or a position.
 pub fn parse<T: DeserializeOwned>(text: &str, sections: &[Section]) -> Result<T, Vec<RawError>> {
+    if let Some(error) = too_deep(text) {
+        return Err(vec![error]);
+    }
     match serde_yaml::from_str::<T>(text) {
         Ok(value) => Ok(value),
         Err(first) => Err(collect_errors(text, first, sections)),
     }
+}
+
+/// The deepest flow-style nesting (`[`, `{`) a manifest may have. A manifest
+/// needs four or five levels; libyaml's scanner is quadratic in this depth,
+/// so it is checked before parsing. Block nesting is bounded by the file size
+/// limit, since every level adds indentation to each line below it.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
+/// Finds flow nesting deeper than `MAX_FLOW_DEPTH`, skipping quoted strings
+/// and comments.
+fn too_deep(text: &str) -> Option<RawError> {
+    let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    for c in text.chars() {
+        column += 1;
+        if c == '\n' {
+            (line, column, comment) = (line + 1, 0, false);
+            // A plain multi-line scalar cannot hold quotes across lines in a
+            // way that matters here; a broken quote is reported by the parser.
+        } else if comment {
+        } else if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+        } else {
+            match c {
+                '"' | '\'' if matches!(previous, ' ' | '[' | '{' | ',' | ':' | '\n' | '\t') => quote = Some(c),
+                '#' if matches!(previous, ' ' | '\n' | '\t') => comment = true,
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(RawError {
+                            at: ErrorAt::Position { line, column },
+                            message: format!("nesting deeper than {MAX_FLOW_DEPTH} levels"),
+                        });
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        previous = c;
+    }
+    None
 }
 
 /// How to check one top-level key in the slow path: either the whole value
@@ -129,11 +178,17 @@ fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) ->
             serde_yaml::Value::Sequence(_) => "a sequence",
             _ => "a scalar",
         };
-        return vec![RawError { at: ErrorAt::Path(Vec::new()), message: format!("invalid type: {found}, expected a mapping") }];
+        return vec![RawError {
+            at: ErrorAt::Path(Vec::new()),
+            message: format!("invalid type: {found}, expected a mapping"),
+        }];
     };
     for section in sections.iter().filter(|s| s.required) {
         if !map.contains_key(section.key) {
-            errors.push(RawError { at: ErrorAt::Path(Vec::new()), message: format!("missing field `{}`", section.key) });
+            errors.push(RawError {
+                at: ErrorAt::Path(Vec::new()),
+                message: format!("missing field `{}`", section.key),
+            });
         }
     }
     {
@@ -193,6 +248,9 @@ fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) ->
 /// Reads one top-level scalar without deserializing the rest (used to check
 /// `version` before judging fields that a newer format might add).
 pub fn top_level_scalar(text: &str, key: &str) -> Option<serde_yaml::Value> {
+    if too_deep(text).is_some() {
+        return None;
+    }
     let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
     value.get(key).cloned()
 }
@@ -218,8 +276,76 @@ pub fn parse_plain<T: DeserializeOwned>(text: &str) -> Result<T, RawError> {
 #[derive(Debug)]
 pub struct SpanIndex {
     root: Option<Node>,
-    line_starts: Vec<usize>,
-    text_len: usize,
+    lines: Lines,
+}
+
+/// Line starts of a text, for turning byte offsets into lines and columns.
+#[derive(Debug)]
+pub struct Lines {
+    text: std::sync::Arc<str>,
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: std::sync::Arc<str>) -> Lines {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// A location for a 1-based line and column as serde_yaml reports them:
+    /// from there to the end of the line.
+    pub fn location_at(&self, line: usize, column: usize) -> Location {
+        let text = &*self.text;
+        let offset = byte_offset(text, &self.starts, line, column);
+        // To the end of the line, but not past 80 bytes: hostile lines are long.
+        let mut end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |n| offset + n)
+            .max(offset)
+            .min(offset + 80);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let end = if end == offset {
+            (offset + 1).min(text.len())
+        } else {
+            end
+        };
+        self.location(offset, end)
+    }
+
+    fn line_end(&self, start: usize, end: usize) -> usize {
+        let (line, _) = self.line_col(start);
+        let next_line = self.starts.get(line).map_or(self.text.len(), |&s| s.saturating_sub(1));
+        end.min(next_line).max(start)
+    }
+
+    fn location(&self, start: usize, end: usize) -> Location {
+        let (line, column) = self.line_col(start);
+        let (end_line, end_column) = self.line_col(end);
+        Location {
+            offset: start,
+            len: end.saturating_sub(start),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// 1-based line and column; columns count characters, not bytes.
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, column + 1)
+    }
 }
 
 #[derive(Debug)]
@@ -238,13 +364,11 @@ enum Kind {
 }
 
 impl SpanIndex {
-    pub fn build(text: &str) -> SpanIndex {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect::<Vec<_>>();
+    pub fn build(text: &std::sync::Arc<str>) -> SpanIndex {
+        let lines = Lines::new(text.clone());
         let mut builder = Builder {
             text,
-            line_starts: &line_starts,
+            line_starts: &lines.starts,
             stack: Vec::new(),
             root: None,
         };
@@ -253,18 +377,14 @@ impl SpanIndex {
         // the nearest node that was recorded.
         let _ = parser.load(&mut builder, false);
         let root = builder.root.take().or_else(|| builder.unwind());
-        SpanIndex {
-            root,
-            line_starts,
-            text_len: text.len(),
-        }
+        SpanIndex { root, lines }
     }
 
     /// The location of the node at `path`, or of its nearest recorded ancestor.
     /// For a mapping entry, `key_only` points at the key instead of the value.
     pub fn locate(&self, path: &[Seg], key_only: bool) -> Location {
         let Some(mut node) = self.root.as_ref() else {
-            return self.location(0, 0);
+            return self.lines.location(0, 0);
         };
         let mut key_at = None;
         for (i, seg) in path.iter().enumerate() {
@@ -285,11 +405,13 @@ impl SpanIndex {
             }
         }
         match key_at {
-            Some((start, len)) if key_only => self.location(start, start + len),
+            Some((start, len)) if key_only => self.lines.location(start, start + len),
             // A block mapping or sequence spans many lines; its first line
             // is what a reader needs to find it.
-            _ if !matches!(node.kind, Kind::Scalar) => self.location(node.start, self.line_end(node.start, node.end)),
-            _ => self.location(node.start, node.end),
+            _ if !matches!(node.kind, Kind::Scalar) => self
+                .lines
+                .location(node.start, self.lines.line_end(node.start, node.end)),
+            _ => self.lines.location(node.start, node.end),
         }
     }
 
@@ -312,42 +434,6 @@ impl SpanIndex {
             }
         }
         true
-    }
-
-    /// A location for a 1-based line and column as serde_yaml reports them.
-    pub fn location_at(&self, text: &str, line: usize, column: usize) -> Location {
-        let offset = byte_offset(text, &self.line_starts, line, column);
-        let end = text[offset..].find('\n').map_or(text.len(), |n| offset + n).max(offset);
-        let end = if end == offset {
-            (offset + 1).min(self.text_len)
-        } else {
-            end
-        };
-        self.location(offset, end)
-    }
-
-    fn line_end(&self, start: usize, end: usize) -> usize {
-        let (line, _) = self.line_col(start);
-        let next_line = self.line_starts.get(line).map_or(self.text_len, |&s| s.saturating_sub(1));
-        end.min(next_line).max(start)
-    }
-
-    fn location(&self, start: usize, end: usize) -> Location {
-        let (line, column) = self.line_col(start);
-        let (end_line, end_column) = self.line_col(end);
-        Location {
-            offset: start,
-            len: end.saturating_sub(start),
-            line,
-            column,
-            end_line,
-            end_column,
-        }
-    }
-
-    fn line_col(&self, offset: usize) -> (usize, usize) {
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        (line, offset - self.line_starts[line - 1] + 1)
     }
 }
 
