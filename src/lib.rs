@@ -19,6 +19,7 @@ pub mod discover;
 pub mod engine;
 pub mod finding;
 pub mod manifest;
+pub mod notice;
 pub mod report;
 pub mod rules;
 pub mod taxonomy;
@@ -63,6 +64,9 @@ pub struct Options {
     pub policies: Vec<PathBuf>,
     /// The date waivers are judged against (default: today).
     pub today: Option<chrono::NaiveDate>,
+    /// The privacy notice every manifest is checked against, in place of
+    /// each manifest's own `product.notice`.
+    pub notice: Option<PathBuf>,
 }
 
 /// Counts over a run.
@@ -149,6 +153,12 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
 
     let (found, walk_errors) = discover::discover(&paths, lang);
     errors.extend(walk_errors);
+    let run_notice = options.notice.as_ref().and_then(|path| {
+        notice::Notice::read(path, &path.display().to_string(), lang)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .map(Arc::new)
+    });
 
     // One engine per distinct set of policy directories.
     let mut engines: HashMap<Vec<PathBuf>, Option<(Arc<engine::Engine>, engine::Settings)>> = HashMap::new();
@@ -194,7 +204,10 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                 rule_ids: &rule_ids,
             };
             let loaded = manifest::load(&item.path, &item.display, &cx)?;
-            let evaluation = engine.evaluate(&loaded, settings).map_err(|e| vec![e])?;
+            let notice = notice::for_manifest(&loaded, run_notice.as_ref(), lang).map_err(|e| vec![e])?;
+            let evaluation = engine
+                .evaluate_with(&loaded, notice.as_ref(), settings)
+                .map_err(|e| vec![e])?;
             Ok::<_, Vec<InputError>>((loaded, evaluation))
         })
         .collect();

@@ -27,6 +27,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("commitments.cedar", include_str!("../policies/commitments.cedar")),
     ("product.cedar", include_str!("../policies/product.cedar")),
     ("waivers.cedar", include_str!("../policies/waivers.cedar")),
+    ("notice.cedar", include_str!("../policies/notice.cedar")),
 ];
 
 /// The kinds of request privflow makes; each is a Cedar action.
@@ -37,15 +38,18 @@ pub enum ActionKind {
     Recipient,
     Provision,
     Waiver,
+    /// One data entry of a flow against the privacy notice.
+    Disclosure,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 5] = [
+    pub const ALL: [ActionKind; 6] = [
         ActionKind::Product,
         ActionKind::Flow,
         ActionKind::Recipient,
         ActionKind::Provision,
         ActionKind::Waiver,
+        ActionKind::Disclosure,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +59,7 @@ impl ActionKind {
             ActionKind::Recipient => "recipient",
             ActionKind::Provision => "provision",
             ActionKind::Waiver => "waiver",
+            ActionKind::Disclosure => "disclosure",
         }
     }
 }
@@ -205,7 +210,9 @@ impl RulePack {
             // Name each policy after its rule so that Cedar's messages do.
             let mut named = PolicySet::new();
             for (n, policy) in parsed.policies().enumerate() {
-                let id = policy.annotation("id").map_or_else(|| format!("policy{n}"), |id| format!("{id}#{n}"));
+                let id = policy
+                    .annotation("id")
+                    .map_or_else(|| format!("policy{n}"), |id| format!("{id}#{n}"));
                 let _ = named.add(policy.new_id(PolicyId::new(id)));
             }
             let parsed = named;
@@ -450,8 +457,20 @@ mod tests {
         for (name, text) in BUILTIN_FILES {
             let set = PolicySet::from_str(text).unwrap();
             for policy in set.policies() {
-                for key in ["id", "severity", "law", "source", "message_en", "message_zh", "help_en", "help_zh"] {
-                    assert!(policy.annotation(key).is_some(), "{name}: a policy lacks @{key}:\n{policy}");
+                for key in [
+                    "id",
+                    "severity",
+                    "law",
+                    "source",
+                    "message_en",
+                    "message_zh",
+                    "help_en",
+                    "help_zh",
+                ] {
+                    assert!(
+                        policy.annotation(key).is_some(),
+                        "{name}: a policy lacks @{key}:\n{policy}"
+                    );
                 }
                 for key in ["message_en", "message_zh", "help_en", "help_zh"] {
                     let text = policy.annotation(key).unwrap();
@@ -476,7 +495,11 @@ mod tests {
         let pack = RulePack::builtin(Lang::En).unwrap();
         for rule in pack.rules() {
             assert!(rule.severity.is_some(), "{}", rule.id);
-            for (what, text) in [("why_en", &rule.why_en), ("why_zh", &rule.why_zh), ("example", &rule.example)] {
+            for (what, text) in [
+                ("why_en", &rule.why_en),
+                ("why_zh", &rule.why_zh),
+                ("example", &rule.example),
+            ] {
                 assert!(!text.is_empty(), "{} lacks {what}", rule.id);
             }
         }

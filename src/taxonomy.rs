@@ -211,14 +211,27 @@ impl Taxonomy {
     /// Renders the tree for `privflow categories`: sensitive nodes marked.
     /// A node with several parents appears under each of them.
     pub fn render_tree(&self, lang: crate::Lang) -> String {
+        self.render_tree_with(lang, &|_| None)
+    }
+
+    /// `render_tree`, with an extra line under each category that `extra`
+    /// gives one for (e.g. its notice terms).
+    pub fn render_tree_with(&self, lang: crate::Lang, extra: &dyn Fn(&Category) -> Option<String>) -> String {
         let mut out = String::new();
         for root in self.roots() {
-            self.render_node(root, 0, lang, &mut out);
+            self.render_node(root, 0, lang, extra, &mut out);
         }
         out
     }
 
-    fn render_node(&self, category: &Category, depth: usize, lang: crate::Lang, out: &mut String) {
+    fn render_node(
+        &self,
+        category: &Category,
+        depth: usize,
+        lang: crate::Lang,
+        extra: &dyn Fn(&Category) -> Option<String>,
+        out: &mut String,
+    ) {
         let name = match lang {
             crate::Lang::Zh => &category.zh,
             crate::Lang::En => &category.en,
@@ -244,8 +257,11 @@ impl Taxonomy {
             marker,
             custom
         ));
+        if let Some(line) = extra(category) {
+            out.push_str(&format!("{}  {line}\n", "  ".repeat(depth + 1)));
+        }
         for child in self.children(&category.id) {
-            self.render_node(child, depth + 1, lang, out);
+            self.render_node(child, depth + 1, lang, extra, out);
         }
     }
 }

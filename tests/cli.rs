@@ -31,7 +31,11 @@ fn readme_rule_table_matches_the_pack() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let start = readme.find("<!-- rules:start -->\n").expect("rules:start marker") + "<!-- rules:start -->\n".len();
     let end = readme.find("<!-- rules:end -->").expect("rules:end marker");
-    assert_eq!(&readme[start..end], table, "regenerate with `privflow rules --markdown`");
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "regenerate with `privflow rules --markdown`"
+    );
 }
 
 #[test]
@@ -46,7 +50,11 @@ fn explain_in_both_languages() {
 #[test]
 fn explain_has_law_why_fix_and_example_for_every_builtin_rule() {
     let (_, list, _) = privflow(&["rules"]);
-    for id in list.lines().take_while(|l| !l.is_empty()).filter_map(|l| l.split_whitespace().next()) {
+    for id in list
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+    {
         let (code, text, _) = privflow(&["explain", id]);
         assert_eq!(code, 0, "{id}");
         for heading in ["Law:", "Seen in:", "Why it matters", "How to fix", "Compliant example"] {
@@ -77,8 +85,14 @@ fn custom_policies_add_rules() {
     let manifest = "tests/fixtures/policies/marketing.flows.yaml";
     let (code, _, _) = privflow(&["check", manifest]);
     assert_eq!(code, 0);
-    let (code, stdout, stderr) =
-        privflow(&["check", manifest, "--policies", "tests/fixtures/policies/good", "--format", "json"]);
+    let (code, stdout, stderr) = privflow(&[
+        "check",
+        manifest,
+        "--policies",
+        "tests/fixtures/policies/good",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 1, "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let findings = report["findings"].as_array().unwrap();
@@ -116,9 +130,19 @@ fn config_overrides_severity_and_language() {
     assert_eq!(code, 1);
     assert!(stdout.contains("数据流 `sync` 未加密传输个人信息"), "{stdout}");
     // Flags win over the file.
-    let (code, stdout, _) = privflow(&["check", "tests/fixtures/config/ok", "--lang", "en", "--fail-on", "never"]);
+    let (code, stdout, _) = privflow(&[
+        "check",
+        "tests/fixtures/config/ok",
+        "--lang",
+        "en",
+        "--fail-on",
+        "never",
+    ]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("flow `sync` transmits personal information without encryption"), "{stdout}");
+    assert!(
+        stdout.contains("flow `sync` transmits personal information without encryption"),
+        "{stdout}"
+    );
 }
 
 #[test]

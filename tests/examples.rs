@@ -28,11 +28,17 @@ fn examples() -> Vec<String> {
         .filter(|p| p.to_string_lossy().ends_with(".flows.yaml") || p.ends_with("privflow.yaml"))
         .collect();
     found.sort();
-    found.iter().map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/")).collect()
+    found
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect()
 }
 
 fn snapshot_name(example: &str, format: &str) -> String {
-    let stem = example.trim_start_matches("examples/").trim_end_matches(".yaml").replace('/', "__");
+    let stem = example
+        .trim_start_matches("examples/")
+        .trim_end_matches(".yaml")
+        .replace('/', "__");
     format!("{format}__{stem}")
 }
 
@@ -51,21 +57,40 @@ fn human_and_json_output_of_every_example() {
 
 #[test]
 fn chinese_output_of_the_counter_example() {
-    let (_, stdout, _) =
-        privflow(&["check", "examples/leliao.flows.yaml", "--lang", "zh", "--today", "2026-11-23", "--format", "human"]);
+    let (_, stdout, _) = privflow(&[
+        "check",
+        "examples/leliao.flows.yaml",
+        "--lang",
+        "zh",
+        "--today",
+        "2026-11-23",
+        "--format",
+        "human",
+    ]);
     insta::assert_snapshot!(stdout);
 }
 
 /// (rule, flow, recipient) of every finding in one example.
 fn findings(example: &str) -> Vec<(String, Option<String>, Option<String>)> {
-    let options = privflow::Options { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23), ..Default::default() };
+    let options = privflow::Options {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
+        ..Default::default()
+    };
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
     let report = privflow::check(&[path], &options).unwrap_or_else(|e| panic!("{}", e.render_plain()));
-    report.findings.into_iter().map(|f| (f.rule, f.flow, f.recipient)).collect()
+    report
+        .findings
+        .into_iter()
+        .map(|f| (f.rule, f.flow, f.recipient))
+        .collect()
 }
 
 fn rules_of(example: &str, flow: &str) -> Vec<String> {
-    findings(example).into_iter().filter(|(_, f, _)| f.as_deref() == Some(flow)).map(|(r, ..)| r).collect()
+    findings(example)
+        .into_iter()
+        .filter(|(_, f, _)| f.as_deref() == Some(flow))
+        .map(|(r, ..)| r)
+        .collect()
 }
 
 #[test]
@@ -75,7 +100,10 @@ fn the_leliao_counter_example_shows_what_its_notice_implies() {
     for flow in ["face-verification", "bank-account"] {
         let rules = rules_of(example, flow);
         assert!(rules.contains(&"consent-implied".to_string()), "{flow}: {rules:?}");
-        assert!(rules.contains(&"sensitive-separate-consent".to_string()), "{flow}: {rules:?}");
+        assert!(
+            rules.contains(&"sensitive-separate-consent".to_string()),
+            "{flow}: {rules:?}"
+        );
         assert!(rules.contains(&"retention-missing".to_string()), "{flow}: {rules:?}");
     }
     // Unnamed partners.
@@ -92,7 +120,11 @@ fn the_other_seed_examples_are_near_clean() {
         ("examples/esign.flows.yaml", "itrus-ca"),
         ("examples/tencent-cloud.flows.yaml", "marketplace-vendors"),
     ] {
-        assert_eq!(findings(example), [("recipient-unnamed".into(), None, Some(recipient.into()))], "{example}");
+        assert_eq!(
+            findings(example),
+            [("recipient-unnamed".into(), None, Some(recipient.into()))],
+            "{example}"
+        );
     }
 }
 
@@ -101,16 +133,18 @@ fn focused_examples() {
     for clean in ["clean", "children", "custom-category"] {
         assert_eq!(findings(&format!("examples/focused/{clean}.flows.yaml")), [], "{clean}");
     }
-    assert_eq!(findings("examples/focused/cross-border.flows.yaml"), [(
-        "cross-border-mechanism".into(),
-        Some("health-consult-abroad".into()),
-        None
-    )]);
-    assert_eq!(findings("examples/focused/waivers.flows.yaml"), [(
-        "waiver-expired".into(),
-        Some("staff-directory".into()),
-        None
-    )]);
+    assert_eq!(
+        findings("examples/focused/cross-border.flows.yaml"),
+        [(
+            "cross-border-mechanism".into(),
+            Some("health-consult-abroad".into()),
+            None
+        )]
+    );
+    assert_eq!(
+        findings("examples/focused/waivers.flows.yaml"),
+        [("waiver-expired".into(), Some("staff-directory".into()), None)]
+    );
 }
 
 #[test]
@@ -119,7 +153,10 @@ fn exit_codes_follow_fail_on() {
     let warnings_only = "tests/fixtures/warning-only.flows.yaml";
     assert_eq!(privflow(&["check", clean]).0, 0);
     assert_eq!(privflow(&["check", "examples/", "--today", "2026-11-23"]).0, 1);
-    assert_eq!(privflow(&["check", "examples/", "--fail-on", "never", "--today", "2026-11-23"]).0, 0);
+    assert_eq!(
+        privflow(&["check", "examples/", "--fail-on", "never", "--today", "2026-11-23"]).0,
+        0
+    );
     assert_eq!(privflow(&["check", warnings_only]).0, 0);
     assert_eq!(privflow(&["check", warnings_only, "--fail-on", "warning"]).0, 1);
 }

@@ -80,7 +80,12 @@ fn errors_of_every_file_are_reported() {
 
 #[test]
 fn diagnostics_follow_lang() {
-    let (code, _, stderr) = privflow(&["check", "tests/fixtures/errors/unknown-value.flows.yaml", "--lang", "zh"]);
+    let (code, _, stderr) = privflow(&[
+        "check",
+        "tests/fixtures/errors/unknown-value.flows.yaml",
+        "--lang",
+        "zh",
+    ]);
     assert_eq!(code, 2);
     insta::assert_snapshot!(stderr);
 }

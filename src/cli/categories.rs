@@ -1,11 +1,28 @@
-//! `privflow categories`.
+//! `privflow categories [--terms]`: the taxonomy tree, optionally with the
+//! notice lexicon's terms under each category.
 
 use std::process::ExitCode;
 
+use privflow::diagnostics::{tr, InputError};
+use privflow::notice::lexicon::Lexicon;
 use privflow::taxonomy::Taxonomy;
-use privflow::Lang;
+use privflow::{InputErrors, Lang};
 
-pub fn run(lang: Lang) -> ExitCode {
-    print!("{}", Taxonomy::builtin().render_tree(lang));
+pub fn run(lang: Lang, terms: bool) -> ExitCode {
+    let taxonomy = Taxonomy::builtin();
+    if !terms {
+        print!("{}", taxonomy.render_tree(lang));
+        return ExitCode::SUCCESS;
+    }
+    let lexicon = match Lexicon::builtin() {
+        Ok(lexicon) => lexicon,
+        Err(e) => return super::input_errors(&InputErrors(vec![InputError::new("privflow::lexicon", e)])),
+    };
+    let label = tr(lang, "terms", "用语");
+    let line = |category: &privflow::taxonomy::Category| {
+        let entry = lexicon.entry(&category.id)?;
+        Some(format!("{label}: {}", entry.written.join(", ")))
+    };
+    print!("{}", taxonomy.render_tree_with(lang, &line));
     ExitCode::SUCCESS
 }

@@ -1,18 +1,32 @@
-//! `privflow check`.
+//! `privflow check`: run the pipeline, then write each requested report to
+//! stdout or to its `--output` file.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use privflow::{report, FailOn, Lang, Options};
+use privflow::diagnostics::{tr, InputError};
+use privflow::{report, FailOn, InputErrors, Lang, Options, Report, RulePack};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Manifest files or directories to search (default: .)
     paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    /// Output format (repeatable, paired with --output; default human)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Vec<Format>,
+    /// Write a report to FILE (repeatable)
+    ///
+    /// Each --output is paired, in order, with a --format: `--format sarif
+    /// --output a.sarif --format junit --output b.xml`. With one --output fewer
+    /// than --format, the first format goes to stdout and the others, in
+    /// order, to the files. Files are written atomically and never
+    /// overwritten without --force.
+    #[arg(long, value_name = "FILE")]
+    output: Vec<PathBuf>,
+    /// Overwrite existing --output files
+    #[arg(long)]
+    force: bool,
     /// Lowest severity that fails the run
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
@@ -25,12 +39,19 @@ pub struct Args {
     /// The date waivers are judged against (YYYY-MM-DD; default: today)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     today: Option<chrono::NaiveDate>,
+    /// Privacy notice to check every manifest against (instead of product.notice)
+    #[arg(long, value_name = "FILE")]
+    notice: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     Human,
     Json,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
 }
 
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
@@ -38,20 +59,219 @@ fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
 }
 
 pub fn run(args: Args) -> ExitCode {
+    let lang = args.lang.unwrap_or_default();
+    // Usage errors come before the (possibly long) check.
+    let plan = match plan(&args.format, &args.output, args.force, lang) {
+        Ok(plan) => plan,
+        Err(error) => return super::input_errors(&InputErrors(vec![error])),
+    };
     let options = Options {
         lang: args.lang,
         fail_on: args.fail_on,
-        policies: args.policies,
+        policies: args.policies.clone(),
         today: args.today,
+        notice: args.notice,
     };
     let report = match privflow::check(&args.paths, &options) {
         Ok(report) => report,
         Err(errors) => return super::input_errors(&errors),
     };
-    let text = match args.format {
-        Format::Human => report::human::render(&report, std::io::stdout().is_terminal()),
-        Format::Json => report::json::render(&report),
+    // Only SARIF needs the rule metadata; its load mirrors the check's.
+    let pack = if plan.iter().any(|(format, _)| *format == Format::Sarif) {
+        let dirs: Vec<&Path> = args.policies.iter().map(PathBuf::as_path).collect();
+        match RulePack::load(&dirs, report.lang) {
+            Ok(pack) => Some(pack),
+            Err(errors) => return super::input_errors(&InputErrors::sorted(errors)),
+        }
+    } else {
+        None
     };
-    let _ = std::io::stdout().write_all(text.as_bytes());
+    let base = std::env::current_dir().unwrap_or_default();
+    let mut errors = Vec::new();
+    for (format, output) in &plan {
+        let color = output.is_none() && std::io::stdout().is_terminal();
+        let text = render(*format, &report, pack.as_ref(), &base, color);
+        match output {
+            None => {
+                let _ = std::io::stdout().write_all(text.as_bytes());
+            }
+            Some(path) => {
+                if let Err(error) = write_atomic(path, &text, args.force) {
+                    errors.push(write_error(path, &error, report.lang));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return super::input_errors(&InputErrors(errors));
+    }
     super::exit_for(report.fail_on, report.fails())
+}
+
+fn render(format: Format, report: &Report, pack: Option<&RulePack>, base: &Path, color: bool) -> String {
+    match (format, pack) {
+        (Format::Human, _) => report::human::render(report, color),
+        (Format::Json, _) => report::json::render(report),
+        (Format::Sarif, Some(pack)) => report::sarif::render(report, pack, base),
+        // `run` loads the pack whenever SARIF is planned.
+        (Format::Sarif, None) => String::new(),
+        (Format::Junit, _) => report::junit::render(report),
+        (Format::Github, _) => report::github::render(report, base),
+        (Format::Markdown, _) => report::markdown::render(report),
+    }
+}
+
+/// Pairs formats with destinations (`None` = stdout): N formats take N
+/// outputs in order, or N-1 with the first format on stdout.
+// Called once per run: the size of the error does not matter (as in lib.rs).
+#[allow(clippy::result_large_err)]
+fn plan(
+    formats: &[Format],
+    outputs: &[PathBuf],
+    force: bool,
+    lang: Lang,
+) -> Result<Vec<(Format, Option<PathBuf>)>, InputError> {
+    let formats = if formats.is_empty() {
+        &[Format::Human][..]
+    } else {
+        formats
+    };
+    let plan: Vec<(Format, Option<PathBuf>)> = if outputs.len() == formats.len() {
+        formats
+            .iter()
+            .zip(outputs)
+            .map(|(f, o)| (*f, Some(o.clone())))
+            .collect()
+    } else if outputs.len() + 1 == formats.len() {
+        let mut plan = vec![(formats[0], None)];
+        plan.extend(formats[1..].iter().zip(outputs).map(|(f, o)| (*f, Some(o.clone()))));
+        plan
+    } else {
+        let (f, o) = (formats.len(), outputs.len());
+        return Err(InputError::new(
+            "privflow::usage",
+            tr(
+                lang,
+                format!("{f} --format but {o} --output"),
+                format!("给出了 {f} 个 --format，但有 {o} 个 --output"),
+            ),
+        )
+        .with_help(tr(
+            lang,
+            "give one --output per --format, or one fewer to send the first format to stdout",
+            "每个 --format 对应一个 --output；或少给一个 --output，让第一个格式输出到标准输出",
+        )));
+    };
+    let mut seen: Vec<&Path> = Vec::new();
+    for (_, output) in &plan {
+        let Some(path) = output else { continue };
+        if seen.contains(&path.as_path()) {
+            return Err(InputError::new(
+                "privflow::usage",
+                tr(
+                    lang,
+                    format!("`{}` is given as --output twice", path.display()),
+                    format!("`{}` 被多次用作 --output", path.display()),
+                ),
+            ));
+        }
+        seen.push(path);
+        if let Some(error) = check_target(path, force, lang) {
+            return Err(error);
+        }
+    }
+    Ok(plan)
+}
+
+/// Refuses a directory, and an existing file unless `force`.
+pub fn check_target(path: &Path, force: bool, lang: Lang) -> Option<InputError> {
+    if path.is_dir() {
+        return Some(InputError::new(
+            "privflow::output-is-directory",
+            tr(
+                lang,
+                format!("`{}` is a directory", path.display()),
+                format!("`{}` 是一个目录", path.display()),
+            ),
+        ));
+    }
+    if !force && path.exists() {
+        return Some(exists_error(path, lang));
+    }
+    None
+}
+
+fn exists_error(path: &Path, lang: Lang) -> InputError {
+    InputError::new(
+        "privflow::output-exists",
+        tr(
+            lang,
+            format!("`{}` already exists; not overwriting it", path.display()),
+            format!("`{}` 已存在，不会覆盖", path.display()),
+        ),
+    )
+    .with_help(tr(lang, "pass --force to overwrite it", "如需覆盖，请加上 --force"))
+}
+
+fn write_error(path: &Path, error: &std::io::Error, lang: Lang) -> InputError {
+    if error.kind() == std::io::ErrorKind::AlreadyExists {
+        return exists_error(path, lang);
+    }
+    InputError::new(
+        "privflow::write",
+        tr(
+            lang,
+            format!("cannot write `{}`: {error}", path.display()),
+            format!("无法写入 `{}`：{error}", path.display()),
+        ),
+    )
+}
+
+/// Writes `text` to `path` atomically: a temporary file in the same
+/// directory, renamed over the target, so readers never see half a report.
+/// Without `force` the rename refuses to replace an existing file, even one
+/// created since the check in `plan`.
+pub fn write_atomic(path: &Path, text: &str, force: bool) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".privflow-");
+    // A temporary file is private (0600); the report should not be.
+    #[cfg(unix)]
+    let permissions = std::fs::metadata(path).map(|m| m.permissions()).unwrap_or_else(|_| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o644)
+    });
+    #[cfg(unix)]
+    builder.permissions(permissions);
+    let mut file = builder.tempfile_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.as_file().sync_all()?;
+    if force {
+        file.persist(path).map_err(|e| e.error)?;
+    } else {
+        file.persist_noclobber(path).map_err(|e| e.error)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_pair_with_formats() {
+        let p = |s: &str| PathBuf::from(format!("/nonexistent-privflow-test/{s}"));
+        let plan = plan(&[Format::Json, Format::Sarif], &[p("a")], false, Lang::En).ok();
+        let plan = plan.unwrap_or_default();
+        assert_eq!(plan.len(), 2);
+        assert!(plan[0].0 == Format::Json && plan[0].1.is_none());
+        assert!(plan[1].0 == Format::Sarif && plan[1].1 == Some(p("a")));
+        assert!(super::plan(&[Format::Json], &[p("a"), p("b")], false, Lang::En).is_err());
+        assert!(super::plan(&[Format::Json, Format::Sarif], &[p("a"), p("a")], false, Lang::En).is_err());
+        let default = super::plan(&[], &[], false, Lang::En).unwrap_or_default();
+        assert!(default.len() == 1 && default[0].0 == Format::Human && default[0].1.is_none());
+    }
 }

@@ -2,7 +2,10 @@
 
 mod categories;
 mod check;
+mod graph;
+mod init;
 mod rules;
+mod schema;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -49,6 +52,32 @@ enum Command {
     Categories {
         #[arg(long, value_enum)]
         lang: Option<Lang>,
+        /// Also print the words a privacy notice is searched for, per category
+        #[arg(long)]
+        terms: bool,
+    },
+    /// Print the manifest's JSON Schema (for editors)
+    Schema,
+    /// Write a commented starter manifest (privflow.yaml)
+    Init {
+        /// Directory to write privflow.yaml in (default: .)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Overwrite an existing privflow.yaml
+        #[arg(long)]
+        force: bool,
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+    },
+    /// Print a Mermaid flowchart: data → flows → storage countries and recipients
+    Graph {
+        /// Manifest file or directory (default: .)
+        path: Option<PathBuf>,
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+        /// Extra Cedar rule directories
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
     },
 }
 
@@ -72,7 +101,10 @@ pub fn run() -> ExitCode {
             policies,
         } => rules::list(lang.unwrap_or_default(), markdown, &policies),
         Command::Explain { rule, lang, policies } => rules::explain(&rule, lang.unwrap_or_default(), &policies),
-        Command::Categories { lang } => categories::run(lang.unwrap_or_default()),
+        Command::Categories { lang, terms } => categories::run(lang.unwrap_or_default(), terms),
+        Command::Schema => schema::run(),
+        Command::Init { dir, force, lang } => init::run(dir, force, lang.unwrap_or_default()),
+        Command::Graph { path, lang, policies } => graph::run(path, lang, policies),
     }
 }
 

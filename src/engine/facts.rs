@@ -63,6 +63,25 @@ pub fn provision_uid(flow: &Flow, index: usize) -> EntityUid {
     uid("Provision", &format!("{}/{index}", flow.id))
 }
 
+pub fn data_entry_uid(flow: &Flow, index: usize) -> EntityUid {
+    uid("DataEntry", &format!("{}/{index}", flow.id))
+}
+
+/// One DataEntry entity per entry of each flow's `data`, child of its
+/// category: needed only when a notice is checked ("disclosure" requests).
+pub fn data_entries(taxonomy: &Taxonomy, manifest: &Manifest) -> Vec<Entity> {
+    let mut out = Vec::new();
+    for flow in &manifest.flows {
+        for (k, id) in flow.data.iter().enumerate() {
+            out.push(Entity::new_no_attrs(
+                data_entry_uid(flow, k),
+                category_parents(taxonomy, std::slice::from_ref(id)),
+            ));
+        }
+    }
+    out
+}
+
 /// The Flow and Provision entities of a manifest, children of their categories.
 pub fn entities(taxonomy: &Taxonomy, manifest: &Manifest) -> Vec<Entity> {
     let mut out = Vec::new();
@@ -123,7 +142,8 @@ pub fn product_record(manifest: &Manifest) -> Expr {
     record(product_pairs(manifest))
 }
 
-pub fn flow_context(manifest: &Manifest, product: &Expr, flow: &Flow) -> Context {
+/// `notice_claims_domestic` is `None` when no notice is checked.
+pub fn flow_context(manifest: &Manifest, product: &Expr, flow: &Flow, notice_claims_domestic: Option<bool>) -> Context {
     let storage = flow.storage.clone().unwrap_or_default();
     let (automated, opt_out) = match &flow.automated_decision {
         Some(AutomatedDecision::Flag(used)) => (*used, false),
@@ -180,10 +200,16 @@ pub fn flow_context(manifest: &Manifest, product: &Expr, flow: &Flow) -> Context
         push_some(&mut r, "individuals", xb.individuals.map(long));
         pairs.push(("cross_border", record(r)));
     }
+    push_some(
+        &mut pairs,
+        "notice_claims_domestic",
+        notice_claims_domestic.map(Expr::new_bool),
+    );
     context(pairs)
 }
 
-pub fn recipient_context(recipient: &Recipient) -> Context {
+/// `in_notice` is `None` without a notice or without a legal name.
+pub fn recipient_context(recipient: &Recipient, in_notice: Option<bool>) -> Context {
     let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
     let mut pairs: Pairs = vec![
         ("role", name(recipient.role)),
@@ -192,7 +218,13 @@ pub fn recipient_context(recipient: &Recipient) -> Context {
         ("contract", Expr::new_bool(recipient.contract == Some(true))),
     ];
     push_some(&mut pairs, "country", recipient.country.as_deref().map(string));
+    push_some(&mut pairs, "in_notice", in_notice.map(Expr::new_bool));
     context(pairs)
+}
+
+/// Whether the notice names a data entry's category (or one under it).
+pub fn disclosure_context(disclosed: bool) -> Context {
+    context(vec![("disclosed", Expr::new_bool(disclosed))])
 }
 
 pub fn provision_context(flow: &Flow, index: usize, recipient: &Recipient) -> Context {

@@ -13,6 +13,7 @@ use crate::diagnostics::{tr, InputError};
 use crate::finding::{Finding, Severity};
 use crate::manifest::model::{is_cn, Date};
 use crate::manifest::{Flow, LoadedManifest, Path, Seg};
+use crate::notice;
 use crate::rules::{ActionKind, PolicyMeta, RulePack};
 use crate::Lang;
 
@@ -33,6 +34,8 @@ enum Target {
     Recipient(usize),
     Provision(usize, usize),
     Waiver(usize),
+    /// An entry of a flow's `data` list: flows[i].data[k].
+    DataEntry(usize, usize),
 }
 
 /// Findings of one manifest, and how many an active waiver removed.
@@ -66,9 +69,24 @@ impl Engine {
     }
 
     pub fn evaluate(&self, loaded: &LoadedManifest, settings: &Settings) -> Result<Evaluation, InputError> {
+        self.evaluate_with(loaded, None, settings)
+    }
+
+    /// `evaluate`, also checking the manifest against what its privacy
+    /// notice discloses.
+    pub fn evaluate_with(
+        &self,
+        loaded: &LoadedManifest,
+        notice: Option<&notice::Facts>,
+        settings: &Settings,
+    ) -> Result<Evaluation, InputError> {
         let manifest = &loaded.manifest;
-        let entities = Entities::from_entities(facts::entities(&loaded.taxonomy, manifest), None)
-            .map_err(|e| internal(loaded, format!("cannot build entities: {e}")))?;
+        let mut all = facts::entities(&loaded.taxonomy, manifest);
+        if notice.is_some() {
+            all.extend(facts::data_entries(&loaded.taxonomy, manifest));
+        }
+        let entities =
+            Entities::from_entities(all, None).map_err(|e| internal(loaded, format!("cannot build entities: {e}")))?;
         let principal = facts::uid("Product", &manifest.product.id);
         let mut hits: Vec<(Target, Arc<PolicyMeta>)> = Vec::new();
         let mut ask =
@@ -109,7 +127,7 @@ impl Engine {
                 Target::Recipient(k),
                 ActionKind::Recipient,
                 facts::uid("Recipient", &recipient.id),
-                facts::recipient_context(recipient),
+                facts::recipient_context(recipient, notice.and_then(|n| n.recipients.get(k).copied().flatten())),
             )?;
         }
         for (i, flow) in manifest.flows.iter().enumerate() {
@@ -117,8 +135,18 @@ impl Engine {
                 Target::Flow(i),
                 ActionKind::Flow,
                 facts::flow_uid(flow),
-                facts::flow_context(manifest, &product, flow),
+                facts::flow_context(manifest, &product, flow, notice.map(|n| n.claim_line.is_some())),
             )?;
+            if let Some(notice) = notice {
+                for (k, category) in flow.data.iter().enumerate() {
+                    ask(
+                        Target::DataEntry(i, k),
+                        ActionKind::Disclosure,
+                        facts::data_entry_uid(flow, k),
+                        facts::disclosure_context(notice.discloses(category)),
+                    )?;
+                }
+            }
             for (j, provision) in flow.recipients.iter().enumerate() {
                 if let Some(recipient) = manifest.recipients.iter().find(|r| r.id == provision.to) {
                     ask(
@@ -144,7 +172,7 @@ impl Engine {
             let Some(severity) = self.severity_of(&meta.rule, settings) else {
                 continue;
             };
-            let finding = self.finding(loaded, target, &meta, severity, settings.lang);
+            let finding = self.finding(loaded, notice, target, &meta, severity, settings.lang);
             if is_waived(loaded, &finding, settings.today) {
                 evaluation.waived += 1;
             } else {
@@ -164,6 +192,7 @@ impl Engine {
     fn finding(
         &self,
         loaded: &LoadedManifest,
+        notice: Option<&notice::Facts>,
         target: Target,
         meta: &PolicyMeta,
         severity: Severity,
@@ -191,8 +220,11 @@ impl Engine {
                 Some(manifest.flows[i].recipients[j].to.clone()),
             ),
             Target::Waiver(w) => (manifest.waivers[w].flow.clone(), None),
+            Target::DataEntry(i, _) => (Some(manifest.flows[i].id.clone()), None),
         };
-        let values = |key: &str| placeholder(loaded, target, key, lang);
+        let values = |key: &str| {
+            notice_placeholder(loaded, notice, target, key, lang).or_else(|| placeholder(loaded, target, key, lang))
+        };
         Finding {
             rule: meta.rule.clone(),
             severity,
@@ -223,6 +255,7 @@ fn node_path(target: Target) -> Path {
         Target::Recipient(k) => vec![Seg::key("recipients"), Seg::Index(k)],
         Target::Provision(i, j) => vec![Seg::key("flows"), Seg::Index(i), Seg::key("recipients"), Seg::Index(j)],
         Target::Waiver(w) => vec![Seg::key("waivers"), Seg::Index(w)],
+        Target::DataEntry(i, k) => vec![Seg::key("flows"), Seg::Index(i), Seg::key("data"), Seg::Index(k)],
     }
 }
 
@@ -232,6 +265,8 @@ fn anchor(target: Target, mut node: Path) -> Path {
         Target::Product | Target::Flow(_) | Target::Recipient(_) => "id",
         Target::Provision(..) => "to",
         Target::Waiver(_) => "rule",
+        // A data entry is a scalar: it stands for itself.
+        Target::DataEntry(..) => return node,
     };
     node.push(Seg::key(field));
     node
@@ -287,13 +322,42 @@ pub const PLACEHOLDERS: &[&str] = &[
     "rule",
     "expires",
     "response_days",
+    "notice",
+    "notice_line",
+    "category",
+    "recipient_name",
 ];
+
+/// The placeholders about the privacy notice: the notice file, its line that
+/// claims domestic storage, a data entry's category and a recipient's name.
+fn notice_placeholder(
+    loaded: &LoadedManifest,
+    notice: Option<&notice::Facts>,
+    target: Target,
+    key: &str,
+    lang: Lang,
+) -> Option<String> {
+    let manifest = &loaded.manifest;
+    match (key, target) {
+        ("notice", _) => notice.map(|n| n.display.clone()),
+        ("notice_line", _) => notice?.claim_line.map(|line| line.to_string()),
+        ("category", Target::DataEntry(i, k)) => {
+            let id = manifest.flows.get(i)?.data.get(k)?;
+            Some(match lang {
+                Lang::En => format!("`{id}`"),
+                Lang::Zh => format!("{}（`{id}`）", loaded.taxonomy.display_name(id, lang)),
+            })
+        }
+        ("recipient_name", Target::Recipient(k)) => manifest.recipients.get(k)?.name.clone(),
+        _ => None,
+    }
+}
 
 fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -> Option<String> {
     let manifest = &loaded.manifest;
     let undeclared = || tr(lang, "undeclared", "未声明");
     let flow: Option<&Flow> = match target {
-        Target::Flow(i) | Target::Provision(i, _) => Some(&manifest.flows[i]),
+        Target::Flow(i) | Target::Provision(i, _) | Target::DataEntry(i, _) => Some(&manifest.flows[i]),
         _ => None,
     };
     let recipient = match target {
@@ -404,6 +468,28 @@ fn role_name(role: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::fill;
+
+    #[test]
+    fn every_placeholder_of_the_builtin_rules_is_known() {
+        for (file, text) in crate::rules::BUILTIN_FILES {
+            let annotations = text
+                .lines()
+                .filter(|l| l.starts_with("@message_") || l.starts_with("@help_"));
+            for line in annotations {
+                let names = line
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|rest| rest.split_once('}'))
+                    .map(|(name, _)| name);
+                for name in names.filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_')) {
+                    assert!(
+                        super::PLACEHOLDERS.contains(&name),
+                        "{file}: unknown placeholder {{{name}}}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn fill_replaces_known_and_keeps_unknown() {

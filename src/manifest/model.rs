@@ -6,39 +6,66 @@
 use serde::{Deserialize, Serialize};
 use strum::IntoStaticStr;
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "privflow manifest",
+    description = "Personal-data flows of one product, checked by `privflow check` (format version 1)."
+)]
 pub struct Manifest {
+    #[schemars(description = "Manifest format version; always 1.")]
+    #[schemars(range(min = 1, max = 1))]
     pub version: u32,
+    #[schemars(description = "The product this file describes (one file is one product).")]
     pub product: Product,
     #[serde(default)]
+    #[schemars(description = "Extensions of the built-in data-category taxonomy (`privflow categories`).")]
     pub categories: Vec<CustomCategory>,
     #[serde(default)]
+    #[schemars(
+        description = "Everyone personal information is provided to: processors, third parties, affiliates, authorities."
+    )]
     pub recipients: Vec<Recipient>,
     #[serde(default)]
+    #[schemars(
+        description = "Every flow of personal information: what is collected, why, on what basis, where it is stored, who receives it, how long it is kept."
+    )]
     pub flows: Vec<Flow>,
     #[serde(default)]
+    #[schemars(description = "Accepted findings, each with a reason and an expiry date.")]
     pub waivers: Vec<Waiver>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
+    #[schemars(description = "Product id, [a-z0-9-]+.")]
+    #[schemars(pattern(r"^[a-z0-9-]+$"))]
     pub id: String,
+    #[schemars(description = "Display name.")]
     pub name: Option<String>,
+    #[schemars(description = "The personal-information processor (legal entity).")]
     pub operator: String,
+    #[schemars(description = "How individuals reach the processor (PIPL 17).")]
     pub contact: Option<String>,
+    #[schemars(description = "A personal-information protection officer is appointed (PIPL 52).")]
     pub pi_officer: Option<bool>,
+    #[schemars(description = "The operator is a critical information infrastructure operator (PIPL 40).")]
     pub ciio: Option<bool>,
+    #[schemars(description = "Individuals whose personal information is processed per year.")]
     pub individuals: Option<u64>,
+    #[schemars(description = "Dedicated rules for children under 14 exist (PIPL 31).")]
     pub children_rules: Option<bool>,
+    #[schemars(description = "The published privacy notice, relative to this file.")]
     pub notice: Option<String>,
     #[serde(default)]
+    #[schemars(description = "Promises the privacy notice makes; flows are checked against them.")]
     pub commitments: Vec<Commitment>,
+    #[schemars(description = "How each right of individuals is served: self-service, on-request or none.")]
     pub rights: Option<Rights>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Commitment {
@@ -47,7 +74,7 @@ pub enum Commitment {
     NoRawBiometrics,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rights {
     pub access: Option<RightMode>,
@@ -61,7 +88,7 @@ pub struct Rights {
     pub response_days: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum RightMode {
@@ -70,30 +97,41 @@ pub enum RightMode {
     None,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomCategory {
+    #[schemars(description = "Category id, [a-z0-9-]+.")]
+    #[schemars(pattern(r"^[a-z0-9-]+$"))]
     pub id: String,
     /// Required for a new category; absent when the entry only adds notice
     /// terms to an existing one.
     pub parent: Option<String>,
+    #[schemars(description = "Display name.")]
     pub name: Option<String>,
     #[serde(default)]
+    #[schemars(description = "Extra words the privacy notice uses for this category.")]
     pub terms: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recipient {
+    #[schemars(description = "Recipient id, [a-z0-9-]+, used by `flows[].recipients[].to`.")]
+    #[schemars(pattern(r"^[a-z0-9-]+$"))]
     pub id: String,
+    #[schemars(description = "Legal name; required for third-party and joint recipients (PIPL 23).")]
     pub name: Option<String>,
+    #[schemars(description = "entrusted (processor) | third-party | joint | affiliate | public | authority.")]
     pub role: Role,
+    #[schemars(description = "ISO 3166-1 alpha-2 country code; absent counts as outside CN.")]
     pub country: Option<String>,
+    #[schemars(description = "A processing agreement is in place (PIPL 21).")]
     pub contract: Option<bool>,
+    #[schemars(description = "The recipient's contact for individuals.")]
     pub contact: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Role {
@@ -105,30 +143,49 @@ pub enum Role {
     Authority,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Flow {
+    #[schemars(description = "Flow id, [a-z0-9-]+, unique in the file.")]
+    #[schemars(pattern(r"^[a-z0-9-]+$"))]
     pub id: String,
+    #[schemars(description = "What happens, in words a reviewer understands.")]
     pub description: Option<String>,
+    #[schemars(description = "Data categories (`privflow categories`); non-empty.")]
     pub data: Vec<String>,
     #[serde(default)]
+    #[schemars(description = "Whose data: adult (default), employee, customer, visitor, minor, child (under 14).")]
     pub subjects: Vec<Subject>,
+    #[schemars(description = "Why the data is processed.")]
     pub purpose: Option<String>,
+    #[schemars(description = "Lawful basis (PIPL 13).")]
     pub basis: Option<Basis>,
+    #[schemars(description = "How consent is obtained when the basis is consent.")]
     pub consent: Option<Consent>,
+    #[schemars(description = "Why sensitive data is necessary (PIPL 28, 30).")]
     pub necessity: Option<String>,
+    #[schemars(description = "Where and how the data is stored; absent counts as outside CN and unencrypted.")]
     pub storage: Option<Storage>,
+    #[schemars(description = "How long the data is kept (PIPL 19).")]
     pub retention: Option<Retention>,
     #[serde(default)]
+    #[schemars(description = "Recipients of this flow (ids from the top-level `recipients`).")]
     pub recipients: Vec<Provision>,
+    #[schemars(description = "Required when storage or a recipient is outside CN (PIPL 38-39).")]
     pub cross_border: Option<CrossBorder>,
+    #[schemars(description = "Automated decision-making: `false` or `{ used: true, opt_out: true }` (PIPL 24).")]
     pub automated_decision: Option<AutomatedDecision>,
+    #[schemars(description = "The data is made public (PIPL 25).")]
     pub public: Option<bool>,
+    #[schemars(description = "Transport encryption: tls or none.")]
     pub transport: Option<Transport>,
+    #[schemars(description = "Date of the personal-information protection impact assessment (PIPL 55-56).")]
     pub pia: Option<Date>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, IntoStaticStr)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Subject {
@@ -140,7 +197,7 @@ pub enum Subject {
     Child,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Basis {
@@ -154,7 +211,7 @@ pub enum Basis {
     OtherLaw,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Consent {
@@ -167,15 +224,18 @@ pub enum Consent {
     Guardian,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Storage {
+    #[schemars(description = "ISO 3166-1 alpha-2 country code.")]
     pub country: Option<String>,
+    #[schemars(description = "Stored encrypted; absent counts as not encrypted.")]
     pub encrypted: Option<bool>,
+    #[schemars(description = "raw | template | hashed | de-identified | anonymised.")]
     pub form: Option<StorageForm>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum StorageForm {
@@ -186,17 +246,22 @@ pub enum StorageForm {
     Anonymised,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Retention {
+    #[schemars(description = "Kept this many days.")]
     pub days: Option<u32>,
+    #[schemars(description = "Kept until this event ...")]
     pub until: Option<RetentionEvent>,
+    #[schemars(description = "... and at most this many days after it.")]
     pub max_days: Option<u32>,
+    #[schemars(description = "Kept forever (a finding).")]
     pub forever: Option<bool>,
+    #[schemars(description = "The law or reason that sets the retention period.")]
     pub basis: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum RetentionEvent {
@@ -204,23 +269,29 @@ pub enum RetentionEvent {
     PurposeFulfilled,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provision {
+    #[schemars(description = "A recipient id.")]
     pub to: String,
+    #[schemars(description = "Categories provided; default: the flow's data.")]
     pub data: Option<Vec<String>>,
+    #[schemars(description = "Consent for this provision; default: the flow's consent.")]
     pub consent: Option<Consent>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CrossBorder {
+    #[schemars(description = "The legal route for the transfer (PIPL 38).")]
     pub mechanism: Option<Mechanism>,
+    #[schemars(description = "Consent to the transfer (PIPL 39).")]
     pub consent: Option<Consent>,
+    #[schemars(description = "Individuals whose data goes abroad per calendar year.")]
     pub individuals: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Mechanism {
@@ -231,21 +302,21 @@ pub enum Mechanism {
 }
 
 /// `automated_decision: false` or `{ used: true, opt_out: true }`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum AutomatedDecision {
     Flag(bool),
     Detail(AutomatedDecisionDetail),
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutomatedDecisionDetail {
     pub used: bool,
     pub opt_out: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Transport {
@@ -253,12 +324,18 @@ pub enum Transport {
     None,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
+    #[schemars(description = "The rule id to waive.")]
     pub rule: String,
+    #[schemars(description = "The flow to waive it for; all flows and product-level findings when absent.")]
     pub flow: Option<String>,
+    #[schemars(description = "Why the finding is accepted; required.")]
+    #[schemars(required)]
     pub reason: Option<String>,
+    #[schemars(description = "Required; past this date the waiver stops waiving and is reported.")]
+    #[schemars(required)]
     pub expires: Option<Date>,
 }
 
@@ -296,6 +373,21 @@ impl<'de> Deserialize<'de> for Date {
 impl Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+// Written by hand: the derive cannot see that `Date` travels as a string.
+impl schemars::JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "description": "A calendar date, YYYY-MM-DD."
+        })
     }
 }
 

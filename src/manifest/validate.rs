@@ -216,6 +216,26 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
                 )),
             );
         }
+        for (t, term) in cat.terms.iter().enumerate() {
+            // A term with no letters would match every notice.
+            if crate::notice::normalize::normalize_term(term).is_empty() {
+                c.report(
+                    "privflow::empty-term",
+                    [path.clone(), vec![key("terms"), Seg::Index(t)]].concat(),
+                    false,
+                    (
+                        format!("category `{}` has an empty notice term", cat.id),
+                        format!("类别 `{}` 含有空的隐私政策用语", cat.id),
+                    ),
+                    ("empty term", "用语为空"),
+                    Some(tr(
+                        c.lang,
+                        "write the words the notice uses for this data, or remove the entry",
+                        "填写隐私政策对该类信息的说法，或删除该条目",
+                    )),
+                );
+            }
+        }
         if !builtin.contains(&cat.id) && cat.parent.is_none() {
             c.report(
                 "privflow::missing-field",

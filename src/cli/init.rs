@@ -1,0 +1,199 @@
+//! `privflow init`: write a commented starter manifest that passes
+//! `privflow check` with no finding, to be edited into the real one.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use privflow::diagnostics::{tr, InputError};
+use privflow::{InputErrors, Lang};
+
+pub const FILE_NAME: &str = "privflow.yaml";
+
+pub fn run(dir: Option<PathBuf>, force: bool, lang: Lang) -> ExitCode {
+    let path = match &dir {
+        Some(dir) => dir.join(FILE_NAME),
+        None => PathBuf::from(FILE_NAME),
+    };
+    if let Some(dir) = dir.filter(|d| !d.is_dir()) {
+        let error = InputError::new(
+            "privflow::init-dir",
+            tr(
+                lang,
+                format!("`{}` is not a directory", dir.display()),
+                format!("`{}` 不是目录", dir.display()),
+            ),
+        );
+        return super::input_errors(&InputErrors(vec![error]));
+    }
+    if let Some(error) = super::check::check_target(&path, force, lang) {
+        return super::input_errors(&InputErrors(vec![error]));
+    }
+    if let Err(e) = super::check::write_atomic(&path, template(lang), force) {
+        let message = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            tr(
+                lang,
+                format!("`{}` already exists; not overwriting it", path.display()),
+                format!("`{}` 已存在，不会覆盖", path.display()),
+            )
+        } else {
+            tr(
+                lang,
+                format!("cannot write `{}`: {e}", path.display()),
+                format!("无法写入 `{}`：{e}", path.display()),
+            )
+        };
+        let error = InputError::new("privflow::write", message);
+        return super::input_errors(&InputErrors(vec![error]));
+    }
+    println!("{}", created(&path, lang));
+    ExitCode::SUCCESS
+}
+
+fn created(path: &Path, lang: Lang) -> String {
+    tr(
+        lang,
+        format!(
+            "wrote {}: describe your product's flows in it, then run `privflow check`",
+            path.display()
+        ),
+        format!(
+            "已生成 {}：在其中描述产品的个人信息处理活动，然后运行 `privflow check`",
+            path.display()
+        ),
+    )
+}
+
+/// The starter manifest; `tests/commands.rs` checks both languages pass
+/// `privflow check` with zero findings.
+pub fn template(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => TEMPLATE_EN,
+        Lang::Zh => TEMPLATE_ZH,
+    }
+}
+
+const TEMPLATE_EN: &str = r#"# yaml-language-server: $schema=https://raw.githubusercontent.com/privflow/privflow/main/schema/privflow.schema.json
+#
+# privflow manifest: every flow of personal information in this product.
+# Run `privflow check` after each change; `privflow explain RULE` says why a
+# finding matters and how to fix it; `privflow categories` lists data ids.
+
+version: 1
+
+product:
+  id: my-product                    # [a-z0-9-]+
+  name: My product                  # display name
+  operator: Example Co., Ltd.       # the personal-information processor (legal entity)
+  contact: privacy@example.com      # how individuals reach you (PIPL 17)
+  pi_officer: true                  # a PI protection officer is appointed (PIPL 52)
+  ciio: false                       # critical information infrastructure operator (PIPL 40)
+  individuals: 10000                # individuals whose PI you process per year
+  children_rules: true              # dedicated rules for under-14s exist (PIPL 31)
+  commitments: [store-in-china]     # promises your privacy notice makes; flows are held to them
+  rights:                           # each: self-service | on-request | none
+    access: self-service
+    copy: self-service
+    correct: self-service
+    delete: self-service
+    withdraw: self-service
+    close_account: self-service
+    portability: on-request
+    explain: on-request
+    response_days: 15               # working days to answer a request
+
+# Everyone you provide personal information to. For example:
+#   - id: cloud-host
+#     name: Example Cloud Co., Ltd.   # legal name
+#     role: entrusted                 # entrusted | third-party | joint | affiliate | public | authority
+#     country: CN                     # ISO 3166-1 alpha-2
+#     contract: true                  # processing agreement in place (PIPL 21)
+recipients: []
+
+flows:
+  - id: account-signup              # unique in this file
+    description: Phone number and nickname to create and log in to an account
+    data: [phone, nickname]         # `privflow categories`
+    subjects: [customer]            # adult | employee | customer | visitor | minor | child
+    purpose: account-management
+    basis: contract                 # consent | contract | employment | legal-duty | emergency | news | public | other-law
+    consent: none                   # with basis consent: implied | bundled | general | separate | written | guardian
+    storage:
+      country: CN
+      encrypted: true
+    retention:
+      until: account-closure        # or `days: 365`
+      max_days: 30
+    transport: tls
+    # recipients: [{ to: cloud-host }]
+    # pia: 2026-01-31               # impact assessment, needed for sensitive data or recipients (PIPL 55)
+
+# Accepted findings, each with a reason and an expiry date:
+#   - rule: pia-missing
+#     flow: account-signup
+#     reason: assessment booked, ticket PRIV-1
+#     expires: 2026-12-31
+waivers: []
+"#;
+
+const TEMPLATE_ZH: &str = r#"# yaml-language-server: $schema=https://raw.githubusercontent.com/privflow/privflow/main/schema/privflow.schema.json
+#
+# privflow 清单：本产品处理个人信息的每一个数据流。
+# 每次修改后运行 `privflow check`；`privflow explain 规则id` 说明问题的依据与修复方法；
+# `privflow categories` 列出可用的数据类别 id。
+
+version: 1
+
+product:
+  id: my-product                    # 仅限 [a-z0-9-]+
+  name: 我的产品                     # 显示名称
+  operator: 示例科技有限公司           # 个人信息处理者（法人主体）
+  contact: privacy@example.com      # 个人联系处理者的方式（个保法第十七条）
+  pi_officer: true                  # 已指定个人信息保护负责人（个保法第五十二条）
+  ciio: false                       # 是否为关键信息基础设施运营者（个保法第四十条）
+  individuals: 10000                # 每年处理个人信息的人数
+  children_rules: true              # 已制定不满十四周岁未成年人个人信息处理规则（个保法第三十一条）
+  commitments: [store-in-china]     # 隐私政策中的承诺，数据流须与之一致
+  rights:                           # 取值：self-service | on-request | none
+    access: self-service
+    copy: self-service
+    correct: self-service
+    delete: self-service
+    withdraw: self-service
+    close_account: self-service
+    portability: on-request
+    explain: on-request
+    response_days: 15               # 答复个人请求的工作日数
+
+# 接收个人信息的每一方，例如：
+#   - id: cloud-host
+#     name: 示例云计算有限公司          # 法定名称
+#     role: entrusted                 # entrusted | third-party | joint | affiliate | public | authority
+#     country: CN                     # ISO 3166-1 二位国家代码
+#     contract: true                  # 已签订委托处理协议（个保法第二十一条）
+recipients: []
+
+flows:
+  - id: account-signup              # 在本文件内唯一
+    description: 注册和登录账号所需的手机号码与昵称
+    data: [phone, nickname]         # 见 `privflow categories`
+    subjects: [customer]            # adult | employee | customer | visitor | minor | child
+    purpose: account-management
+    basis: contract                 # consent | contract | employment | legal-duty | emergency | news | public | other-law
+    consent: none                   # 依据为 consent 时：implied | bundled | general | separate | written | guardian
+    storage:
+      country: CN
+      encrypted: true
+    retention:
+      until: account-closure        # 或 `days: 365`
+      max_days: 30
+    transport: tls
+    # recipients: [{ to: cloud-host }]
+    # pia: 2026-01-31               # 个人信息保护影响评估日期；敏感个人信息或向他方提供时需要（个保法第五十五条）
+
+# 经评估接受的问题，须写明理由和到期日：
+#   - rule: pia-missing
+#     flow: account-signup
+#     reason: 影响评估已排期，工单 PRIV-1
+#     expires: 2026-12-31
+waivers: []
+"#;

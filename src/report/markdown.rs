@@ -1,0 +1,307 @@
+//! `--format markdown`: the report a reviewer reads in a pull request — a
+//! one-line summary, the 个人信息收集清单 (what is collected), the 第三方共享清单
+//! (who receives it), then the findings by severity with their law.
+//!
+//! Headings follow `--lang`; in English they carry the Chinese list names too,
+//! since those are the names regulators and privacy teams use.
+
+use crate::diagnostics::tr;
+use crate::finding::{Finding, Severity};
+use crate::manifest::{Flow, Manifest, Retention, RetentionEvent};
+use crate::taxonomy::Taxonomy;
+use crate::{Lang, Report};
+
+pub fn render(report: &Report) -> String {
+    let lang = report.lang;
+    let mut out = String::new();
+    out.push_str(&tr(
+        lang,
+        "## privflow: personal-information review · 个人信息合规检查\n\n",
+        "## privflow 个人信息合规检查\n\n",
+    ));
+    out.push_str(&summary(report));
+    out.push_str("\n\n");
+
+    let mut manifests: Vec<_> = report.manifests.iter().collect();
+    manifests.sort_by(|a, b| a.0.cmp(&b.0));
+
+    out.push_str(&tr(
+        lang,
+        "### 个人信息收集清单 · Personal information collected\n\n",
+        "### 个人信息收集清单\n\n",
+    ));
+    for (file, manifest, taxonomy) in &manifests {
+        out.push_str(&product_heading(file, manifest, Some(lang)));
+        out.push_str(&collection_table(manifest, taxonomy, lang));
+        out.push('\n');
+    }
+    if manifests.is_empty() {
+        out.push_str(&none(lang));
+    }
+    out.push_str(&tr(
+        lang,
+        "**Bold** data is sensitive personal information (PIPL 28).\n\n",
+        "**加粗**的为敏感个人信息（《个人信息保护法》第二十八条）。\n\n",
+    ));
+
+    out.push_str(&tr(
+        lang,
+        "### 第三方共享清单 · Personal information shared\n\n",
+        "### 第三方共享清单\n\n",
+    ));
+    for (file, manifest, taxonomy) in &manifests {
+        out.push_str(&product_heading(file, manifest, None));
+        out.push_str(&sharing_table(manifest, taxonomy, lang));
+        out.push('\n');
+    }
+    if manifests.is_empty() {
+        out.push_str(&none(lang));
+    }
+
+    out.push_str(&tr(lang, "### Findings · 问题\n\n", "### 问题\n\n"));
+    if report.findings.is_empty() {
+        out.push_str(&none(lang));
+    }
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        let group: Vec<&Finding> = report.findings.iter().filter(|f| f.severity == severity).collect();
+        if group.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "#### {} ({})\n\n",
+            severity_heading(severity, lang),
+            group.len()
+        ));
+        for finding in group {
+            out.push_str(&finding_item(finding, lang));
+        }
+        out.push('\n');
+    }
+    // One trailing newline, whatever the last section was.
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+fn summary(report: &Report) -> String {
+    let s = &report.summary;
+    let icon = if report.fails() {
+        "❌"
+    } else if report.findings.is_empty() {
+        "✅"
+    } else {
+        "⚠️"
+    };
+    tr(
+        report.lang,
+        format!(
+            "{icon} **{} error(s)**, {} warning(s), {} info(s), {} waived — {} file(s), {} flow(s) checked.",
+            s.errors, s.warnings, s.infos, s.waived, s.files, s.flows
+        ),
+        format!(
+            "{icon} **{} 个错误**，{} 个警告，{} 个提示，{} 个已豁免 — 共检查 {} 个文件、{} 个数据流。",
+            s.errors, s.warnings, s.infos, s.waived, s.files, s.flows
+        ),
+    )
+}
+
+/// The product's heading; with `lang`, also the processor's name.
+fn product_heading(file: &str, manifest: &Manifest, lang: Option<Lang>) -> String {
+    let product = &manifest.product;
+    let name = match &product.name {
+        Some(name) => format!("{} (`{}`)", inline(name), product.id),
+        None => format!("`{}`", product.id),
+    };
+    let mut out = format!("#### {name} — `{file}`\n\n");
+    if let Some(lang) = lang {
+        out.push_str(&format!(
+            "{}{}\n\n",
+            tr(lang, "Processor 处理者: ", "个人信息处理者："),
+            inline(&product.operator)
+        ));
+    }
+    out
+}
+
+fn collection_table(manifest: &Manifest, taxonomy: &Taxonomy, lang: Lang) -> String {
+    if manifest.flows.is_empty() {
+        return none(lang);
+    }
+    let mut out = tr(
+        lang,
+        "| flow | data 数据 | purpose 目的 | basis 依据 | consent 同意 | storage 存储地 | retention 保存期限 |\n",
+        "| 数据流 | 数据 | 目的 | 处理依据 | 同意方式 | 存储地 | 保存期限 |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---|\n");
+    for flow in &manifest.flows {
+        let storage = flow
+            .storage
+            .as_ref()
+            .and_then(|s| s.country.as_deref())
+            .map_or_else(|| tr(lang, "— (not declared)", "—（未声明）"), str::to_string);
+        let row = [
+            format!("`{}`", cell(&flow.id)),
+            cell(&data_names(&flow.data, taxonomy)),
+            cell(flow.purpose.as_deref().unwrap_or("—")),
+            code(flow.basis.map(<&str>::from)),
+            code(flow.consent.map(<&str>::from)),
+            cell(&storage),
+            cell(&retention(flow.retention.as_ref(), lang)),
+        ];
+        out.push_str(&format!("| {} |\n", row.join(" | ")));
+    }
+    out
+}
+
+fn sharing_table(manifest: &Manifest, taxonomy: &Taxonomy, lang: Lang) -> String {
+    let rows: Vec<(&Flow, &crate::manifest::Provision)> = manifest
+        .flows
+        .iter()
+        .flat_map(|flow| flow.recipients.iter().map(move |p| (flow, p)))
+        .collect();
+    if rows.is_empty() {
+        return none(lang);
+    }
+    let mut out = tr(
+        lang,
+        "| recipient 接收方 | legal name 名称 | role 身份 | country 国家/地区 | flow | data 数据 | purpose 目的 | consent 同意 |\n",
+        "| 接收方 | 名称 | 身份 | 国家/地区 | 数据流 | 数据 | 目的 | 同意方式 |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---|---|\n");
+    for (flow, provision) in rows {
+        let recipient = manifest.recipients.iter().find(|r| r.id == provision.to);
+        let row = [
+            format!("`{}`", cell(&provision.to)),
+            cell(recipient.and_then(|r| r.name.as_deref()).unwrap_or("—")),
+            code(recipient.map(|r| <&str>::from(r.role))),
+            cell(recipient.and_then(|r| r.country.as_deref()).unwrap_or("—")),
+            format!("`{}`", cell(&flow.id)),
+            cell(&data_names(flow.provision_data(provision), taxonomy)),
+            cell(flow.purpose.as_deref().unwrap_or("—")),
+            // A provision without its own consent inherits the flow's.
+            code(provision.consent.or(flow.consent).map(<&str>::from)),
+        ];
+        out.push_str(&format!("| {} |\n", row.join(" | ")));
+    }
+    out
+}
+
+/// Chinese names, sensitive ones in bold.
+fn data_names(ids: &[String], taxonomy: &Taxonomy) -> String {
+    ids.iter()
+        .map(|id| {
+            let name = taxonomy.display_name(id, Lang::Zh);
+            if taxonomy.is_under(id, "sensitive") {
+                format!("**{name}**")
+            } else {
+                name
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn retention(retention: Option<&Retention>, lang: Lang) -> String {
+    let Some(r) = retention else {
+        return tr(lang, "— (not declared)", "—（未声明）");
+    };
+    if r.forever == Some(true) {
+        return tr(lang, "forever", "永久");
+    }
+    let mut parts = Vec::new();
+    if let Some(days) = r.days {
+        parts.push(tr(lang, format!("{days} days"), format!("{days} 天")));
+    }
+    if let Some(event) = r.until {
+        let event = match event {
+            RetentionEvent::AccountClosure => tr(lang, "account closure", "注销账号"),
+            RetentionEvent::PurposeFulfilled => tr(lang, "purpose fulfilled", "处理目的实现"),
+        };
+        parts.push(match r.max_days {
+            Some(max) => tr(
+                lang,
+                format!("until {event}, then at most {max} days"),
+                format!("至{event}后最多 {max} 天"),
+            ),
+            None => tr(lang, format!("until {event}"), format!("至{event}")),
+        });
+    } else if let Some(max) = r.max_days {
+        parts.push(tr(lang, format!("at most {max} days"), format!("最多 {max} 天")));
+    }
+    if parts.is_empty() {
+        parts.push("—".to_string());
+    }
+    let mut text = parts.join(tr(lang, "; ", "；").as_str());
+    if let Some(basis) = &r.basis {
+        text.push_str(&tr(lang, format!(" ({basis})"), format!("（{basis}）")));
+    }
+    text
+}
+
+fn finding_item(finding: &Finding, lang: Lang) -> String {
+    let mut place = format!("`{}:{}:{}`", finding.file, finding.line, finding.column);
+    if let Some(flow) = &finding.flow {
+        place.push_str(&format!(" · {} `{flow}`", tr(lang, "flow", "数据流")));
+    }
+    if let Some(recipient) = &finding.recipient {
+        place.push_str(&format!(" · {} `{recipient}`", tr(lang, "recipient", "接收方")));
+    }
+    let mut out = format!("- **`{}`** {place}<br>\n  {}", finding.rule, inline(&finding.message));
+    if let Some(law) = super::github::law_of(finding) {
+        out.push_str(&format!(
+            "<br>\n  {}{}",
+            tr(lang, "*Law:* ", "*法律依据：*"),
+            inline(law)
+        ));
+    }
+    if !finding.help.is_empty() {
+        out.push_str(&format!(
+            "<br>\n  {}{}",
+            tr(lang, "*Fix:* ", "*修复建议：*"),
+            inline(&finding.help)
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+fn severity_heading(severity: Severity, lang: Lang) -> String {
+    match severity {
+        Severity::Error => tr(lang, "Errors · 错误", "错误"),
+        Severity::Warning => tr(lang, "Warnings · 警告", "警告"),
+        Severity::Info => tr(lang, "Infos · 提示", "提示"),
+    }
+}
+
+fn none(lang: Lang) -> String {
+    tr(lang, "_None._\n\n", "_无。_\n\n")
+}
+
+fn code(value: Option<&str>) -> String {
+    value.map_or_else(|| "—".to_string(), |v| format!("`{v}`"))
+}
+
+/// Text in a table cell: `|` would end the cell and a newline the row.
+fn cell(text: &str) -> String {
+    inline(text).replace('|', "\\|")
+}
+
+/// Text in running Markdown: no raw HTML, no line breaks that end a list item.
+fn inline(text: &str) -> String {
+    text.trim()
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_escaped() {
+        assert_eq!(cell("a | b\nc <d>"), "a \\| b<br>c &lt;d&gt;");
+    }
+}

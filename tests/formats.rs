@@ -1,0 +1,364 @@
+//! The CI formats (sarif, junit, github, markdown) of every shipped example:
+//! snapshots, plus checks against each format's own grammar — the SARIF
+//! 2.1.0 schema, JUnit XML counts, the GitHub workflow-command syntax and
+//! well-formed Markdown tables. (human and json are in tests/examples.rs.)
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const TODAY: &str = "2026-11-23";
+
+fn privflow(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_privflow"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run privflow");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `privflow check EXAMPLE --format FORMAT`, which must not be an input error.
+fn check(example: &str, format: &str) -> String {
+    let (code, stdout, stderr) = privflow(&["check", example, "--format", format, "--today", TODAY]);
+    assert!(
+        code == 0 || code == 1,
+        "{example} --format {format}: exit {code}\n{stderr}"
+    );
+    stdout
+}
+
+/// Every manifest under examples/, relative to the crate root, sorted.
+fn examples() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(root.join("examples"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| p.to_string_lossy().ends_with(".flows.yaml") || p.ends_with("privflow.yaml"))
+        .collect();
+    found.sort();
+    let list: Vec<String> = found
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect();
+    assert!(list.len() >= 10, "examples: {list:?}");
+    list
+}
+
+fn snapshot_name(example: &str, format: &str) -> String {
+    let stem = example
+        .trim_start_matches("examples/")
+        .trim_end_matches(".yaml")
+        .replace('/', "__");
+    format!("{format}__{stem}")
+}
+
+/// The JSON report's findings of one example.
+fn json_findings(example: &str) -> Vec<Value> {
+    let report: Value = serde_json::from_str(&check(example, "json")).unwrap();
+    report["findings"].as_array().unwrap().clone()
+}
+
+/// Snapshots stay valid across releases: the crate version is masked.
+fn version_filter() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&regex::escape(env!("CARGO_PKG_VERSION")), "[VERSION]");
+    settings
+}
+
+#[test]
+fn sarif_of_every_example() {
+    for example in examples() {
+        let mut sarif: Value = serde_json::from_str(&check(&example, "sarif")).unwrap();
+        // The rule list is the same in every run; one snapshot below holds it
+        // whole, the others name the rules only.
+        let rules = &mut sarif["runs"][0]["tool"]["driver"]["rules"];
+        let ids: Vec<Value> = rules.as_array().unwrap().iter().map(|r| r["id"].clone()).collect();
+        *rules = Value::Array(ids);
+        let text = serde_json::to_string_pretty(&sarif).unwrap();
+        version_filter().bind(|| insta::assert_snapshot!(snapshot_name(&example, "sarif"), text));
+    }
+}
+
+#[test]
+fn sarif_rule_metadata() {
+    let text = check("examples/focused/cross-border.flows.yaml", "sarif");
+    version_filter().bind(|| insta::assert_snapshot!("sarif_full__focused__cross-border.flows", text));
+}
+
+#[test]
+fn sarif_validates_against_the_oasis_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tests/fixtures/sarif-schema-2.1.0.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    // The validator does reject what is not SARIF.
+    assert!(!validator.is_valid(&serde_json::json!({ "version": "2.1.0", "runs": [{ "results": [] }] })));
+    for example in examples() {
+        for lang in ["en", "zh"] {
+            let (_, stdout, _) = privflow(&["check", &example, "--format", "sarif", "--lang", lang, "--today", TODAY]);
+            let sarif: Value = serde_json::from_str(&stdout).unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&sarif)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{example} ({lang}): {errors:#?}");
+        }
+    }
+}
+
+/// What GitHub code scanning needs beyond the schema: rules with help and a
+/// level, results that point at a rule and a region, and fingerprints that
+/// are unique in a run and the same in the next.
+#[test]
+fn sarif_meets_code_scanning_expectations() {
+    for example in examples() {
+        let first: Value = serde_json::from_str(&check(&example, "sarif")).unwrap();
+        let again: Value = serde_json::from_str(&check(&example, "sarif")).unwrap();
+        let run = &first["runs"][0];
+        let driver = &run["tool"]["driver"];
+        assert_eq!(driver["name"], "privflow");
+        assert!(driver["version"].is_string() && driver["informationUri"].is_string());
+        let rules = driver["rules"].as_array().unwrap();
+        for rule in rules {
+            for key in ["id", "name"] {
+                assert!(rule[key].is_string(), "{example}: rule without {key}: {rule}");
+            }
+            for key in ["shortDescription", "fullDescription"] {
+                assert!(!rule[key]["text"].as_str().unwrap().is_empty(), "{example}: {rule}");
+            }
+            assert!(rule["help"]["text"].is_string() && rule["help"]["markdown"].is_string());
+            assert!(["error", "warning", "note"].contains(&rule["defaultConfiguration"]["level"].as_str().unwrap()));
+        }
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), json_findings(&example).len(), "{example}");
+        let mut fingerprints = BTreeSet::new();
+        for result in results {
+            let index = result["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[index]["id"], result["ruleId"], "{example}");
+            let location = &result["locations"][0]["physicalLocation"];
+            let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(uri.starts_with("examples/") && !uri.starts_with('/'), "{uri}");
+            let region = &location["region"];
+            for key in ["startLine", "startColumn", "endLine", "endColumn"] {
+                assert!(region[key].as_u64().unwrap() >= 1, "{example}: {region}");
+            }
+            assert!(region["endLine"].as_u64() >= region["startLine"].as_u64());
+            let fingerprint = result["partialFingerprints"]["privflow/v1"].as_str().unwrap();
+            assert!(
+                fingerprints.insert(fingerprint.to_string()),
+                "{example}: duplicate {fingerprint}"
+            );
+        }
+        assert_eq!(
+            first["runs"][0]["results"], again["runs"][0]["results"],
+            "{example}: not stable across runs"
+        );
+    }
+}
+
+#[test]
+fn junit_of_every_example() {
+    for example in examples() {
+        insta::assert_snapshot!(snapshot_name(&example, "junit"), check(&example, "junit"));
+    }
+}
+
+/// The XML parses; one testsuite, one testcase per flow plus the product
+/// testcase, and one failing testcase per flow (or product) with findings.
+#[test]
+fn junit_counts_match_the_findings() {
+    for example in examples() {
+        let xml = check(&example, "junit");
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{example}: {e}\n{xml}"));
+        let manifest: Value = serde_yaml::from_str(&std::fs::read_to_string(&example).unwrap()).unwrap();
+        let flows: Vec<&str> = manifest["flows"]
+            .as_array()
+            .map(|f| f.iter().map(|f| f["id"].as_str().unwrap()).collect())
+            .unwrap_or_default();
+        let findings = json_findings(&example);
+        // Findings per testcase: a flow's id, or "" for product-level ones.
+        let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &findings {
+            let key = f["flow"]
+                .as_str()
+                .filter(|id| flows.contains(id))
+                .unwrap_or("")
+                .to_string();
+            *expected.entry(key).or_default() += 1;
+        }
+
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "testsuites");
+        let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
+        assert_eq!(suites.len(), 1, "{example}");
+        let suite = suites[0];
+        assert_eq!(suite.attribute("name"), Some(example.as_str()));
+        let cases: Vec<_> = suite.children().filter(|n| n.has_tag_name("testcase")).collect();
+        assert_eq!(cases.len(), flows.len() + 1, "{example}");
+        assert_eq!(suite.attribute("tests"), Some((flows.len() + 1).to_string().as_str()));
+        assert_eq!(
+            suite.attribute("failures"),
+            Some(expected.len().to_string().as_str()),
+            "{example}"
+        );
+        assert_eq!(root.attribute("failures"), Some(expected.len().to_string().as_str()));
+        for (index, case) in cases.iter().enumerate() {
+            let key = if index == 0 { "" } else { flows[index - 1] };
+            if index > 0 {
+                assert_eq!(case.attribute("name"), Some(key));
+            }
+            let failures: Vec<_> = case.children().filter(|n| n.has_tag_name("failure")).collect();
+            match expected.get(key) {
+                None => assert!(failures.is_empty(), "{example}: {key}"),
+                Some(&count) => {
+                    assert_eq!(failures.len(), 1, "{example}: {key}");
+                    // One block per finding in the failure's text.
+                    let text = failures[0].text().unwrap_or("");
+                    let blocks = text.split("\n\n").count();
+                    assert_eq!(blocks, count, "{example}: {key}\n{text}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn github_of_every_example() {
+    for example in examples() {
+        insta::assert_snapshot!(snapshot_name(&example, "github"), check(&example, "github"));
+    }
+}
+
+/// Every line is a workflow command: a known command, the properties GitHub
+/// reads with `,` and `:` escaped inside values, and a one-line message.
+#[test]
+fn github_lines_follow_the_workflow_command_grammar() {
+    let grammar = regex::Regex::new(
+        r"^::(error|warning|notice) file=[^,:\r\n]+,line=[1-9][0-9]*,col=[1-9][0-9]*,endLine=[1-9][0-9]*,endColumn=[1-9][0-9]*,title=[^,:\r\n]+::[^\r\n]+$",
+    )
+    .unwrap();
+    for example in examples() {
+        let text = check(&example, "github");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), json_findings(&example).len(), "{example}");
+        for line in lines {
+            assert!(grammar.is_match(line), "{example}: {line}");
+            // `%` only ever starts an escape.
+            let rest = ["%25", "%0D", "%0A", "%3A", "%2C"]
+                .iter()
+                .fold(line.to_string(), |text, escape| text.replace(escape, ""));
+            assert!(!rest.contains('%'), "{example}: stray % in {line}");
+        }
+    }
+}
+
+#[test]
+fn markdown_of_every_example() {
+    for example in examples() {
+        insta::assert_snapshot!(snapshot_name(&example, "markdown"), check(&example, "markdown"));
+    }
+}
+
+#[test]
+fn markdown_in_chinese() {
+    let (_, stdout, _) = privflow(&[
+        "check",
+        "examples/focused/cross-border.flows.yaml",
+        "--format",
+        "markdown",
+        "--lang",
+        "zh",
+        "--today",
+        TODAY,
+    ]);
+    insta::assert_snapshot!(stdout);
+}
+
+/// Every table row has as many cells as its header: a `|` inside a cell
+/// is escaped, a newline is a `<br>`.
+#[test]
+fn markdown_tables_are_well_formed() {
+    let cells = |row: &str| {
+        let mut count = 0;
+        let mut escaped = false;
+        for c in row.trim().trim_matches('|').chars() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '|' if !escaped => count += 1,
+                _ => escaped = false,
+            }
+        }
+        count + 1
+    };
+    for example in examples() {
+        let text = check(&example, "markdown");
+        let mut header = None;
+        for line in text.lines() {
+            if line.starts_with('|') {
+                let n = cells(line);
+                let expected = *header.get_or_insert(n);
+                assert_eq!(n, expected, "{example}: {line}");
+            } else {
+                header = None;
+            }
+        }
+    }
+}
+
+/// A rule that only `.privflow.yaml` loads still gets a SARIF rule entry,
+/// described from its finding, and the log stays valid.
+#[test]
+fn sarif_describes_custom_rules_from_the_config() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::copy(
+        root.join("tests/fixtures/policies/good/marketing.cedar"),
+        dir.path().join("rules/marketing.cedar"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root.join("tests/fixtures/policies/marketing.flows.yaml"),
+        dir.path().join("marketing.flows.yaml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(".privflow.yaml"), "policies: [rules]\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_privflow"))
+        .args(["check", ".", "--format", "sarif", "--today", TODAY])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &sarif["runs"][0];
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "no-face-for-marketing");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "marketing.flows.yaml"
+    );
+    let rule = &run["tool"]["driver"]["rules"][result["ruleIndex"].as_u64().unwrap() as usize];
+    assert_eq!(rule["id"], "no-face-for-marketing");
+    assert!(rule["help"]["text"].as_str().unwrap().contains("PIPL 6"));
+
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tests/fixtures/sarif-schema-2.1.0.json")).unwrap())
+            .unwrap();
+    assert!(jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+        .is_valid(&sarif));
+}
