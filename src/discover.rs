@@ -28,11 +28,15 @@ pub fn discover(paths: &[PathBuf], lang: Lang) -> (Vec<Found>, Vec<InputError>) 
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
-        if root.is_file() {
+        // Anything named explicitly that exists and is not a directory (a
+        // FIFO, a socket, a symlink loop or a dangling symlink) is handed to
+        // the reader, which says exactly why it cannot be read.
+        let exists = std::fs::symlink_metadata(root).is_ok();
+        if root.is_file() || (exists && !root.is_dir()) {
             found.push(entry(root));
             continue;
         }
-        if !root.is_dir() {
+        if !exists {
             errors.push(
                 InputError::new(
                     "privflow::no-such-path",

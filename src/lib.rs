@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod diagnostics;
+pub mod diff;
 pub mod discover;
 pub mod engine;
 pub mod finding;
@@ -161,7 +162,7 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     });
 
     // One engine per distinct set of policy directories.
-    let mut engines: HashMap<Vec<PathBuf>, Option<(Arc<engine::Engine>, engine::Settings)>> = HashMap::new();
+    let mut engines: HashMap<Vec<PathBuf>, Option<(Arc<engine::ThreadEngines>, engine::Settings)>> = HashMap::new();
     let mut jobs = Vec::new();
     for item in &found {
         let dir = item.path.parent().unwrap_or(Path::new("."));
@@ -179,8 +180,9 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                         errors.extend(c.check_rule_ids(&pack.rule_ids(), lang));
                         severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
                     }
+                    let first = engine::Engine::new(Arc::new(pack));
                     Some((
-                        Arc::new(engine::Engine::new(Arc::new(pack))),
+                        Arc::new(engine::ThreadEngines::new(first, dirs.clone(), lang)),
                         engine::Settings { lang, today, severity },
                     ))
                 }
@@ -195,22 +197,26 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         }
     }
 
-    let results: Vec<_> = jobs
-        .par_iter()
-        .map(|(item, engine, settings)| {
-            let rule_ids = engine.pack().rule_ids();
-            let cx = manifest::LoadContext {
-                lang,
-                rule_ids: &rule_ids,
-            };
-            let loaded = manifest::load(&item.path, &item.display, &cx)?;
-            let notice = notice::for_manifest(&loaded, run_notice.as_ref(), lang).map_err(|e| vec![e])?;
-            let evaluation = engine
-                .evaluate_with(&loaded, notice.as_ref(), settings)
-                .map_err(|e| vec![e])?;
-            Ok::<_, Vec<InputError>>((loaded, evaluation))
-        })
-        .collect();
+    let work = |(item, engines, settings): &(&discover::Found, Arc<engine::ThreadEngines>, engine::Settings)| {
+        let engine = engines.get();
+        let rule_ids = engine.pack().rule_ids();
+        let cx = manifest::LoadContext {
+            lang,
+            rule_ids: &rule_ids,
+        };
+        let loaded = manifest::load(&item.path, &item.display, &cx)?;
+        let notice = notice::for_manifest(&loaded, run_notice.as_ref(), lang).map_err(|e| vec![e])?;
+        let evaluation = engine
+            .evaluate_with(&loaded, notice.as_ref(), settings)
+            .map_err(|e| vec![e])?;
+        Ok::<_, Vec<InputError>>((loaded, evaluation))
+    };
+    // One file needs no second thread (nor a second engine to build).
+    let results: Vec<_> = if jobs.len() > 1 {
+        jobs.par_iter().map(work).collect()
+    } else {
+        jobs.iter().map(work).collect()
+    };
 
     let mut report = Report {
         version: 1,

@@ -28,6 +28,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("product.cedar", include_str!("../policies/product.cedar")),
     ("waivers.cedar", include_str!("../policies/waivers.cedar")),
     ("notice.cedar", include_str!("../policies/notice.cedar")),
+    ("diff.cedar", include_str!("../policies/diff.cedar")),
 ];
 
 /// The kinds of request privflow makes; each is a Cedar action.
@@ -40,16 +41,19 @@ pub enum ActionKind {
     Waiver,
     /// One data entry of a flow against the privacy notice.
     Disclosure,
+    /// One flow against its version at a base revision (`privflow diff` only).
+    Change,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 6] = [
+    pub const ALL: [ActionKind; 7] = [
         ActionKind::Product,
         ActionKind::Flow,
         ActionKind::Recipient,
         ActionKind::Provision,
         ActionKind::Waiver,
         ActionKind::Disclosure,
+        ActionKind::Change,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +64,7 @@ impl ActionKind {
             ActionKind::Provision => "provision",
             ActionKind::Waiver => "waiver",
             ActionKind::Disclosure => "disclosure",
+            ActionKind::Change => "change",
         }
     }
 }
@@ -137,7 +142,7 @@ impl RuleInfo {
 #[derive(Debug, Clone)]
 pub struct RulePack {
     pub schema: Arc<Schema>,
-    sets: HashMap<ActionKind, PolicySet>,
+    slices: HashMap<ActionKind, Slices>,
     meta: HashMap<PolicyId, Arc<PolicyMeta>>,
     rules: BTreeMap<String, RuleInfo>,
 }
@@ -185,7 +190,7 @@ impl RulePack {
             .map_err(|e| vec![InputError::new("privflow::schema", format!("built-in schema: {e}"))])?;
         let validator = Validator::new(schema.clone());
         let mut errors = Vec::new();
-        let mut sets: HashMap<ActionKind, PolicySet> = ActionKind::ALL.iter().map(|a| (*a, PolicySet::new())).collect();
+        let mut by_action: HashMap<ActionKind, Vec<Policy>> = HashMap::new();
         let mut meta = HashMap::new();
         let mut rules: BTreeMap<String, RuleInfo> = BTreeMap::new();
         let mut counter = 0usize;
@@ -313,18 +318,19 @@ impl RulePack {
                 let id = PolicyId::new(format!("{rule}#{counter}"));
                 let renamed = policy.new_id(id.clone());
                 for action in actions_of(&renamed) {
-                    if let Some(set) = sets.get_mut(&action) {
-                        // Ids are unique by construction (the counter).
-                        let _ = set.add(renamed.clone());
-                    }
+                    by_action.entry(action).or_default().push(renamed.clone());
                 }
                 meta.insert(id, Arc::new(policy_meta));
             }
         }
         if errors.is_empty() {
+            let slices = ActionKind::ALL
+                .iter()
+                .map(|a| (*a, Slices::new(by_action.remove(a).unwrap_or_default())))
+                .collect();
             Ok(RulePack {
                 schema: Arc::new(schema),
-                sets,
+                slices,
                 meta,
                 rules,
             })
@@ -333,9 +339,36 @@ impl RulePack {
         }
     }
 
-    /// The policies that can apply to one action.
+    /// Every policy of one action.
     pub fn set(&self, action: ActionKind) -> &PolicySet {
-        &self.sets[&action]
+        self.slices[&action]
+            .sets
+            .last()
+            .unwrap_or_else(|| unreachable!("a slice always has a full set"))
+    }
+
+    /// The policies of one action whose resource scope can match a resource
+    /// with the given `scope_mask` (see `scope_mask`).
+    pub fn set_for(&self, action: ActionKind, scope_mask: usize) -> &PolicySet {
+        let sets = &self.slices[&action].sets;
+        &sets[scope_mask.min(sets.len() - 1)]
+    }
+
+    /// Which of an action's scope categories the resource lies in, as bits.
+    /// A policy scoped `resource in C` cannot match a resource outside C, so
+    /// leaving it out is exact; Cedar still decides everything else.
+    pub fn scope_mask(
+        &self,
+        action: ActionKind,
+        resource: &cedar_policy::EntityUid,
+        entities: &cedar_policy::Entities,
+    ) -> usize {
+        self.slices[&action]
+            .scopes
+            .iter()
+            .enumerate()
+            .filter(|(_, scope)| entities.is_ancestor_of(scope, resource))
+            .fold(0, |mask, (bit, _)| mask | 1 << bit)
     }
 
     pub fn policy(&self, id: &PolicyId) -> Option<&Arc<PolicyMeta>> {
@@ -352,6 +385,51 @@ impl RulePack {
 
     pub fn rule_ids(&self) -> Vec<String> {
         self.rules.keys().cloned().collect()
+    }
+}
+
+/// One action's policies, pre-sliced by resource scope. Cedar evaluates
+/// every policy's condition per request even when its scope cannot match, so
+/// fewer policies per set is the main lever on evaluation time.
+#[derive(Debug, Clone)]
+struct Slices {
+    /// Distinct `resource in C` scopes (at most `MAX_SCOPES`).
+    scopes: Vec<cedar_policy::EntityUid>,
+    /// One set per combination of scopes; the last holds every policy.
+    sets: Vec<PolicySet>,
+}
+
+const MAX_SCOPES: usize = 6;
+
+impl Slices {
+    fn new(policies: Vec<Policy>) -> Slices {
+        let scope_of = |p: &Policy| match p.resource_constraint() {
+            cedar_policy::ResourceConstraint::In(uid) | cedar_policy::ResourceConstraint::IsIn(_, uid) => Some(uid),
+            _ => None,
+        };
+        let mut scopes: Vec<cedar_policy::EntityUid> = Vec::new();
+        for scope in policies.iter().filter_map(scope_of) {
+            if !scopes.contains(&scope) && scopes.len() < MAX_SCOPES {
+                scopes.push(scope);
+            }
+        }
+        let sets = (0..1usize << scopes.len())
+            .map(|mask| {
+                let mut set = PolicySet::new();
+                for policy in &policies {
+                    let applies = match scope_of(policy).and_then(|s| scopes.iter().position(|x| *x == s)) {
+                        Some(bit) => mask & (1 << bit) != 0,
+                        None => true,
+                    };
+                    if applies {
+                        // Ids are unique by construction.
+                        let _ = set.add(policy.clone());
+                    }
+                }
+                set
+            })
+            .collect();
+        Slices { scopes, sets }
     }
 }
 

@@ -45,7 +45,7 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
+pub(super) enum Format {
     Human,
     Json,
     Sarif,
@@ -54,7 +54,7 @@ enum Format {
     Markdown,
 }
 
-fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+pub(super) fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("{e}; expected YYYY-MM-DD"))
 }
 
@@ -76,9 +76,20 @@ pub fn run(args: Args) -> ExitCode {
         Ok(report) => report,
         Err(errors) => return super::input_errors(&errors),
     };
+    write_reports(&report, &plan, &args.policies, args.force)
+}
+
+/// Writes `report` in each planned format (to stdout or its file) and
+/// returns the run's exit code; shared with `privflow diff`.
+pub(super) fn write_reports(
+    report: &Report,
+    plan: &[(Format, Option<PathBuf>)],
+    policies: &[PathBuf],
+    force: bool,
+) -> ExitCode {
     // Only SARIF needs the rule metadata; its load mirrors the check's.
     let pack = if plan.iter().any(|(format, _)| *format == Format::Sarif) {
-        let dirs: Vec<&Path> = args.policies.iter().map(PathBuf::as_path).collect();
+        let dirs: Vec<&Path> = policies.iter().map(PathBuf::as_path).collect();
         match RulePack::load(&dirs, report.lang) {
             Ok(pack) => Some(pack),
             Err(errors) => return super::input_errors(&InputErrors::sorted(errors)),
@@ -88,15 +99,15 @@ pub fn run(args: Args) -> ExitCode {
     };
     let base = std::env::current_dir().unwrap_or_default();
     let mut errors = Vec::new();
-    for (format, output) in &plan {
+    for (format, output) in plan {
         let color = output.is_none() && std::io::stdout().is_terminal();
-        let text = render(*format, &report, pack.as_ref(), &base, color);
+        let text = render(*format, report, pack.as_ref(), &base, color);
         match output {
             None => {
                 let _ = std::io::stdout().write_all(text.as_bytes());
             }
             Some(path) => {
-                if let Err(error) = write_atomic(path, &text, args.force) {
+                if let Err(error) = write_atomic(path, &text, force) {
                     errors.push(write_error(path, &error, report.lang));
                 }
             }
@@ -125,7 +136,7 @@ fn render(format: Format, report: &Report, pack: Option<&RulePack>, base: &Path,
 /// outputs in order, or N-1 with the first format on stdout.
 // Called once per run: the size of the error does not matter (as in lib.rs).
 #[allow(clippy::result_large_err)]
-fn plan(
+pub(super) fn plan(
     formats: &[Format],
     outputs: &[PathBuf],
     force: bool,

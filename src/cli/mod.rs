@@ -2,6 +2,7 @@
 
 mod categories;
 mod check;
+mod diff;
 mod graph;
 mod init;
 mod rules;
@@ -29,6 +30,8 @@ struct Cli {
 enum Command {
     /// Evaluate manifests and report findings
     Check(check::Args),
+    /// Report material changes of manifests against a git revision
+    Diff(diff::Args),
     /// List the rules (id, severity, law)
     Rules {
         #[arg(long, value_enum)]
@@ -95,6 +98,7 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Rules {
             lang,
             markdown,

@@ -2,6 +2,7 @@
 //! entry and waiver; the forbid policies that determine each deny become
 //! findings, located at the manifest node the rule names.
 
+pub mod changes;
 pub mod facts;
 
 use std::collections::{BTreeMap, HashMap};
@@ -28,7 +29,7 @@ pub struct Settings {
 
 /// The manifest node a request is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub enum Target {
     Product,
     Flow(usize),
     Recipient(usize),
@@ -38,11 +39,58 @@ enum Target {
     DataEntry(usize, usize),
 }
 
+/// The Cedar requests of one manifest and the entities they read.
+pub struct Plan {
+    pub entities: Entities,
+    /// Each request with its action and resource-scope mask (`RulePack::set_for`).
+    pub requests: Vec<(Target, ActionKind, usize, Request)>,
+}
+
 /// Findings of one manifest, and how many an active waiver removed.
 #[derive(Debug, Default)]
 pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub waived: usize,
+}
+
+/// One engine per worker thread, each with its own parsed policies: Cedar
+/// scales across threads only when workers share no policy or entity data
+/// (shared `Arc`s bounce between cores). Built on a thread's first use.
+pub struct ThreadEngines {
+    first: Arc<Engine>,
+    dirs: Vec<std::path::PathBuf>,
+    lang: Lang,
+    per_thread: Vec<std::sync::OnceLock<Arc<Engine>>>,
+}
+
+impl ThreadEngines {
+    pub fn new(first: Engine, dirs: Vec<std::path::PathBuf>, lang: Lang) -> ThreadEngines {
+        let threads = rayon::current_num_threads();
+        ThreadEngines {
+            first: Arc::new(first),
+            dirs,
+            lang,
+            per_thread: (0..threads).map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+
+    /// The calling worker's engine (the first one outside the pool).
+    pub fn get(&self) -> &Engine {
+        let Some(slot) = rayon::current_thread_index().and_then(|i| self.per_thread.get(i)) else {
+            return &self.first;
+        };
+        slot.get_or_init(|| {
+            let refs: Vec<&std::path::Path> = self.dirs.iter().map(|d| d.as_path()).collect();
+            // The same files loaded a moment ago; should they fail now, share the first.
+            RulePack::load(&refs, self.lang)
+                .map(|pack| Arc::new(Engine::new(Arc::new(pack))))
+                .unwrap_or_else(|_| self.first.clone())
+        })
+    }
+
+    pub fn pack(&self) -> &RulePack {
+        self.first.pack()
+    }
 }
 
 pub struct Engine {
@@ -80,6 +128,31 @@ impl Engine {
         notice: Option<&notice::Facts>,
         settings: &Settings,
     ) -> Result<Evaluation, InputError> {
+        let plan = self.plan(loaded, notice, settings)?;
+        let hits = self.decide(loaded, &plan)?;
+        let mut evaluation = Evaluation::default();
+        for (target, meta) in hits {
+            let Some(severity) = self.severity_of(&meta.rule, settings) else {
+                continue;
+            };
+            let finding = self.finding(loaded, notice, target, &meta, severity, settings.lang);
+            if is_waived(loaded, &finding, settings.today) {
+                evaluation.waived += 1;
+            } else {
+                evaluation.findings.push(finding);
+            }
+        }
+        Ok(evaluation)
+    }
+
+    /// Every request a manifest needs, with the entities they are judged
+    /// against. Facts only: nothing is decided here.
+    pub fn plan(
+        &self,
+        loaded: &LoadedManifest,
+        notice: Option<&notice::Facts>,
+        settings: &Settings,
+    ) -> Result<Plan, InputError> {
         let manifest = &loaded.manifest;
         let mut all = facts::entities(&loaded.taxonomy, manifest);
         if notice.is_some() {
@@ -88,10 +161,12 @@ impl Engine {
         let entities =
             Entities::from_entities(all, None).map_err(|e| internal(loaded, format!("cannot build entities: {e}")))?;
         let principal = facts::uid("Product", &manifest.product.id);
-        let mut hits: Vec<(Target, Arc<PolicyMeta>)> = Vec::new();
+        let schema = cfg!(debug_assertions).then_some(&*self.pack.schema);
+        let mut requests = Vec::with_capacity(1 + manifest.recipients.len() + 2 * manifest.flows.len());
         let mut ask =
             |target: Target, action: ActionKind, resource: EntityUid, context: Context| -> Result<(), InputError> {
-                let schema = cfg!(debug_assertions).then_some(&*self.pack.schema);
+                let scope_mask = self.pack.scope_mask(action, &resource, &entities);
+                // Debug builds (the tests) check every request against the schema.
                 let request = Request::new(
                     principal.clone(),
                     self.actions[&action].clone(),
@@ -100,18 +175,7 @@ impl Engine {
                     schema,
                 )
                 .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
-                let response = self
-                    .authorizer
-                    .is_authorized(&request, self.pack.set(action), &entities);
-                if let Some(error) = response.diagnostics().errors().next() {
-                    // A forbid that errors is skipped by Cedar, which would hide a finding.
-                    return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
-                }
-                for id in response.diagnostics().reason() {
-                    if let Some(meta) = self.pack.policy(id) {
-                        hits.push((target, meta.clone()));
-                    }
-                }
+                requests.push((target, action, scope_mask, request));
                 Ok(())
             };
 
@@ -166,20 +230,26 @@ impl Engine {
                 facts::waiver_context(waiver, settings.today),
             )?;
         }
+        Ok(Plan { entities, requests })
+    }
 
-        let mut evaluation = Evaluation::default();
-        for (target, meta) in hits {
-            let Some(severity) = self.severity_of(&meta.rule, settings) else {
-                continue;
-            };
-            let finding = self.finding(loaded, notice, target, &meta, severity, settings.lang);
-            if is_waived(loaded, &finding, settings.today) {
-                evaluation.waived += 1;
-            } else {
-                evaluation.findings.push(finding);
+    /// Runs the plan's requests; each forbid that determines a deny is a hit.
+    fn decide(&self, loaded: &LoadedManifest, plan: &Plan) -> Result<Vec<(Target, Arc<PolicyMeta>)>, InputError> {
+        let mut hits = Vec::new();
+        for (target, action, scope_mask, request) in &plan.requests {
+            let policies = self.pack.set_for(*action, *scope_mask);
+            let response = self.authorizer.is_authorized(request, policies, &plan.entities);
+            if let Some(error) = response.diagnostics().errors().next() {
+                // A forbid that errors is skipped by Cedar, which would hide a finding.
+                return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
+            }
+            for id in response.diagnostics().reason() {
+                if let Some(meta) = self.pack.policy(id) {
+                    hits.push((*target, meta.clone()));
+                }
             }
         }
-        Ok(evaluation)
+        Ok(hits)
     }
 
     fn severity_of(&self, rule: &str, settings: &Settings) -> Option<Severity> {
@@ -326,6 +396,11 @@ pub const PLACEHOLDERS: &[&str] = &[
     "notice_line",
     "category",
     "recipient_name",
+    // `privflow diff` (engine/changes.rs)
+    "old_purpose",
+    "new_purpose",
+    "new_sensitive",
+    "new_recipients",
 ];
 
 /// The placeholders about the privacy notice: the notice file, its line that

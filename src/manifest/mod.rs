@@ -20,6 +20,32 @@ use yaml::{ErrorAt, RawError, Section, SectionCheck, SpanIndex};
 /// Larger manifests are refused: a product's flows fit in far less.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// Diagnostics shown per manifest; a hostile file can have millions, and
+/// locating each on a long line would take minutes. The rest are counted.
+pub const MAX_ERRORS_PER_FILE: usize = 100;
+
+/// The diagnostic that stands for `dropped` errors not shown, if any.
+fn more_errors(source: &SourceFile, dropped: usize, lang: Lang) -> Option<InputError> {
+    (dropped > 0).then(|| {
+        source
+            .error(
+                "privflow::too-many-errors",
+                tr(
+                    lang,
+                    format!("{dropped} more input error(s) in `{}` not shown", source.display),
+                    format!("`{}` 中另有 {dropped} 个输入错误未显示", source.display),
+                ),
+            )
+            .with_help(tr(
+                lang,
+                format!(
+                    "at most {MAX_ERRORS_PER_FILE} errors are shown per manifest; fix the ones shown and run again"
+                ),
+                format!("每个清单最多显示 {MAX_ERRORS_PER_FILE} 个错误；请修正后重新运行"),
+            ))
+    })
+}
+
 /// A file's text plus its span index, built on first use.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -117,15 +143,34 @@ pub struct LoadContext<'a> {
 
 /// Reads, parses and checks one manifest, reporting every error it has.
 pub fn load(path: &FsPath, display: &str, cx: &LoadContext) -> Result<LoadedManifest, Vec<InputError>> {
+    let text = read_text(path, display, cx.lang).map_err(|e| vec![e])?;
+    load_text(path, display, text, cx)
+}
+
+/// `load` of a text read elsewhere (e.g. a file's version at a git revision).
+pub fn load_text(
+    path: &FsPath,
+    display: &str,
+    text: Arc<str>,
+    cx: &LoadContext,
+) -> Result<LoadedManifest, Vec<InputError>> {
     let lang = cx.lang;
-    let text = read_text(path, display, lang).map_err(|e| vec![e])?;
     let source = SourceFile::new(path.to_path_buf(), display.to_string(), text);
 
     let manifest: Manifest = yaml::parse(&source.text, SECTIONS).map_err(|raw| {
         // A newer format is reported alone: its other "errors" are its new fields.
         match unsupported_version(&source, lang) {
             Some(error) => vec![error],
-            None => raw.into_iter().map(|e| convert(&source, e, lang)).collect(),
+            None => {
+                let dropped = raw.len().saturating_sub(MAX_ERRORS_PER_FILE);
+                let mut errors: Vec<InputError> = raw
+                    .into_iter()
+                    .take(MAX_ERRORS_PER_FILE)
+                    .map(|e| convert(&source, e, lang))
+                    .collect();
+                errors.extend(more_errors(&source, dropped, lang));
+                errors
+            }
         }
     })?;
     let taxonomy = validate::check(&source, &manifest, cx)?;
@@ -153,9 +198,27 @@ pub fn read_text(path: &FsPath, display: &str, lang: Lang) -> Result<Arc<str>, I
             "请确认文件存在且可读",
         ))
     };
-    let size = std::fs::metadata(path).map_err(io_error)?.len();
-    if size > MAX_FILE_BYTES {
+    let metadata = std::fs::metadata(path).map_err(io_error)?;
+    // Reading a FIFO or a device would block or never end; a directory
+    // cannot be read at all.
+    if !metadata.is_file() {
         return Err(InputError::new(
+            "privflow::not-a-file",
+            tr(
+                lang,
+                format!("`{display}` is not a regular file"),
+                format!("`{display}` 不是普通文件"),
+            ),
+        )
+        .with_help(tr(
+            lang,
+            "name a regular file (not a directory, FIFO or device)",
+            "请指定普通文件（而非目录、FIFO 或设备）",
+        )));
+    }
+    let size = metadata.len();
+    let too_large = |size: u64| {
+        InputError::new(
             "privflow::too-large",
             tr(
                 lang,
@@ -167,9 +230,20 @@ pub fn read_text(path: &FsPath, display: &str, lang: Lang) -> Result<Arc<str>, I
             lang,
             "split the product's flows over several manifests",
             "将该产品的数据流拆分到多个清单文件中",
-        )));
+        ))
+    };
+    if size > MAX_FILE_BYTES {
+        return Err(too_large(size));
     }
-    let bytes = std::fs::read(path).map_err(io_error)?;
+    // The file may have grown since `metadata` (or be a /proc file that
+    // reports size 0): read at most one byte past the limit.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_FILE_BYTES + 1), &mut bytes))
+        .map_err(io_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let valid = &e.as_bytes()[..offset];

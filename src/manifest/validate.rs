@@ -15,6 +15,8 @@ struct Checker<'a> {
     source: &'a SourceFile,
     lang: Lang,
     errors: Vec<InputError>,
+    /// Errors past `MAX_ERRORS_PER_FILE`, counted but not located.
+    dropped: usize,
 }
 
 impl Checker<'_> {
@@ -27,6 +29,10 @@ impl Checker<'_> {
         label: (&str, &str),
         help: Option<String>,
     ) {
+        if self.errors.len() >= super::MAX_ERRORS_PER_FILE {
+            self.dropped += 1;
+            return;
+        }
         let location = if key {
             self.source.locate_key(&path)
         } else {
@@ -78,6 +84,7 @@ pub(super) fn check(
         source,
         lang,
         errors: Vec::new(),
+        dropped: 0,
     };
 
     if manifest.version != 1 {
@@ -140,6 +147,7 @@ pub(super) fn check(
     if c.errors.is_empty() {
         Ok(taxonomy)
     } else {
+        c.errors.extend(super::more_errors(source, c.dropped, lang));
         Err(c.errors)
     }
 }

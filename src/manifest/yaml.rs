@@ -284,14 +284,42 @@ pub struct SpanIndex {
 pub struct Lines {
     text: std::sync::Arc<str>,
     starts: Vec<usize>,
+    /// (byte offset, characters before it) every `CHECKPOINT_BYTES` or so, so
+    /// that a column on a long line costs a short scan, not the whole line.
+    checkpoints: Vec<(usize, usize)>,
 }
+
+/// Distance between character-count checkpoints.
+const CHECKPOINT_BYTES: usize = 4096;
 
 impl Lines {
     pub fn new(text: std::sync::Arc<str>) -> Lines {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Lines { text, starts }
+        let mut checkpoints = vec![(0, 0)];
+        let (mut at, mut chars) = (0, 0);
+        while at + CHECKPOINT_BYTES < text.len() {
+            let mut next = at + CHECKPOINT_BYTES;
+            while !text.is_char_boundary(next) {
+                next += 1;
+            }
+            chars += text[at..next].chars().count();
+            checkpoints.push((next, chars));
+            at = next;
+        }
+        Lines {
+            text,
+            starts,
+            checkpoints,
+        }
+    }
+
+    /// The number of characters before byte `offset` (a char boundary).
+    fn chars_before(&self, offset: usize) -> Option<usize> {
+        let i = self.checkpoints.partition_point(|&(at, _)| at <= offset).max(1) - 1;
+        let (at, chars) = self.checkpoints[i];
+        Some(chars + self.text.get(at..offset)?.chars().count())
     }
 
     /// A location for a 1-based line and column as serde_yaml reports them:
@@ -340,10 +368,10 @@ impl Lines {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = match (self.chars_before(start), self.chars_before(offset)) {
+            (Some(a), Some(b)) => b - a,
+            _ => offset - start,
+        };
         (line, column + 1)
     }
 }
@@ -369,6 +397,7 @@ impl SpanIndex {
         let mut builder = Builder {
             text,
             line_starts: &lines.starts,
+            cursor: (usize::MAX, 0, 0),
             stack: Vec::new(),
             root: None,
         };
@@ -450,9 +479,16 @@ fn byte_offset(text: &str, line_starts: &[usize], line: usize, column: usize) ->
     start + within
 }
 
+/// How far `scalar_end` looks for the end of a scalar it cannot match.
+const MAX_SCALAR_SCAN: usize = 1024;
+
 struct Builder<'a> {
     text: &'a str,
     line_starts: &'a [usize],
+    /// The last mark converted: (line, column, byte offset). Events come in
+    /// text order, so the next one is found from here rather than from the
+    /// start of its line (which is quadratic on a long flow-style line).
+    cursor: (usize, usize, usize),
     stack: Vec<Open>,
     root: Option<Node>,
 }
@@ -470,8 +506,21 @@ enum Open {
 }
 
 impl Builder<'_> {
-    fn offset(&self, mark: Marker) -> usize {
-        byte_offset(self.text, self.line_starts, mark.line(), mark.col() + 1)
+    fn offset(&mut self, mark: Marker) -> usize {
+        let (line, column) = (mark.line(), mark.col());
+        let (last_line, last_column, last_at) = self.cursor;
+        let at = if line == last_line && column >= last_column {
+            let rest = &self.text[last_at..];
+            last_at
+                + rest
+                    .char_indices()
+                    .nth(column - last_column)
+                    .map_or(rest.len(), |(i, _)| i)
+        } else {
+            byte_offset(self.text, self.line_starts, line, column + 1)
+        };
+        self.cursor = (line, column, at);
+        at
     }
 
     /// The end of a scalar that starts at `start`: a plain one spans its
@@ -481,6 +530,14 @@ impl Builder<'_> {
         if !value.is_empty() && rest.starts_with(value) {
             return start + value.len();
         }
+        // Only the first bytes are looked at: a label needs no more, and
+        // scanning to the end of a megabyte-long line for every scalar on it
+        // would be quadratic.
+        let mut limit = rest.len().min(MAX_SCALAR_SCAN);
+        while !rest.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let rest = &rest[..limit];
         let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
         let len = match line.chars().next() {
             Some(q @ ('"' | '\'')) => line[1..]

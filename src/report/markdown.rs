@@ -1,6 +1,7 @@
 //! `--format markdown`: the report a reviewer reads in a pull request — a
 //! one-line summary, the 个人信息收集清单 (what is collected), the 第三方共享清单
-//! (who receives it), then the findings by severity with their law.
+//! (who receives it), the material changes when `privflow diff` found any
+//! (需要重新告知或重新取得同意的变更), then the findings by severity with their law.
 //!
 //! Headings follow `--lang`; in English they carry the Chinese list names too,
 //! since those are the names regulators and privacy teams use.
@@ -58,6 +59,7 @@ pub fn render(report: &Report) -> String {
         out.push_str(&none(lang));
     }
 
+    out.push_str(&changes(report));
     out.push_str(&tr(lang, "### Findings · 问题\n\n", "### 问题\n\n"));
     if report.findings.is_empty() {
         out.push_str(&none(lang));
@@ -83,6 +85,33 @@ pub fn render(report: &Report) -> String {
     }
     out
 }
+
+/// `privflow diff`: the material changes, listed apart from the other
+/// findings because each needs the notice updated (and often new consent).
+fn changes(report: &Report) -> String {
+    let lang = report.lang;
+    let items: Vec<&Finding> = report.findings.iter().filter(|f| f.rule == CHANGE_RULE).collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    let mut out = tr(
+        lang,
+        "### 需要重新告知或重新取得同意的变更 · Changes that need notice or new consent\n\n",
+        "### 需要重新告知或重新取得同意的变更\n\n",
+    );
+    for finding in items {
+        let mut place = format!("`{}:{}`", finding.file, finding.line);
+        if let Some(flow) = &finding.flow {
+            place.push_str(&format!(" · {} `{flow}`", tr(lang, "flow", "数据流")));
+        }
+        out.push_str(&format!("- {place}: {}\n", inline(&finding.message)));
+    }
+    out.push('\n');
+    out
+}
+
+/// The rule `privflow diff` reports (policies/diff.cedar).
+const CHANGE_RULE: &str = "change-requires-notice";
 
 fn summary(report: &Report) -> String {
     let s = &report.summary;

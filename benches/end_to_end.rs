@@ -1,0 +1,161 @@
+//! The speed benchmark (SPEC §7): generated manifests checked end to end by
+//! the release binary (median wall time, peak memory), next to serde_yaml
+//! parsing and bare Cedar evaluation of exactly the same requests.
+//!
+//! Run: `cargo bench --bench end_to_end` (add `-- quick` for fewer repeats).
+
+mod generate;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cedar_policy::Authorizer;
+use privflow::engine::{Engine, Settings};
+use privflow::manifest::{self, Manifest};
+use privflow::{Lang, RulePack};
+use rayon::prelude::*;
+
+/// (files, flows per file): 100, 10,000 and 100,000 flows, plus one typical product.
+const SIZES: &[(usize, usize)] = &[(1, 100), (1, 200), (100, 100), (1000, 100)];
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "quick");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    println!(
+        "| flows | files | input | end to end (median) | peak RSS | RSS / input | serde_yaml | bare Cedar | ratio |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for &(files, flows) in SIZES {
+        let dir = root.join(format!("{files}x{flows}"));
+        let paths = generate_into(&dir, files, flows);
+        let input: u64 = paths.iter().map(|p| std::fs::metadata(p).map_or(0, |m| m.len())).sum();
+        let repeats = if quick {
+            3
+        } else if files * flows >= 100_000 {
+            7
+        } else {
+            21
+        };
+
+        let runs: Vec<(Duration, u64)> = (0..repeats).map(|_| run_binary(&dir)).collect();
+        let wall = median(runs.iter().map(|r| r.0).collect());
+        let rss = runs.iter().map(|r| r.1).max().unwrap_or(0);
+
+        let texts: Vec<String> = paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+        let yaml = median((0..repeats).map(|_| time(|| parse_all(&texts))).collect());
+        let cedar = median(bare_cedar(&paths, repeats));
+        let ratio = wall.as_secs_f64() / (yaml + cedar).as_secs_f64();
+        println!(
+            "| {} | {files} | {:.1} MB | {:.1} ms | {:.0} MB | {:.1}× | {:.1} ms | {:.1} ms | {ratio:.2} |",
+            files * flows,
+            input as f64 / 1e6,
+            ms(wall),
+            rss as f64 / 1e6,
+            rss as f64 / input as f64,
+            ms(yaml),
+            ms(cedar),
+        );
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time(f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn generate_into(dir: &Path, files: usize, flows: usize) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).unwrap();
+    (0..files)
+        .map(|i| {
+            let path = dir.join(format!("product-{i:04}.flows.yaml"));
+            if !path.exists() {
+                std::fs::write(&path, generate::manifest(i as u64, flows)).unwrap();
+            }
+            path
+        })
+        .collect()
+}
+
+/// One run of the release binary, from process start to exit: wall time and
+/// peak resident memory (from wait4's rusage).
+// The child is reaped by `wait4`, which also reports its peak memory.
+#[allow(clippy::zombie_processes)]
+fn run_binary(dir: &Path) -> (Duration, u64) {
+    let start = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_privflow"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--today",
+            "2026-11-23",
+        ])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn privflow");
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child; `usage` is a valid out-pointer.
+    unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    (start.elapsed(), usage.ru_maxrss as u64 * 1024)
+}
+
+/// The serde_yaml baseline: the same files, both cores, as privflow reads them.
+fn parse_all(texts: &[String]) {
+    texts.par_iter().for_each(|t| {
+        let manifest: Manifest = serde_yaml::from_str(t).unwrap();
+        std::hint::black_box(manifest);
+    });
+}
+
+/// Bare Cedar: the same PolicySets, entities and requests privflow makes,
+/// `is_authorized` in a loop over both cores; no manifest work is timed.
+fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
+    let pack = std::sync::Arc::new(RulePack::builtin(Lang::En).unwrap());
+    let engine = Engine::new(pack.clone());
+    let settings = Settings {
+        lang: Lang::En,
+        today: manifest::model::Date::parse("2026-11-23").unwrap(),
+        severity: Default::default(),
+    };
+    let rule_ids = pack.rule_ids();
+    let cx = manifest::LoadContext {
+        lang: Lang::En,
+        rule_ids: &rule_ids,
+    };
+    let plans: Vec<_> = paths
+        .par_iter()
+        .map(|p| {
+            let loaded = manifest::load(p, &p.display().to_string(), &cx).unwrap();
+            engine.plan(&loaded, None, &settings).unwrap()
+        })
+        .collect();
+    let authorizer = Authorizer::new();
+    (0..repeats)
+        .map(|_| {
+            time(|| {
+                plans.par_iter().for_each(|plan| {
+                    for (_, action, scope_mask, request) in &plan.requests {
+                        let policies = pack.set_for(*action, *scope_mask);
+                        std::hint::black_box(authorizer.is_authorized(request, policies, &plan.entities));
+                    }
+                })
+            })
+        })
+        .collect()
+}

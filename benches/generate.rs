@@ -1,0 +1,163 @@
+//! A generator of realistic synthetic manifests for the benchmark: varied
+//! categories, consents, storage countries, recipients, retention and
+//! cross-border transfers, with some violations. Deterministic per seed.
+
+use std::fmt::Write;
+
+const ORDINARY: &[&str] = &[
+    "name",
+    "nickname",
+    "avatar",
+    "phone",
+    "email",
+    "address",
+    "staff-id",
+    "account-id",
+    "photo",
+    "company",
+    "department",
+    "title",
+    "device-id",
+    "ip-address",
+    "os",
+    "operation-log",
+    "network-log",
+    "cookie",
+    "order",
+    "invoice",
+    "billing-record",
+    "contact-list",
+    "education",
+];
+const SENSITIVE: &[&str] = &[
+    "face",
+    "fingerprint",
+    "id-card-number",
+    "passport-number",
+    "health-code",
+    "medical-record",
+    "bank-card",
+    "payment-account",
+    "transaction-record",
+    "gps",
+    "trajectory",
+    "cell-id",
+    "religious-belief",
+];
+const PURPOSES: &[&str] = &[
+    "account-login",
+    "identity-verification",
+    "payment",
+    "customer-support",
+    "security-audit",
+    "analytics",
+    "marketing-email",
+    "order-fulfilment",
+    "attendance",
+    "personalised-ads",
+];
+const BASES: &[&str] = &["consent", "consent", "consent", "contract", "employment", "legal-duty"];
+const CONSENTS: &[&str] = &[
+    "general", "separate", "separate", "written", "implied", "bundled", "none",
+];
+const COUNTRIES: &[&str] = &["CN", "CN", "CN", "CN", "CN", "CN", "SG", "US", "DE"];
+const MECHANISMS: &[&str] = &["standard-contract", "certification", "security-assessment", "exempt"];
+const ROLES: &[&str] = &["entrusted", "third-party", "joint", "affiliate", "public", "authority"];
+
+/// One manifest of `flows` flows; `seed` varies everything.
+pub fn manifest(seed: u64, flows: usize) -> String {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let pick = |rng: &mut fastrand::Rng, items: &[&'static str]| items[rng.usize(..items.len())];
+    let mut out = String::with_capacity(flows * 420 + 2048);
+    let _ = write!(
+        out,
+        "version: 1\nproduct:\n  id: product-{seed}\n  name: 产品{seed}\n  operator: 示例科技有限公司{seed}\n  contact: privacy{seed}@example.com\n  pi_officer: {}\n  individuals: {}\n  children_rules: {}\n  commitments: [{}]\n  rights:\n    access: self-service\n    correct: self-service\n    delete: {}\n    withdraw: self-service\n    close_account: self-service\n    response_days: {}\n",
+        rng.bool(),
+        rng.u64(1_000..5_000_000),
+        rng.bool(),
+        if rng.bool() { "store-in-china" } else { "no-raw-biometrics" },
+        if rng.u8(..10) == 0 { "none" } else { "on-request" },
+        rng.u32(5..20),
+    );
+    let recipients = 2 + rng.usize(..6);
+    out.push_str("recipients:\n");
+    for r in 0..recipients {
+        let role = pick(&mut rng, ROLES);
+        let _ = write!(
+            out,
+            "  - id: r{r}\n    role: {role}\n    country: {}\n",
+            pick(&mut rng, COUNTRIES)
+        );
+        if rng.u8(..8) != 0 {
+            let _ = write!(out, "    name: 接收方{r}有限公司\n    contact: dpo@r{r}.example.com\n");
+        }
+        if role == "entrusted" {
+            let _ = writeln!(out, "    contract: {}", rng.u8(..6) != 0);
+        }
+    }
+    out.push_str("flows:\n");
+    for f in 0..flows {
+        let mut data: Vec<&str> = (0..1 + rng.usize(..3)).map(|_| pick(&mut rng, ORDINARY)).collect();
+        if rng.u8(..3) == 0 {
+            data.push(pick(&mut rng, SENSITIVE));
+        }
+        data.sort_unstable();
+        data.dedup();
+        let basis = pick(&mut rng, BASES);
+        let _ = write!(
+            out,
+            "  - id: flow-{f}\n    description: 数据流 {f}\n    data: [{}]\n    purpose: {}\n    basis: {basis}\n",
+            data.join(", "),
+            pick(&mut rng, PURPOSES)
+        );
+        if basis == "consent" {
+            let _ = writeln!(out, "    consent: {}", pick(&mut rng, CONSENTS));
+        }
+        if rng.u8(..10) == 0 {
+            out.push_str("    subjects: [child]\n");
+        }
+        if rng.bool() {
+            out.push_str("    necessity: 为完成核验所必需\n");
+        }
+        let country = pick(&mut rng, COUNTRIES);
+        let _ = writeln!(
+            out,
+            "    storage: {{ country: {country}, encrypted: {}, form: template }}",
+            rng.u8(..5) != 0
+        );
+        match rng.u8(..10) {
+            0 => {}
+            1 => out.push_str("    retention: { forever: true }\n"),
+            2 => out.push_str("    retention: { until: account-closure, max_days: 30 }\n"),
+            _ => {
+                let _ = writeln!(out, "    retention: {{ days: {} }}", rng.u32(30..2000));
+            }
+        }
+        if rng.u8(..3) == 0 {
+            let _ = writeln!(out, "    recipients:\n      - to: r{}", rng.usize(..recipients));
+            if rng.bool() {
+                out.push_str("        consent: separate\n");
+            }
+        }
+        if country != "CN" || rng.u8(..8) == 0 {
+            let _ = writeln!(
+                out,
+                "    cross_border: {{ mechanism: {}, consent: separate, individuals: {} }}",
+                pick(&mut rng, MECHANISMS),
+                rng.u64(100..2_000_000)
+            );
+        }
+        if rng.u8(..6) == 0 {
+            out.push_str("    automated_decision: { used: true, opt_out: true }\n");
+        }
+        out.push_str(if rng.u8(..20) == 0 {
+            "    transport: none\n"
+        } else {
+            "    transport: tls\n"
+        });
+        if rng.u8(..4) != 0 {
+            let _ = writeln!(out, "    pia: 2026-0{}-1{}", 1 + rng.u8(..9), rng.u8(..10));
+        }
+    }
+    out
+}

@@ -1,0 +1,420 @@
+//! `privflow diff`: material changes (重大变更) of each manifest against its
+//! version at a git revision — new purposes, new sensitive data, new
+//! recipients, new transfers abroad, new flows with sensitive data.
+//!
+//! This module reads the base version with git, matches flows (by id, or as a
+//! rename) and computes the comparison facts; the "change" policies in
+//! policies/diff.cedar decide what is material (engine/changes.rs).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use crate::diagnostics::tr;
+use crate::engine::changes::ChangeFacts;
+use crate::manifest::model::Date;
+use crate::manifest::{Flow, LoadContext, Manifest, MAX_FILE_BYTES};
+use crate::taxonomy::Taxonomy;
+use crate::{
+    config, discover, engine, manifest, InputError, InputErrors, Lang, Options, Report, RulePack, Severity, Summary,
+};
+
+/// Compares the manifests under `paths` with their versions at the git
+/// revision `base`. Input errors (exit 2) — a bad revision, a path outside a
+/// git work tree, a manifest that does not load — come back as `Err`.
+pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Result<Report, InputErrors> {
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.iter().map(|p| p.as_ref().to_path_buf()).collect()
+    };
+    let first_dir = if paths[0].is_dir() {
+        paths[0].clone()
+    } else {
+        match paths[0].parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    let lang_guess = options.lang.unwrap_or_default();
+    let one = |e: InputError| InputErrors(vec![e]);
+
+    // Run-wide settings from the config nearest the first path, as `check`.
+    let run_config = match config::find(&first_dir) {
+        Some(path) => Some(config::load(&path, lang_guess).map_err(one)?),
+        None => None,
+    };
+    let lang = options
+        .lang
+        .or(run_config.as_ref().and_then(|c| c.config.lang))
+        .unwrap_or_default();
+    let fail_on = options
+        .fail_on
+        .or(run_config.as_ref().and_then(|c| c.config.fail_on))
+        .unwrap_or_default();
+    let mut dirs = options.policies.clone();
+    let mut severity = BTreeMap::new();
+    if let Some(c) = &run_config {
+        dirs.extend(c.policy_dirs());
+        severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
+    }
+    let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    let pack = RulePack::load(&refs, lang).map_err(InputErrors::sorted)?;
+    if let Some(c) = &run_config {
+        let errors = c.check_rule_ids(&pack.rule_ids(), lang);
+        if !errors.is_empty() {
+            return Err(InputErrors::sorted(errors));
+        }
+    }
+    let rule_ids = pack.rule_ids();
+    let engine = engine::Engine::new(Arc::new(pack));
+    let settings = engine::Settings {
+        lang,
+        today: Date(options.today.unwrap_or_else(|| chrono::Local::now().date_naive())),
+        severity,
+    };
+
+    let (found, mut errors) = discover::discover(&paths, lang);
+    if !errors.is_empty() {
+        // A missing path comes before what git would say about it.
+        return Err(InputErrors::sorted(errors));
+    }
+    let repo = Repo::open(&first_dir, base, lang).map_err(one)?;
+    let cx = LoadContext {
+        lang,
+        rule_ids: &rule_ids,
+    };
+    let mut report = Report {
+        version: 1,
+        summary: Summary::default(),
+        findings: Vec::new(),
+        sources: BTreeMap::new(),
+        manifests: Vec::new(),
+        lang,
+        fail_on,
+    };
+    for item in &found {
+        let head = match manifest::load(&item.path, &item.display, &cx) {
+            Ok(head) => head,
+            Err(e) => {
+                errors.extend(e);
+                continue;
+            }
+        };
+        let old = match repo.base_text(&item.path, &item.display, lang) {
+            Ok(Some((display, text))) => match manifest::load_text(&item.path, &display, text, &cx) {
+                Ok(old) => Some(old),
+                Err(e) => {
+                    errors.extend(e);
+                    continue;
+                }
+            },
+            Ok(None) => None,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let changes = compare(old.as_ref().map(|o| &o.manifest), &head.manifest, &head.taxonomy);
+        match engine.evaluate_changes(&head, &changes, &settings) {
+            Ok(evaluation) => {
+                report.summary.files += 1;
+                report.summary.flows += head.manifest.flows.len();
+                report.summary.waived += evaluation.waived;
+                report.findings.extend(evaluation.findings);
+                report
+                    .sources
+                    .insert(head.source.display.clone(), head.source.text.clone());
+                report
+                    .manifests
+                    .push((head.source.display.clone(), Arc::new(head.manifest), head.taxonomy));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(InputErrors::sorted(errors));
+    }
+    report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    for f in &report.findings {
+        match f.severity {
+            Severity::Error => report.summary.errors += 1,
+            Severity::Warning => report.summary.warnings += 1,
+            Severity::Info => report.summary.infos += 1,
+        }
+    }
+    Ok(report)
+}
+
+/// The comparison facts of every head flow against the base manifest (`None`:
+/// the manifest is new at the head, so every flow is).
+pub fn compare(base: Option<&Manifest>, head: &Manifest, taxonomy: &Taxonomy) -> Vec<(usize, ChangeFacts)> {
+    let matches = match base {
+        Some(base) => match_flows(base, head),
+        None => vec![None; head.flows.len()],
+    };
+    head.flows
+        .iter()
+        .enumerate()
+        .map(|(i, flow)| {
+            let old = base.zip(matches[i]).map(|(b, j)| (b, &b.flows[j]));
+            (i, facts_of(old, head, flow, taxonomy))
+        })
+        .collect()
+}
+
+/// For each head flow, the base flow it continues: the one with its id, else
+/// the only removed base flow with the same data and purpose (a rename).
+fn match_flows(base: &Manifest, head: &Manifest) -> Vec<Option<usize>> {
+    let head_ids: BTreeSet<&str> = head.flows.iter().map(|f| f.id.as_str()).collect();
+    let removed: Vec<usize> = (0..base.flows.len())
+        .filter(|&j| !head_ids.contains(base.flows[j].id.as_str()))
+        .collect();
+    head.flows
+        .iter()
+        .map(|flow| {
+            if let Some(j) = base.flows.iter().position(|b| b.id == flow.id) {
+                return Some(j);
+            }
+            let data: BTreeSet<&String> = flow.data.iter().collect();
+            let mut same = removed.iter().copied().filter(|&j| {
+                let b = &base.flows[j];
+                purpose(b) == purpose(flow) && b.data.iter().collect::<BTreeSet<_>>() == data
+            });
+            match (same.next(), same.next()) {
+                (Some(j), None) => Some(j),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn purpose(flow: &Flow) -> Option<&str> {
+    flow.purpose.as_deref().map(str::trim).filter(|p| !p.is_empty())
+}
+
+fn facts_of(old: Option<(&Manifest, &Flow)>, head: &Manifest, flow: &Flow, taxonomy: &Taxonomy) -> ChangeFacts {
+    let leaves_cn = flow.leaves_cn(&head.recipients);
+    let new_purpose = purpose(flow).map(str::to_string);
+    let recipients = || flow.recipients.iter().map(|p| p.to.clone());
+    let sensitive = |ids: &BTreeSet<String>| {
+        ids.iter()
+            .filter(|d| taxonomy.is_under(d, "sensitive"))
+            .cloned()
+            .collect()
+    };
+    let Some((base, old)) = old else {
+        let new_categories: BTreeSet<String> = flow.data.iter().cloned().collect();
+        return ChangeFacts {
+            new_flow: true,
+            purpose_changed: false,
+            old_purpose: None,
+            new_purpose,
+            new_sensitive: sensitive(&new_categories),
+            new_categories,
+            new_recipients: recipients().collect(),
+            leaves_cn,
+            newly_leaves_cn: leaves_cn,
+        };
+    };
+    // A category is new unless the base flow had it or a category above it.
+    let new_categories: BTreeSet<String> = flow
+        .data
+        .iter()
+        .filter(|d| {
+            let above = taxonomy.ancestors_and_self(d);
+            !old.data.iter().any(|b| above.contains(b))
+        })
+        .cloned()
+        .collect();
+    let old_recipients: BTreeSet<&str> = old.recipients.iter().map(|p| p.to.as_str()).collect();
+    ChangeFacts {
+        new_flow: false,
+        purpose_changed: new_purpose.is_some() && purpose(flow) != purpose(old),
+        old_purpose: purpose(old).map(str::to_string),
+        new_purpose,
+        new_sensitive: sensitive(&new_categories),
+        new_categories,
+        new_recipients: recipients().filter(|r| !old_recipients.contains(r.as_str())).collect(),
+        leaves_cn,
+        newly_leaves_cn: leaves_cn && !old.leaves_cn(&base.recipients),
+    }
+}
+
+/// The git work tree the manifests are in, and the base commit.
+struct Repo {
+    root: PathBuf,
+    rev: String,
+    commit: String,
+}
+
+impl Repo {
+    fn open(dir: &Path, rev: &str, lang: Lang) -> Result<Repo, InputError> {
+        let top = git(dir, &["rev-parse", "--show-toplevel"], lang)?;
+        let root = match top {
+            Ok(out) => PathBuf::from(out.trim_end_matches(['\n', '\r'])),
+            Err(_) => return Err(not_in_work_tree(&dir.display().to_string(), lang)),
+        };
+        let root = root.canonicalize().unwrap_or(root);
+        // A revision starting with `-` would be read as an option.
+        let verified = if rev.is_empty() || rev.starts_with('-') {
+            Err(String::new())
+        } else {
+            git(
+                &root,
+                &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")],
+                lang,
+            )?
+        };
+        match verified {
+            Ok(commit) => Ok(Repo {
+                root,
+                rev: rev.to_string(),
+                commit: commit.trim().to_string(),
+            }),
+            Err(_) => Err(InputError::new(
+                "privflow::bad-revision",
+                tr(
+                    lang,
+                    format!("`{rev}` is not a commit of the git repository at `{}`", root.display()),
+                    format!("`{rev}` 不是 `{}` 处 git 仓库中的提交", root.display()),
+                ),
+            )
+            .with_help(tr(
+                lang,
+                "give a branch, tag or commit with --base (e.g. `--base origin/main`); in CI, fetch the base branch first",
+                "请用 --base 指定分支、标签或提交（如 `--base origin/main`）；在 CI 中请先 fetch 基准分支",
+            ))),
+        }
+    }
+
+    /// The file's text at the base commit and its displayed name
+    /// (`REV:path`), or `None` when the file did not exist there.
+    fn base_text(&self, path: &Path, display: &str, lang: Lang) -> Result<Option<(String, Arc<str>)>, InputError> {
+        let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let Ok(relative) = absolute.strip_prefix(&self.root) else {
+            return Err(not_in_work_tree(display, lang));
+        };
+        let relative: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let relative = relative.join("/");
+        let spec = format!("{}:{relative}", self.commit);
+        let shown = format!("{}:{relative}", self.rev);
+        let output = run_git(&self.root, &["show", &spec], lang)?;
+        if !output.status.success() {
+            return Ok(None);
+        }
+        if output.stdout.len() as u64 > MAX_FILE_BYTES {
+            return Err(InputError::new(
+                "privflow::too-large",
+                tr(
+                    lang,
+                    format!("`{shown}` is larger than {MAX_FILE_BYTES} bytes"),
+                    format!("`{shown}` 超过 {MAX_FILE_BYTES} 字节"),
+                ),
+            ));
+        }
+        match String::from_utf8(output.stdout) {
+            Ok(text) => Ok(Some((shown, Arc::from(text)))),
+            Err(_) => Err(InputError::new(
+                "privflow::not-utf8",
+                tr(
+                    lang,
+                    format!("`{shown}` is not UTF-8"),
+                    format!("`{shown}` 不是 UTF-8 编码"),
+                ),
+            )
+            .with_help(tr(lang, "manifests are UTF-8 YAML", "清单须为 UTF-8 编码的 YAML"))),
+        }
+    }
+}
+
+fn not_in_work_tree(path: &str, lang: Lang) -> InputError {
+    InputError::new(
+        "privflow::not-a-git-work-tree",
+        tr(
+            lang,
+            format!("`{path}` is not inside a git work tree"),
+            format!("`{path}` 不在 git 工作区内"),
+        ),
+    )
+    .with_help(tr(
+        lang,
+        "privflow diff compares manifests with a git revision: run it on manifests of a git repository",
+        "privflow diff 将清单与 git 版本比较：请对 git 仓库中的清单运行",
+    ))
+}
+
+fn run_git(dir: &Path, args: &[&str], lang: Lang) -> Result<std::process::Output, InputError> {
+    Command::new("git")
+        .arg("--no-pager")
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| {
+            InputError::new(
+                "privflow::git",
+                tr(lang, format!("cannot run git: {e}"), format!("无法运行 git：{e}")),
+            )
+            .with_help(tr(
+                lang,
+                "privflow diff needs git on the PATH",
+                "privflow diff 需要 PATH 中有 git",
+            ))
+        })
+}
+
+/// git's stdout on success, its stderr otherwise; `Err` only when git cannot run.
+fn git(dir: &Path, args: &[&str], lang: Lang) -> Result<Result<String, String>, InputError> {
+    let output = run_git(dir, args, lang)?;
+    Ok(if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(flows: &str) -> Manifest {
+        let text = format!(
+            "version: 1\nproduct: {{ id: p, operator: o }}\nrecipients:\n  - {{ id: ads, name: A, role: third-party, country: US }}\n  - {{ id: sms, name: S, role: third-party, country: CN }}\nflows:\n{flows}"
+        );
+        serde_yaml::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn renamed_flows_match_on_data_and_purpose() {
+        let base =
+            manifest("  - { id: a, data: [phone], purpose: login }\n  - { id: b, data: [email], purpose: mail }\n");
+        let head = manifest("  - { id: a2, data: [phone], purpose: login }\n  - { id: c, data: [face], purpose: x }\n");
+        assert_eq!(match_flows(&base, &head), vec![Some(0), None]);
+    }
+
+    #[test]
+    fn facts_name_what_is_new() {
+        let taxonomy = Taxonomy::builtin();
+        let base = manifest(
+            "  - { id: a, data: [phone], purpose: login, storage: { country: CN }, recipients: [{ to: sms }] }\n",
+        );
+        let head = manifest("  - { id: a, data: [phone, face], purpose: ads, storage: { country: CN }, recipients: [{ to: sms }, { to: ads }] }\n");
+        let facts = compare(Some(&base), &head, &taxonomy);
+        let f = &facts[0].1;
+        assert!(!f.new_flow && f.purpose_changed && f.newly_leaves_cn);
+        assert_eq!(f.old_purpose.as_deref(), Some("login"));
+        assert_eq!(f.new_sensitive, BTreeSet::from(["face".to_string()]));
+        assert_eq!(f.new_recipients, BTreeSet::from(["ads".to_string()]));
+        assert!(compare(Some(&head), &head, &taxonomy)
+            .iter()
+            .all(|(_, f)| !f.purpose_changed
+                && f.new_categories.is_empty()
+                && f.new_recipients.is_empty()
+                && !f.newly_leaves_cn));
+    }
+}

@@ -1,0 +1,139 @@
+//! `privflow diff`: one Cedar "change" request per flow of the head manifest,
+//! its context the comparison with the base revision (computed in
+//! `crate::diff`). Only the "change" policies run; which change is material
+//! is decided in policies/diff.cedar or a team's own rules.
+
+use std::collections::BTreeSet;
+
+use cedar_policy::{Context, Entities, Request, RestrictedExpression as Expr};
+
+use super::{facts, fill, internal, is_waived, placeholder, Engine, Evaluation, Settings, Target};
+use crate::diagnostics::tr;
+use crate::manifest::LoadedManifest;
+use crate::rules::ActionKind;
+use crate::Lang;
+
+/// How a head flow differs from its base version (the schema's ChangeFacts).
+/// For a new flow every set holds all the flow's values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeFacts {
+    pub new_flow: bool,
+    pub purpose_changed: bool,
+    pub old_purpose: Option<String>,
+    pub new_purpose: Option<String>,
+    pub new_categories: BTreeSet<String>,
+    pub new_sensitive: BTreeSet<String>,
+    pub new_recipients: BTreeSet<String>,
+    pub leaves_cn: bool,
+    pub newly_leaves_cn: bool,
+}
+
+impl ChangeFacts {
+    fn context(&self) -> Result<Context, String> {
+        let set = |values: &BTreeSet<String>| Expr::new_set(values.iter().map(|v| Expr::new_string(v.clone())));
+        let mut pairs = vec![
+            ("new_flow".to_string(), Expr::new_bool(self.new_flow)),
+            ("purpose_changed".to_string(), Expr::new_bool(self.purpose_changed)),
+            ("new_categories".to_string(), set(&self.new_categories)),
+            ("new_sensitive".to_string(), set(&self.new_sensitive)),
+            ("new_recipients".to_string(), set(&self.new_recipients)),
+            ("leaves_cn".to_string(), Expr::new_bool(self.leaves_cn)),
+            ("newly_leaves_cn".to_string(), Expr::new_bool(self.newly_leaves_cn)),
+        ];
+        for (key, value) in [("old_purpose", &self.old_purpose), ("new_purpose", &self.new_purpose)] {
+            if let Some(value) = value {
+                pairs.push((key.to_string(), Expr::new_string(value.clone())));
+            }
+        }
+        Context::from_pairs(pairs).map_err(|e| e.to_string())
+    }
+
+    /// The values of the change placeholders of a rule message.
+    fn placeholder(&self, loaded: &LoadedManifest, key: &str, lang: Lang) -> Option<String> {
+        let purpose = |p: &Option<String>| match p {
+            Some(p) => format!("`{p}`"),
+            None => tr(lang, "an undeclared purpose", "未声明的目的"),
+        };
+        let list = |values: &BTreeSet<String>, name: &dyn Fn(&str) -> String| {
+            values.iter().map(|v| name(v)).collect::<Vec<_>>().join(", ")
+        };
+        Some(match key {
+            "old_purpose" => purpose(&self.old_purpose),
+            "new_purpose" => purpose(&self.new_purpose),
+            "new_sensitive" => list(&self.new_sensitive, &|id| match lang {
+                Lang::En => format!("`{id}`"),
+                Lang::Zh => format!("{}（`{id}`）", loaded.taxonomy.display_name(id, lang)),
+            }),
+            "new_recipients" => list(&self.new_recipients, &|id| format!("`{id}`")),
+            _ => return None,
+        })
+    }
+}
+
+impl Engine {
+    /// Evaluates the "change" policies for the given flows of the head
+    /// manifest (index into `flows`, with its comparison facts).
+    pub fn evaluate_changes(
+        &self,
+        loaded: &LoadedManifest,
+        changes: &[(usize, ChangeFacts)],
+        settings: &Settings,
+    ) -> Result<Evaluation, crate::InputError> {
+        let manifest = &loaded.manifest;
+        let entities = Entities::from_entities(facts::entities(&loaded.taxonomy, manifest), None)
+            .map_err(|e| internal(loaded, format!("cannot build entities: {e}")))?;
+        let principal = facts::uid("Product", &manifest.product.id);
+        let action = facts::uid("Action", ActionKind::Change.name());
+        let schema = cfg!(debug_assertions).then_some(&*self.pack.schema);
+        let mut evaluation = Evaluation::default();
+        for (i, change) in changes {
+            let Some(flow) = manifest.flows.get(*i) else {
+                continue;
+            };
+            let context = change
+                .context()
+                .map_err(|e| internal(loaded, format!("cannot build the change facts: {e}")))?;
+            let request = Request::new(
+                principal.clone(),
+                action.clone(),
+                facts::flow_uid(flow),
+                context,
+                schema,
+            )
+            .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
+            let response = self
+                .authorizer
+                .is_authorized(&request, self.pack.set(ActionKind::Change), &entities);
+            if let Some(error) = response.diagnostics().errors().next() {
+                // A forbid that errors is skipped by Cedar, which would hide a finding.
+                return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
+            }
+            let mut ids: Vec<_> = response.diagnostics().reason().collect();
+            ids.sort_by_key(|id| id.to_string());
+            for id in ids {
+                let Some(meta) = self.pack.policy(id) else {
+                    continue;
+                };
+                let Some(severity) = self.severity_of(&meta.rule, settings) else {
+                    continue;
+                };
+                let target = Target::Flow(*i);
+                let lang = settings.lang;
+                let mut finding = self.finding(loaded, None, target, meta, severity, lang);
+                let values = |key: &str| {
+                    change
+                        .placeholder(loaded, key, lang)
+                        .or_else(|| placeholder(loaded, target, key, lang))
+                };
+                finding.message = fill(meta.message(lang), &values);
+                finding.help = fill(meta.help(lang), &values);
+                if is_waived(loaded, &finding, settings.today) {
+                    evaluation.waived += 1;
+                } else {
+                    evaluation.findings.push(finding);
+                }
+            }
+        }
+        Ok(evaluation)
+    }
+}
