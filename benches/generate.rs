@@ -60,7 +60,7 @@ const BASES: &[&str] = &["consent", "consent", "consent", "contract", "employmen
 const CONSENTS: &[&str] = &[
     "general", "separate", "separate", "written", "implied", "bundled", "none",
 ];
-const COUNTRIES: &[&str] = &["CN", "CN", "CN", "CN", "CN", "CN", "SG", "US", "DE"];
+const ABROAD: &[&str] = &["SG", "US", "DE", "JP"];
 const MECHANISMS: &[&str] = &["standard-contract", "certification", "security-assessment", "exempt"];
 const ROLES: &[&str] = &["entrusted", "third-party", "joint", "affiliate", "public", "authority"];
 
@@ -72,33 +72,35 @@ pub fn manifest(seed: u64, flows: usize) -> String {
     let _ = write!(
         out,
         "version: 1\nproduct:\n  id: product-{seed}\n  name: 产品{seed}\n  operator: 示例科技有限公司{seed}\n  contact: privacy{seed}@example.com\n  pi_officer: {}\n  individuals: {}\n  children_rules: {}\n  commitments: [{}]\n  rights:\n    access: self-service\n    correct: self-service\n    delete: {}\n    withdraw: self-service\n    close_account: self-service\n    response_days: {}\n",
-        rng.bool(),
+        true,
         rng.u64(1_000..5_000_000),
-        rng.bool(),
-        if rng.bool() { "store-in-china" } else { "no-raw-biometrics" },
+        true,
+        if rng.u8(..4) == 0 { "store-in-china" } else { "no-raw-biometrics" },
         if rng.u8(..10) == 0 { "none" } else { "on-request" },
-        rng.u32(5..20),
+        rng.u32(5..16),
     );
     let recipients = 2 + rng.usize(..6);
     out.push_str("recipients:\n");
     for r in 0..recipients {
         let role = pick(&mut rng, ROLES);
-        let _ = write!(
-            out,
-            "  - id: r{r}\n    role: {role}\n    country: {}\n",
-            pick(&mut rng, COUNTRIES)
-        );
-        if rng.u8(..8) != 0 {
+        let country = if rng.u8(..20) == 0 {
+            pick(&mut rng, ABROAD)
+        } else {
+            "CN"
+        };
+        let _ = write!(out, "  - id: r{r}\n    role: {role}\n    country: {country}\n");
+        if rng.u8(..20) != 0 {
             let _ = write!(out, "    name: 接收方{r}有限公司\n    contact: dpo@r{r}.example.com\n");
         }
         if role == "entrusted" {
-            let _ = writeln!(out, "    contract: {}", rng.u8(..6) != 0);
+            let _ = writeln!(out, "    contract: {}", rng.u8(..20) != 0);
         }
     }
     out.push_str("flows:\n");
     for f in 0..flows {
         let mut data: Vec<&str> = (0..1 + rng.usize(..3)).map(|_| pick(&mut rng, ORDINARY)).collect();
-        if rng.u8(..3) == 0 {
+        let sensitive = rng.u8(..4) == 0;
+        if sensitive {
             data.push(pick(&mut rng, SENSITIVE));
         }
         data.sort_unstable();
@@ -111,26 +113,37 @@ pub fn manifest(seed: u64, flows: usize) -> String {
             pick(&mut rng, PURPOSES)
         );
         if basis == "consent" {
-            let _ = writeln!(out, "    consent: {}", pick(&mut rng, CONSENTS));
+            // Mostly what the data needs; now and then implied consent (a finding).
+            let consent = match rng.u8(..50) {
+                0 => "implied",
+                _ if sensitive => "separate",
+                _ => pick(&mut rng, CONSENTS),
+            };
+            let _ = writeln!(out, "    consent: {consent}");
         }
-        if rng.u8(..10) == 0 {
+        let child = rng.u8(..20) == 0;
+        if child {
             out.push_str("    subjects: [child]\n");
         }
-        if rng.bool() {
+        if (sensitive || child) && rng.u8(..10) != 0 {
             out.push_str("    necessity: 为完成核验所必需\n");
         }
-        let country = pick(&mut rng, COUNTRIES);
+        let country = if rng.u8(..20) == 0 {
+            pick(&mut rng, ABROAD)
+        } else {
+            "CN"
+        };
+        let encrypted = rng.u8(..20) != 0;
         let _ = writeln!(
             out,
-            "    storage: {{ country: {country}, encrypted: {}, form: template }}",
-            rng.u8(..5) != 0
+            "    storage: {{ country: {country}, encrypted: {encrypted}, form: template }}"
         );
-        match rng.u8(..10) {
+        match rng.u8(..50) {
             0 => {}
             1 => out.push_str("    retention: { forever: true }\n"),
-            2 => out.push_str("    retention: { until: account-closure, max_days: 30 }\n"),
+            2..=6 => out.push_str("    retention: { until: account-closure, max_days: 30 }\n"),
             _ => {
-                let _ = writeln!(out, "    retention: {{ days: {} }}", rng.u32(30..2000));
+                let _ = writeln!(out, "    retention: {{ days: {} }}", rng.u32(180..2000));
             }
         }
         if rng.u8(..3) == 0 {
@@ -155,7 +168,7 @@ pub fn manifest(seed: u64, flows: usize) -> String {
         } else {
             "    transport: tls\n"
         });
-        if rng.u8(..4) != 0 {
+        if rng.u8(..10) != 0 {
             let _ = writeln!(out, "    pia: 2026-0{}-1{}", 1 + rng.u8(..9), rng.u8(..10));
         }
     }

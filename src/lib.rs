@@ -209,7 +209,17 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         let evaluation = engine
             .evaluate_with(&loaded, notice.as_ref(), settings)
             .map_err(|e| vec![e])?;
-        Ok::<_, Vec<InputError>>((loaded, evaluation))
+        // Keep the text and the model; the span index is dropped here, in the
+        // worker, instead of piling up for every file until the report.
+        let manifest::LoadedManifest {
+            source,
+            manifest,
+            taxonomy,
+        } = loaded;
+        Ok::<_, Vec<InputError>>((
+            (source.display.clone(), source.text.clone(), manifest, taxonomy),
+            evaluation,
+        ))
     };
     // One file needs no second thread (nor a second engine to build).
     let results: Vec<_> = if jobs.len() > 1 {
@@ -229,19 +239,13 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     };
     for result in results {
         match result {
-            Ok((loaded, evaluation)) => {
+            Ok(((display, text, manifest, taxonomy), evaluation)) => {
                 report.summary.files += 1;
-                report.summary.flows += loaded.manifest.flows.len();
+                report.summary.flows += manifest.flows.len();
                 report.summary.waived += evaluation.waived;
                 report.findings.extend(evaluation.findings);
-                report
-                    .sources
-                    .insert(loaded.source.display.clone(), loaded.source.text.clone());
-                report.manifests.push((
-                    loaded.source.display.clone(),
-                    Arc::new(loaded.manifest),
-                    loaded.taxonomy,
-                ));
+                report.sources.insert(display.clone(), text);
+                report.manifests.push((display, Arc::new(manifest), taxonomy));
             }
             Err(e) => errors.extend(e),
         }
