@@ -71,10 +71,8 @@ pub fn manifest(seed: u64, flows: usize) -> String {
     let mut out = String::with_capacity(flows * 420 + 2048);
     let _ = write!(
         out,
-        "version: 1\nproduct:\n  id: product-{seed}\n  name: 产品{seed}\n  operator: 示例科技有限公司{seed}\n  contact: privacy{seed}@example.com\n  pi_officer: {}\n  individuals: {}\n  children_rules: {}\n  commitments: [{}]\n  rights:\n    access: self-service\n    correct: self-service\n    delete: {}\n    withdraw: self-service\n    close_account: self-service\n    response_days: {}\n",
-        true,
+        "version: 1\nproduct:\n  id: product-{seed}\n  name: 产品{seed}\n  operator: 示例科技有限公司{seed}\n  contact: privacy{seed}@example.com\n  pi_officer: true\n  individuals: {}\n  children_rules: true\n  commitments: [{}]\n  rights:\n    access: self-service\n    correct: self-service\n    delete: {}\n    withdraw: self-service\n    close_account: self-service\n    response_days: {}\n",
         rng.u64(1_000..5_000_000),
-        true,
         if rng.u8(..4) == 0 { "store-in-china" } else { "no-raw-biometrics" },
         if rng.u8(..10) == 0 { "none" } else { "on-request" },
         rng.u32(5..16),
