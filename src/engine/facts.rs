@@ -10,9 +10,28 @@ use crate::manifest::{AutomatedDecision, Flow, Manifest, Recipient, Waiver};
 use crate::taxonomy::Taxonomy;
 
 pub fn uid(kind: &str, id: &str) -> EntityUid {
-    // The type names are the schema's own and always parse.
-    let type_name: EntityTypeName = kind.parse().unwrap_or_else(|_| unreachable!("entity type {kind}"));
-    EntityUid::from_type_name_and_id(type_name, EntityId::new(id))
+    EntityUid::from_type_name_and_id(type_name(kind), EntityId::new(id))
+}
+
+/// Parsed once: every request and entity names one of the schema's types.
+fn type_name(kind: &str) -> EntityTypeName {
+    const KINDS: [&str; 8] = [
+        "Action",
+        "DataCategory",
+        "DataEntry",
+        "Flow",
+        "Product",
+        "Provision",
+        "Recipient",
+        "Waiver",
+    ];
+    static PARSED: std::sync::LazyLock<Vec<EntityTypeName>> =
+        std::sync::LazyLock::new(|| KINDS.iter().filter_map(|k| k.parse().ok()).collect());
+    match KINDS.iter().position(|k| *k == kind).and_then(|i| PARSED.get(i)) {
+        Some(name) => name.clone(),
+        // The type names are the schema's own and always parse.
+        None => kind.parse().unwrap_or_else(|_| unreachable!("entity type {kind}")),
+    }
 }
 
 fn string(s: &str) -> Expr {
