@@ -237,6 +237,9 @@ enum Tighten {
 
 fn tighten(flow: &mut Flow, how: Tighten) {
     match how {
+        // For a child only a guardian's consent counts (PIPL 31): `separate`
+        // would trade `consent-missing` for `child-guardian-consent`.
+        Tighten::SeparateConsent if flow.child => flow.consent = Some("guardian"),
         Tighten::SeparateConsent => {
             if flow.consent.is_none_or(|c| WEAK_CONSENTS.contains(&c)) {
                 flow.consent = Some("separate");
