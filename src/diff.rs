@@ -16,9 +16,7 @@ use crate::engine::changes::ChangeFacts;
 use crate::manifest::model::Date;
 use crate::manifest::{Flow, LoadContext, Manifest, MAX_FILE_BYTES};
 use crate::taxonomy::Taxonomy;
-use crate::{
-    config, discover, engine, manifest, InputError, InputErrors, Lang, Options, Report, RulePack, Severity, Summary,
-};
+use crate::{config, discover, engine, manifest, InputError, InputErrors, Lang, Options, Report, RulePack};
 
 /// Compares the manifests under `paths` with their versions at the git
 /// revision `base`. Input errors (exit 2) — a bad revision, a path outside a
@@ -85,15 +83,7 @@ pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Resul
         lang,
         rule_ids: &rule_ids,
     };
-    let mut report = Report {
-        version: 1,
-        summary: Summary::default(),
-        findings: Vec::new(),
-        sources: BTreeMap::new(),
-        manifests: Vec::new(),
-        lang,
-        fail_on,
-    };
+    let mut report = Report::new(lang, fail_on);
     for item in &found {
         let head = match manifest::load(&item.path, &item.display, &cx) {
             Ok(head) => head,
@@ -118,33 +108,20 @@ pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Resul
         };
         let changes = compare(old.as_ref().map(|o| &o.manifest), &head.manifest, &head.taxonomy);
         match engine.evaluate_changes(&head, &changes, &settings) {
-            Ok(evaluation) => {
-                report.summary.files += 1;
-                report.summary.flows += head.manifest.flows.len();
-                report.summary.waived += evaluation.waived;
-                report.findings.extend(evaluation.findings);
-                report
-                    .sources
-                    .insert(head.source.display.clone(), head.source.text.clone());
-                report
-                    .manifests
-                    .push((head.source.display.clone(), Arc::new(head.manifest), head.taxonomy));
-            }
+            Ok(evaluation) => report.add(
+                head.source.display.clone(),
+                head.source.text.clone(),
+                head.manifest,
+                head.taxonomy,
+                evaluation,
+            ),
             Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {
         return Err(InputErrors::sorted(errors));
     }
-    report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    for f in &report.findings {
-        match f.severity {
-            Severity::Error => report.summary.errors += 1,
-            Severity::Warning => report.summary.warnings += 1,
-            Severity::Info => report.summary.infos += 1,
-        }
-    }
-    Ok(report)
+    Ok(report.finish())
 }
 
 /// The comparison facts of every head flow against the base manifest (`None`:

@@ -100,6 +100,49 @@ pub struct Report {
 }
 
 impl Report {
+    /// An empty report; `add` each manifest's evaluation, then `finish`.
+    pub fn new(lang: Lang, fail_on: FailOn) -> Report {
+        Report {
+            version: 1,
+            summary: Summary::default(),
+            findings: Vec::new(),
+            sources: BTreeMap::new(),
+            manifests: Vec::new(),
+            lang,
+            fail_on,
+        }
+    }
+
+    /// Records one manifest and its findings.
+    pub fn add(
+        &mut self,
+        display: String,
+        text: Arc<str>,
+        manifest: manifest::Manifest,
+        taxonomy: Arc<taxonomy::Taxonomy>,
+        evaluation: engine::Evaluation,
+    ) {
+        self.summary.files += 1;
+        self.summary.flows += manifest.flows.len();
+        self.summary.waived += evaluation.waived;
+        self.findings.extend(evaluation.findings);
+        self.sources.insert(display.clone(), text);
+        self.manifests.push((display, Arc::new(manifest), taxonomy));
+    }
+
+    /// Sorts the findings into report order and counts them.
+    pub fn finish(mut self) -> Report {
+        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        for f in &self.findings {
+            match f.severity {
+                Severity::Error => self.summary.errors += 1,
+                Severity::Warning => self.summary.warnings += 1,
+                Severity::Info => self.summary.infos += 1,
+            }
+        }
+        self
+    }
+
     /// Whether any finding is at or above the `fail_on` threshold.
     pub fn fails(&self) -> bool {
         let threshold = match self.fail_on {
@@ -228,24 +271,11 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         jobs.iter().map(work).collect()
     };
 
-    let mut report = Report {
-        version: 1,
-        summary: Summary::default(),
-        findings: Vec::new(),
-        sources: BTreeMap::new(),
-        manifests: Vec::new(),
-        lang,
-        fail_on,
-    };
+    let mut report = Report::new(lang, fail_on);
     for result in results {
         match result {
             Ok(((display, text, manifest, taxonomy), evaluation)) => {
-                report.summary.files += 1;
-                report.summary.flows += manifest.flows.len();
-                report.summary.waived += evaluation.waived;
-                report.findings.extend(evaluation.findings);
-                report.sources.insert(display.clone(), text);
-                report.manifests.push((display, Arc::new(manifest), taxonomy));
+                report.add(display, text, manifest, taxonomy, evaluation)
             }
             Err(e) => errors.extend(e),
         }
@@ -253,13 +283,5 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     if !errors.is_empty() {
         return Err(InputErrors::sorted(errors));
     }
-    report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    for f in &report.findings {
-        match f.severity {
-            Severity::Error => report.summary.errors += 1,
-            Severity::Warning => report.summary.warnings += 1,
-            Severity::Info => report.summary.infos += 1,
-        }
-    }
-    Ok(report)
+    Ok(report.finish())
 }

@@ -2,21 +2,8 @@
 //! categories, custom policies, `.privflow.yaml`, and the README staying in
 //! sync with the rule pack.
 
-use std::process::Command;
-
-fn privflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_privflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run privflow");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::privflow;
 
 #[test]
 fn rules_lists_every_rule() {

@@ -1,8 +1,10 @@
 //! `check --output` (pairing, atomic writes, --force), `init`, `graph` and
 //! `schema`, run as a user would: the real binary on real files.
 
+mod common;
+use common::{privflow, privflow_in};
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -11,25 +13,6 @@ const CROSS_BORDER: &str = "examples/focused/cross-border.flows.yaml";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs privflow in `dir`; returns (exit code, stdout, stderr).
-fn privflow_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_privflow"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run privflow");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn privflow(args: &[&str]) -> (i32, String, String) {
-    privflow_in(&root(), args)
 }
 
 /// An absolute path to a manifest under examples/, for runs elsewhere.

@@ -1,22 +1,10 @@
 //! The shipped examples: human and JSON output snapshots, exit codes, and the
 //! findings each seed example must (and must not) produce.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::privflow;
 
-fn privflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_privflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run privflow");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use std::path::{Path, PathBuf};
 
 /// Every manifest under examples/, relative to the crate root, sorted.
 fn examples() -> Vec<String> {

@@ -3,27 +3,17 @@
 //! 2.1.0 schema, JUnit XML counts, the GitHub workflow-command syntax and
 //! well-formed Markdown tables. (human and json are in tests/examples.rs.)
 
+use std::process::Command;
+
+mod common;
+use common::privflow;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
 const TODAY: &str = "2026-11-23";
-
-fn privflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_privflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run privflow");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// `privflow check EXAMPLE --format FORMAT`, which must not be an input error.
 fn check(example: &str, format: &str) -> String {

@@ -1,21 +1,8 @@
 //! One test per input error: the exact diagnostic (snapshot), exit code 2,
 //! and nothing on stdout.
 
-use std::process::Command;
-
-fn privflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_privflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run privflow");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::privflow;
 
 /// Runs `check` on tests/fixtures/errors/<name>.flows.yaml and snapshots stderr.
 fn assert_input_error(name: &str, codes: &[&str]) {
