@@ -124,14 +124,21 @@ fn parse_all(texts: &[String]) {
 }
 
 /// Bare Cedar: the same PolicySets, entities and requests privflow makes,
-/// `is_authorized` in a loop over both cores; no manifest work is timed.
+/// `is_authorized` in a loop over both cores, each with its own copy of the
+/// policies; no manifest work is timed.
 fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
     let pack = std::sync::Arc::new(RulePack::builtin(Lang::En).unwrap());
     let engine = Engine::new(pack.clone());
+    // One copy of the policies per worker, as privflow has: Cedar scales
+    // across cores only when threads share no policy data.
+    let packs: Vec<RulePack> = (0..rayon::current_num_threads())
+        .map(|_| RulePack::builtin(Lang::En).unwrap())
+        .collect();
     let settings = Settings {
         lang: Lang::En,
         today: manifest::model::Date::parse("2026-11-23").unwrap(),
         severity: Default::default(),
+        split_flows: false,
     };
     let rule_ids = pack.rule_ids();
     let cx = manifest::LoadContext {
@@ -150,6 +157,7 @@ fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
         .map(|_| {
             time(|| {
                 plans.par_iter().for_each(|plan| {
+                    let pack = &packs[rayon::current_thread_index().unwrap_or(0)];
                     for (_, action, scope_mask, request) in &plan.requests {
                         let policies = pack.set_for(*action, *scope_mask);
                         std::hint::black_box(authorizer.is_authorized(request, policies, &plan.entities));

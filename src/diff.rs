@@ -71,6 +71,7 @@ pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Resul
         lang,
         today: Date(options.today.unwrap_or_else(|| chrono::Local::now().date_naive())),
         severity,
+        split_flows: false,
     };
 
     let (found, mut errors) = discover::discover(&paths, lang);

@@ -207,47 +207,69 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     // One engine per distinct set of policy directories.
     let mut engines: HashMap<Vec<PathBuf>, Option<(Arc<engine::ThreadEngines>, engine::Settings)>> = HashMap::new();
     let mut jobs = Vec::new();
-    for item in &found {
-        let dir = item.path.parent().unwrap_or(Path::new("."));
-        let config = config_for(dir, &mut errors);
-        let mut dirs = options.policies.clone();
-        if let Some(c) = &config {
-            dirs.extend(c.policy_dirs());
-        }
-        let slot = engines.entry(dirs.clone()).or_insert_with(|| {
-            let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-            match RulePack::load(&refs, lang) {
-                Ok(pack) => {
-                    let mut severity = BTreeMap::new();
-                    if let Some(c) = &config {
-                        errors.extend(c.check_rule_ids(&pack.rule_ids(), lang));
-                        severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
-                    }
-                    let first = engine::Engine::new(Arc::new(pack));
-                    Some((
-                        Arc::new(engine::ThreadEngines::new(first, dirs.clone(), lang)),
-                        engine::Settings { lang, today, severity },
-                    ))
-                }
-                Err(e) => {
-                    errors.extend(e);
-                    None
-                }
+    let load_engines = || {
+        for item in &found {
+            let dir = item.path.parent().unwrap_or(Path::new("."));
+            let config = config_for(dir, &mut errors);
+            let mut dirs = options.policies.clone();
+            if let Some(c) = &config {
+                dirs.extend(c.policy_dirs());
             }
-        });
-        if let Some((engine, settings)) = slot {
-            jobs.push((item, engine.clone(), settings.clone()));
+            let slot = engines.entry(dirs.clone()).or_insert_with(|| {
+                let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+                match RulePack::load(&refs, lang) {
+                    Ok(pack) => {
+                        let mut severity = BTreeMap::new();
+                        if let Some(c) = &config {
+                            errors.extend(c.check_rule_ids(&pack.rule_ids(), lang));
+                            severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
+                        }
+                        let first = engine::Engine::new(Arc::new(pack));
+                        Some((
+                            Arc::new(engine::ThreadEngines::new(first, dirs.clone(), lang)),
+                            engine::Settings {
+                                lang,
+                                today,
+                                severity,
+                                split_flows: false,
+                            },
+                        ))
+                    }
+                    Err(e) => {
+                        errors.extend(e);
+                        None
+                    }
+                }
+            });
+            if let Some((engine, settings)) = slot {
+                jobs.push((item, engine.clone(), settings.clone()));
+            }
         }
+    };
+    // A lone manifest is read and parsed while the rule pack loads.
+    let (mut lone, ()) = rayon::join(
+        || match found.as_slice() {
+            [item] => Some(manifest::parse_file(&item.path, &item.display, lang)),
+            _ => None,
+        },
+        load_engines,
+    );
+
+    // A lone manifest gets both cores by splitting its flows instead.
+    if let [(_, _, settings)] = jobs.as_mut_slice() {
+        settings.split_flows = true;
     }
 
-    let work = |(item, engines, settings): &(&discover::Found, Arc<engine::ThreadEngines>, engine::Settings)| {
+    type Job<'a> = (&'a discover::Found, Arc<engine::ThreadEngines>, engine::Settings);
+    let work = |(item, engines, settings): &Job, parsed: Option<Result<manifest::Parsed, Vec<InputError>>>| {
         let engine = engines.get();
         let rule_ids = engine.pack().rule_ids();
         let cx = manifest::LoadContext {
             lang,
             rule_ids: &rule_ids,
         };
-        let loaded = manifest::load(&item.path, &item.display, &cx)?;
+        let parsed = parsed.unwrap_or_else(|| manifest::parse_file(&item.path, &item.display, lang));
+        let loaded = parsed?.check(&cx)?;
         let notice = notice::for_manifest(&loaded, run_notice.as_ref(), lang).map_err(|e| vec![e])?;
         let evaluation = engine
             .evaluate_with(&loaded, notice.as_ref(), settings)
@@ -266,9 +288,9 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     };
     // One file needs no second thread (nor a second engine to build).
     let results: Vec<_> = if jobs.len() > 1 {
-        jobs.par_iter().map(work).collect()
+        jobs.par_iter().map(|job| work(job, None)).collect()
     } else {
-        jobs.iter().map(work).collect()
+        jobs.iter().map(|job| work(job, lone.take())).collect()
     };
 
     let mut report = Report::new(lang, fail_on);

@@ -7,6 +7,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use cedar_policy::{ActionConstraint, Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator};
 
 use crate::diagnostics::{tr, InputError};
@@ -138,10 +140,24 @@ impl RuleInfo {
     }
 }
 
+/// The schema, parsed once per process: parsing it costs more than
+/// validating the whole pack, and every worker's pack needs it.
+fn builtin_schema() -> Result<Arc<Schema>, String> {
+    static SCHEMA: std::sync::OnceLock<Result<Arc<Schema>, String>> = std::sync::OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            Schema::from_cedarschema_str(SCHEMA_SRC)
+                .map(|(schema, _warnings)| Arc::new(schema))
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+}
+
 /// The validated policies, sliced by action, and their metadata.
 #[derive(Debug, Clone)]
 pub struct RulePack {
-    pub schema: Arc<Schema>,
+    /// Parsed only when some file is validated: always in debug builds.
+    pub schema: Option<Arc<Schema>>,
     slices: HashMap<ActionKind, Slices>,
     meta: HashMap<PolicyId, Arc<PolicyMeta>>,
     rules: BTreeMap<String, RuleInfo>,
@@ -185,18 +201,37 @@ impl RulePack {
     }
 
     pub fn from_files(files: Vec<RuleFile>, lang: Lang) -> Result<RulePack, Vec<InputError>> {
-        let schema = Schema::from_cedarschema_str(SCHEMA_SRC)
-            .map(|(schema, _warnings)| schema)
-            .map_err(|e| vec![InputError::new("privflow::schema", format!("built-in schema: {e}"))])?;
-        let validator = Validator::new(schema.clone());
+        // The built-in files are embedded at build time and validated by the
+        // test suite (debug builds validate every file), so a release build
+        // validates only a team's own: parsing the schema costs more than a
+        // small manifest's whole check.
+        let must_validate = |file: &RuleFile| !file.builtin || cfg!(debug_assertions);
+        let schema = if files.iter().any(must_validate) {
+            Some(
+                builtin_schema()
+                    .map_err(|e| vec![InputError::new("privflow::schema", format!("built-in schema: {e}"))])?,
+            )
+        } else {
+            None
+        };
+        let validator = schema.as_ref().map(|schema| Validator::new((**schema).clone()));
         let mut errors = Vec::new();
         let mut by_action: HashMap<ActionKind, Vec<Policy>> = HashMap::new();
         let mut meta = HashMap::new();
         let mut rules: BTreeMap<String, RuleInfo> = BTreeMap::new();
         let mut counter = 0usize;
 
-        for file in &files {
-            let parsed = match PolicySet::from_str(&file.text) {
+        // Parsing is most of the load: on the main thread, spread the files
+        // over the pool. A worker parses its own copy in turn, so that a
+        // blocked worker cannot pick up a job that needs the pack it builds.
+        let parse = |file: &RuleFile| PolicySet::from_str(&file.text);
+        let parsed: Vec<_> = if rayon::current_thread_index().is_none() {
+            files.par_iter().map(parse).collect()
+        } else {
+            files.iter().map(parse).collect()
+        };
+        for (file, parsed) in files.iter().zip(parsed) {
+            let parsed = match parsed {
                 Ok(set) => set,
                 Err(e) => {
                     errors.push(cedar_error(
@@ -221,9 +256,12 @@ impl RulePack {
                 let _ = named.add(policy.new_id(PolicyId::new(id)));
             }
             let parsed = named;
-            let validation = validator.validate(&parsed, ValidationMode::Strict);
+            let validation = validator
+                .as_ref()
+                .filter(|_| must_validate(file))
+                .map(|validator| validator.validate(&parsed, ValidationMode::Strict));
             let mut valid = true;
-            for error in validation.validation_errors() {
+            for error in validation.iter().flat_map(|v| v.validation_errors()) {
                 valid = false;
                 errors.push(cedar_error(
                     file,
@@ -329,7 +367,7 @@ impl RulePack {
                 .map(|a| (*a, Slices::new(by_action.remove(a).unwrap_or_default())))
                 .collect();
             Ok(RulePack {
-                schema: Arc::new(schema),
+                schema,
                 slices,
                 meta,
                 rules,

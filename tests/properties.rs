@@ -320,3 +320,39 @@ proptest! {
         }
     }
 }
+
+/// Findings of `text` checked alone, and checked as one of two manifests.
+fn alone_and_among_others(text: &str) -> (Vec<Key>, Vec<Key>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.flows.yaml");
+    std::fs::write(&path, text).unwrap();
+    let other = dir.path().join("other.flows.yaml");
+    std::fs::write(&other, render(&[], &[])).unwrap();
+    let options = privflow::Options {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
+        ..Default::default()
+    };
+    let keys = |paths: &[&std::path::Path]| -> Vec<Key> {
+        let report = privflow::check(paths, &options).unwrap_or_else(|e| panic!("{}", e.render_plain()));
+        report
+            .findings
+            .into_iter()
+            .filter(|f| f.file.ends_with("case.flows.yaml"))
+            .map(|f| (f.rule, f.flow, f.recipient, f.line, f.column, f.message))
+            .collect()
+    };
+    (keys(&[&path]), keys(&[&path, &other]))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A lone manifest's flows are split over the worker threads; a run of
+    /// several manifests evaluates each whole. Both must find the same.
+    #[test]
+    fn splitting_a_manifest_over_threads_changes_nothing(flows in proptest::collection::vec(flow(), 64..=150)) {
+        let (alone, among_others) = alone_and_among_others(&render(&flows, &[]));
+        prop_assert!(!alone.is_empty());
+        prop_assert_eq!(alone, among_others);
+    }
+}

@@ -80,11 +80,11 @@ impl Engine {
         settings: &Settings,
     ) -> Result<Evaluation, crate::InputError> {
         let manifest = &loaded.manifest;
-        let entities = Entities::from_entities(facts::entities(&loaded.taxonomy, manifest), None)
+        let entities = Entities::from_entities(facts::entities(&loaded.taxonomy, &manifest.flows), None)
             .map_err(|e| internal(loaded, format!("cannot build entities: {e}")))?;
         let principal = facts::uid("Product", &manifest.product.id);
         let action = facts::uid("Action", ActionKind::Change.name());
-        let schema = cfg!(debug_assertions).then_some(&*self.pack.schema);
+        let schema = self.pack.schema.as_deref().filter(|_| cfg!(debug_assertions));
         let mut evaluation = Evaluation::default();
         for (i, change) in changes {
             let Some(flow) = manifest.flows.get(*i) else {

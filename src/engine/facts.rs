@@ -88,9 +88,9 @@ pub fn data_entry_uid(flow: &Flow, index: usize) -> EntityUid {
 
 /// One DataEntry entity per entry of each flow's `data`, child of its
 /// category: needed only when a notice is checked ("disclosure" requests).
-pub fn data_entries(taxonomy: &Taxonomy, manifest: &Manifest) -> Vec<Entity> {
+pub fn data_entries(taxonomy: &Taxonomy, flows: &[Flow]) -> Vec<Entity> {
     let mut out = Vec::new();
-    for flow in &manifest.flows {
+    for flow in flows {
         for (k, id) in flow.data.iter().enumerate() {
             out.push(Entity::new_no_attrs(
                 data_entry_uid(flow, k),
@@ -101,10 +101,10 @@ pub fn data_entries(taxonomy: &Taxonomy, manifest: &Manifest) -> Vec<Entity> {
     out
 }
 
-/// The Flow and Provision entities of a manifest, children of their categories.
-pub fn entities(taxonomy: &Taxonomy, manifest: &Manifest) -> Vec<Entity> {
+/// The Flow and Provision entities of some flows, children of their categories.
+pub fn entities(taxonomy: &Taxonomy, flows: &[Flow]) -> Vec<Entity> {
     let mut out = Vec::new();
-    for flow in &manifest.flows {
+    for flow in flows {
         out.push(Entity::new_no_attrs(
             flow_uid(flow),
             category_parents(taxonomy, &flow.data),

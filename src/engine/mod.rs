@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request};
+use rayon::prelude::*;
 
 use crate::diagnostics::{tr, InputError};
 use crate::finding::{Finding, Severity};
@@ -25,7 +26,14 @@ pub struct Settings {
     pub today: Date,
     /// Rule id → new severity, or `None` to switch the rule off.
     pub severity: BTreeMap<String, Option<Severity>>,
+    /// Spread each manifest's flows over the worker threads: for a run with
+    /// one manifest, whose single job would otherwise leave cores idle.
+    pub split_flows: bool,
 }
+
+/// Below this many flows a manifest is not split: a part must outweigh
+/// building its own entity store.
+const MIN_FLOWS_TO_SPLIT: usize = 64;
 
 /// The manifest node a request is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +69,8 @@ pub struct ThreadEngines {
     dirs: Vec<std::path::PathBuf>,
     lang: Lang,
     per_thread: Vec<std::sync::OnceLock<Arc<Engine>>>,
+    /// Whether a worker took `first` as its own; the next ones load theirs.
+    first_taken: std::sync::atomic::AtomicBool,
 }
 
 impl ThreadEngines {
@@ -71,15 +81,22 @@ impl ThreadEngines {
             dirs,
             lang,
             per_thread: (0..threads).map(|_| std::sync::OnceLock::new()).collect(),
+            first_taken: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
-    /// The calling worker's engine (the first one outside the pool).
+    /// The calling worker's engine (the first one outside the pool, and for
+    /// the first worker that asks).
     pub fn get(&self) -> &Engine {
         let Some(slot) = rayon::current_thread_index().and_then(|i| self.per_thread.get(i)) else {
             return &self.first;
         };
         slot.get_or_init(|| {
+            // The caller waits for the pool while it works, so one worker can
+            // have the first engine: a single manifest then costs one load.
+            if !self.first_taken.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                return self.first.clone();
+            }
             let refs: Vec<&std::path::Path> = self.dirs.iter().map(|d| d.as_path()).collect();
             // The same files loaded a moment ago; should they fail now, share the first.
             RulePack::load(&refs, self.lang)
@@ -128,8 +145,23 @@ impl Engine {
         notice: Option<&notice::Facts>,
         settings: &Settings,
     ) -> Result<Evaluation, InputError> {
-        let plan = self.plan(loaded, notice, settings)?;
-        let hits = self.decide(loaded, &plan)?;
+        let flows = loaded.manifest.flows.len();
+        let parts = if settings.split_flows && flows >= MIN_FLOWS_TO_SPLIT {
+            rayon::current_num_threads().max(1)
+        } else {
+            1
+        };
+        let chunk = flows.div_ceil(parts).max(1);
+        // Part 0 also holds the manifest-level requests; hits keep part order.
+        let hits: Vec<(Target, Arc<PolicyMeta>)> = (0..parts)
+            .into_par_iter()
+            .map(|k| {
+                let range = (k * chunk).min(flows)..((k + 1) * chunk).min(flows);
+                let plan = self.plan_part(loaded, notice, settings, k == 0, range)?;
+                self.decide(loaded, &plan)
+            })
+            .collect::<Result<Vec<_>, _>>()?
+            .concat();
         let mut evaluation = Evaluation::default();
         for (target, meta) in hits {
             let Some(severity) = self.severity_of(&meta.rule, settings) else {
@@ -153,16 +185,31 @@ impl Engine {
         notice: Option<&notice::Facts>,
         settings: &Settings,
     ) -> Result<Plan, InputError> {
+        self.plan_part(loaded, notice, settings, true, 0..loaded.manifest.flows.len())
+    }
+
+    /// The requests of the flows in `flows`, and with `whole` those about
+    /// the manifest as a whole (product, recipients, waivers).
+    fn plan_part(
+        &self,
+        loaded: &LoadedManifest,
+        notice: Option<&notice::Facts>,
+        settings: &Settings,
+        whole: bool,
+        flows: std::ops::Range<usize>,
+    ) -> Result<Plan, InputError> {
         let manifest = &loaded.manifest;
-        let mut all = facts::entities(&loaded.taxonomy, manifest);
+        let first_flow = flows.start;
+        let flows = &manifest.flows[flows];
+        let mut all = facts::entities(&loaded.taxonomy, flows);
         if notice.is_some() {
-            all.extend(facts::data_entries(&loaded.taxonomy, manifest));
+            all.extend(facts::data_entries(&loaded.taxonomy, flows));
         }
         let entities =
             Entities::from_entities(all, None).map_err(|e| internal(loaded, format!("cannot build entities: {e}")))?;
         let principal = facts::uid("Product", &manifest.product.id);
-        let schema = cfg!(debug_assertions).then_some(&*self.pack.schema);
-        let mut requests = Vec::with_capacity(1 + manifest.recipients.len() + 2 * manifest.flows.len());
+        let schema = self.pack.schema.as_deref().filter(|_| cfg!(debug_assertions));
+        let mut requests = Vec::with_capacity(1 + manifest.recipients.len() + 2 * flows.len());
         let mut ask =
             |target: Target, action: ActionKind, resource: EntityUid, context: Context| -> Result<(), InputError> {
                 let scope_mask = self.pack.scope_mask(action, &resource, &entities);
@@ -179,22 +226,32 @@ impl Engine {
                 Ok(())
             };
 
-        ask(
-            Target::Product,
-            ActionKind::Product,
-            principal.clone(),
-            facts::product_context(manifest),
-        )?;
-        let product = facts::product_record(manifest);
-        for (k, recipient) in manifest.recipients.iter().enumerate() {
+        if whole {
             ask(
-                Target::Recipient(k),
-                ActionKind::Recipient,
-                facts::uid("Recipient", &recipient.id),
-                facts::recipient_context(recipient, notice.and_then(|n| n.recipients.get(k).copied().flatten())),
+                Target::Product,
+                ActionKind::Product,
+                principal.clone(),
+                facts::product_context(manifest),
             )?;
+            for (k, recipient) in manifest.recipients.iter().enumerate() {
+                ask(
+                    Target::Recipient(k),
+                    ActionKind::Recipient,
+                    facts::uid("Recipient", &recipient.id),
+                    facts::recipient_context(recipient, notice.and_then(|n| n.recipients.get(k).copied().flatten())),
+                )?;
+            }
+            for (w, waiver) in manifest.waivers.iter().enumerate() {
+                ask(
+                    Target::Waiver(w),
+                    ActionKind::Waiver,
+                    facts::uid("Waiver", &w.to_string()),
+                    facts::waiver_context(waiver, settings.today),
+                )?;
+            }
         }
-        for (i, flow) in manifest.flows.iter().enumerate() {
+        let product = facts::product_record(manifest);
+        for (i, flow) in (first_flow..).zip(flows) {
             ask(
                 Target::Flow(i),
                 ActionKind::Flow,
@@ -221,14 +278,6 @@ impl Engine {
                     )?;
                 }
             }
-        }
-        for (w, waiver) in manifest.waivers.iter().enumerate() {
-            ask(
-                Target::Waiver(w),
-                ActionKind::Waiver,
-                facts::uid("Waiver", &w.to_string()),
-                facts::waiver_context(waiver, settings.today),
-            )?;
         }
         Ok(Plan { entities, requests })
     }

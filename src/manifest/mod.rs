@@ -143,8 +143,7 @@ pub struct LoadContext<'a> {
 
 /// Reads, parses and checks one manifest, reporting every error it has.
 pub fn load(path: &FsPath, display: &str, cx: &LoadContext) -> Result<LoadedManifest, Vec<InputError>> {
-    let text = read_text(path, display, cx.lang).map_err(|e| vec![e])?;
-    load_text(path, display, text, cx)
+    parse_file(path, display, cx.lang)?.check(cx)
 }
 
 /// `load` of a text read elsewhere (e.g. a file's version at a git revision).
@@ -154,7 +153,34 @@ pub fn load_text(
     text: Arc<str>,
     cx: &LoadContext,
 ) -> Result<LoadedManifest, Vec<InputError>> {
-    let lang = cx.lang;
+    parse_text(path, display, text, cx.lang)?.check(cx)
+}
+
+/// A manifest that read and deserialized, not yet checked: the part of
+/// `load` that needs no rule pack.
+pub struct Parsed {
+    source: SourceFile,
+    manifest: Manifest,
+}
+
+impl Parsed {
+    /// The checks that need the run's rules (waivers name rule ids).
+    pub fn check(self, cx: &LoadContext) -> Result<LoadedManifest, Vec<InputError>> {
+        let taxonomy = validate::check(&self.source, &self.manifest, cx)?;
+        Ok(LoadedManifest {
+            source: self.source,
+            manifest: self.manifest,
+            taxonomy,
+        })
+    }
+}
+
+pub fn parse_file(path: &FsPath, display: &str, lang: Lang) -> Result<Parsed, Vec<InputError>> {
+    let text = read_text(path, display, lang).map_err(|e| vec![e])?;
+    parse_text(path, display, text, lang)
+}
+
+fn parse_text(path: &FsPath, display: &str, text: Arc<str>, lang: Lang) -> Result<Parsed, Vec<InputError>> {
     let source = SourceFile::new(path.to_path_buf(), display.to_string(), text);
 
     let manifest: Manifest = yaml::parse(&source.text, SECTIONS).map_err(|raw| {
@@ -173,12 +199,7 @@ pub fn load_text(
             }
         }
     })?;
-    let taxonomy = validate::check(&source, &manifest, cx)?;
-    Ok(LoadedManifest {
-        source,
-        manifest,
-        taxonomy,
-    })
+    Ok(Parsed { source, manifest })
 }
 
 /// Reads a file as UTF-8, refusing oversized and non-UTF-8 input.
