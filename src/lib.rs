@@ -286,7 +286,8 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
             evaluation,
         ))
     };
-    // One file needs no second thread (nor a second engine to build).
+    // One file is evaluated here, its flows split over the pool (no second
+    // engine to build); several go one per worker.
     let results: Vec<_> = if jobs.len() > 1 {
         jobs.par_iter().map(|job| work(job, None)).collect()
     } else {

@@ -141,7 +141,7 @@ impl RuleInfo {
 }
 
 /// The schema, parsed once per process: parsing it costs more than
-/// validating the whole pack, and every worker's pack needs it.
+/// validating the whole pack, and each worker's pack may need it.
 fn builtin_schema() -> Result<Arc<Schema>, String> {
     static SCHEMA: std::sync::OnceLock<Result<Arc<Schema>, String>> = std::sync::OnceLock::new();
     SCHEMA

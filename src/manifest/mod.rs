@@ -175,6 +175,7 @@ impl Parsed {
     }
 }
 
+/// Reads and deserializes one manifest: `load` without the rule-dependent checks.
 pub fn parse_file(path: &FsPath, display: &str, lang: Lang) -> Result<Parsed, Vec<InputError>> {
     let text = read_text(path, display, lang).map_err(|e| vec![e])?;
     parse_text(path, display, text, lang)
