@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use cedar_policy::{Context, Entities, Request, RestrictedExpression as Expr};
+use cedar_policy::{Context, Request, RestrictedExpression as Expr};
 
 use super::{facts, fill, internal, is_waived, placeholder, Engine, Evaluation, Settings, Target};
 use crate::diagnostics::tr;
@@ -80,9 +80,8 @@ impl Engine {
         settings: &Settings,
     ) -> Result<Evaluation, crate::InputError> {
         let manifest = &loaded.manifest;
-        let entities = Entities::from_entities(facts::entities(&loaded.taxonomy, &manifest.flows), None)
-            .map_err(|e| internal(loaded, format!("cannot build entities: {e}")))?;
-        let principal = facts::uid("Product", &manifest.product.id);
+        let entities = self.entities(loaded, &manifest.flows, false)?;
+        let principal = facts::product_uid(manifest);
         let action = facts::uid("Action", ActionKind::Change.name());
         let schema = self.pack.schema.as_deref().filter(|_| cfg!(debug_assertions));
         let mut evaluation = Evaluation::default();

@@ -152,17 +152,28 @@ fn product_pairs(manifest: &Manifest) -> Pairs {
     pairs
 }
 
-pub fn product_context(manifest: &Manifest) -> Context {
-    context(product_pairs(manifest))
+/// The Product entity, every request's principal. Its facts are its
+/// attributes, evaluated once per entity store rather than in every flow's
+/// context.
+pub fn product(manifest: &Manifest) -> Result<Entity, String> {
+    let attrs = product_pairs(manifest)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    Entity::new(product_uid(manifest), attrs, HashSet::new()).map_err(|e| e.to_string())
 }
 
-/// The product's facts as a record, shared by every flow of the manifest.
-pub fn product_record(manifest: &Manifest) -> Expr {
-    record(product_pairs(manifest))
+pub fn product_uid(manifest: &Manifest) -> EntityUid {
+    uid("Product", &manifest.product.id)
+}
+
+/// The "product" request reads only its principal.
+pub fn product_context() -> Context {
+    Context::empty()
 }
 
 /// `notice_claims_domestic` is `None` when no notice is checked.
-pub fn flow_context(manifest: &Manifest, product: &Expr, flow: &Flow, notice_claims_domestic: Option<bool>) -> Context {
+pub fn flow_context(manifest: &Manifest, flow: &Flow, notice_claims_domestic: Option<bool>) -> Context {
     let storage = flow.storage.clone().unwrap_or_default();
     let (automated, opt_out) = match &flow.automated_decision {
         Some(AutomatedDecision::Flag(used)) => (*used, false),
@@ -176,7 +187,6 @@ pub fn flow_context(manifest: &Manifest, product: &Expr, flow: &Flow, notice_cla
         .map(|r| r.role.into())
         .collect();
     let mut pairs: Pairs = vec![
-        ("product", product.clone()),
         ("subjects", Expr::new_set(flow.subjects.iter().map(|s| name(*s)))),
         (
             "necessity",

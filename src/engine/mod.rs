@@ -201,14 +201,9 @@ impl Engine {
         let manifest = &loaded.manifest;
         let first_flow = flows.start;
         let flows = &manifest.flows[flows];
-        let mut all = facts::entities(&loaded.taxonomy, flows);
-        if notice.is_some() {
-            all.extend(facts::data_entries(&loaded.taxonomy, flows));
-        }
-        let entities =
-            Entities::from_entities(all, None).map_err(|e| internal(loaded, format!("cannot build entities: {e}")))?;
-        let principal = facts::uid("Product", &manifest.product.id);
         let schema = self.pack.schema.as_deref().filter(|_| cfg!(debug_assertions));
+        let entities = self.entities(loaded, flows, notice.is_some())?;
+        let principal = facts::product_uid(manifest);
         let mut requests = Vec::with_capacity(1 + manifest.recipients.len() + 2 * flows.len());
         let mut ask =
             |target: Target, action: ActionKind, resource: EntityUid, context: Context| -> Result<(), InputError> {
@@ -231,7 +226,7 @@ impl Engine {
                 Target::Product,
                 ActionKind::Product,
                 principal.clone(),
-                facts::product_context(manifest),
+                facts::product_context(),
             )?;
             for (k, recipient) in manifest.recipients.iter().enumerate() {
                 ask(
@@ -250,13 +245,12 @@ impl Engine {
                 )?;
             }
         }
-        let product = facts::product_record(manifest);
         for (i, flow) in (first_flow..).zip(flows) {
             ask(
                 Target::Flow(i),
                 ActionKind::Flow,
                 facts::flow_uid(flow),
-                facts::flow_context(manifest, &product, flow, notice.map(|n| n.claim_line.is_some())),
+                facts::flow_context(manifest, flow, notice.map(|n| n.claim_line.is_some())),
             )?;
             if let Some(notice) = notice {
                 for (k, category) in flow.data.iter().enumerate() {
@@ -280,6 +274,20 @@ impl Engine {
             }
         }
         Ok(Plan { entities, requests })
+    }
+
+    /// The product and the given flows (with `data_entries`, their data
+    /// entries too) as one entity store.
+    fn entities(&self, loaded: &LoadedManifest, flows: &[Flow], data_entries: bool) -> Result<Entities, InputError> {
+        let mut all = facts::entities(&loaded.taxonomy, flows);
+        if data_entries {
+            all.extend(facts::data_entries(&loaded.taxonomy, flows));
+        }
+        let product = facts::product(&loaded.manifest);
+        all.push(product.map_err(|e| internal(loaded, format!("cannot build the product: {e}")))?);
+        // Debug builds (the tests) check the entities against the schema too.
+        let schema = self.pack.schema.as_deref().filter(|_| cfg!(debug_assertions));
+        Entities::from_entities(all, schema).map_err(|e| internal(loaded, format!("cannot build entities: {e}")))
     }
 
     /// Runs the plan's requests; each forbid that determines a deny is a hit.
