@@ -1,6 +1,7 @@
 //! Manifests: reading a file, deserializing it, checking what serde cannot
 //! (references, ids, shapes), and locating nodes for diagnostics and findings.
 
+mod block;
 pub mod model;
 mod validate;
 pub mod yaml;

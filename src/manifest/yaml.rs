@@ -377,15 +377,15 @@ impl Lines {
 }
 
 #[derive(Debug)]
-struct Node {
+pub(super) struct Node {
     /// Byte range of the node's first token (for a scalar: the scalar).
-    start: usize,
-    end: usize,
-    kind: Kind,
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) kind: Kind,
 }
 
 #[derive(Debug)]
-enum Kind {
+pub(super) enum Kind {
     Scalar,
     Seq(Vec<Node>),
     Map(Vec<(String, usize, Node)>),
@@ -394,6 +394,27 @@ enum Kind {
 impl SpanIndex {
     pub fn build(text: &std::sync::Arc<str>) -> SpanIndex {
         let lines = Lines::new(text.clone());
+        if let Some(root) = super::block::index(text) {
+            return SpanIndex {
+                root: Some(root),
+                lines,
+            };
+        }
+        Self::build_parsed(text, lines)
+    }
+
+    #[cfg(test)]
+    pub(super) fn build_parsed_for_tests(text: &std::sync::Arc<str>) -> SpanIndex {
+        Self::build_parsed(text, Lines::new(text.clone()))
+    }
+
+    #[cfg(test)]
+    pub(super) fn root(&self) -> Option<&Node> {
+        self.root.as_ref()
+    }
+
+    /// The index from a full YAML parse (yaml-rust2).
+    fn build_parsed(text: &std::sync::Arc<str>, lines: Lines) -> SpanIndex {
         let mut builder = Builder {
             text,
             line_starts: &lines.starts,

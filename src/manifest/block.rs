@@ -1,0 +1,468 @@
+//! The span index's fast path. Most manifests are plain block YAML:
+//! indentation, `key: value`, `- item`, one-line flow collections and
+//! comments. One pass over the lines indexes such a file many times faster
+//! than a YAML parser. Anything else (quotes, anchors, aliases, tags, block
+//! scalars, multi-line values, tabs, CR, several documents) returns `None`
+//! and goes to yaml-rust2. A test checks that both give the same positions
+//! wherever this path answers.
+
+use super::yaml::{Kind, Node};
+
+/// The index of `text`, or `None` when it is not plain block YAML.
+pub(super) fn index(text: &str) -> Option<Node> {
+    let lines = logical_lines(text)?;
+    let mut parser = BlockParser {
+        text,
+        lines: &lines,
+        at: 0,
+    };
+    let root = parser.block()?;
+    (parser.at == lines.len()).then_some(root)
+}
+
+/// Bytes that may not start a plain scalar: indicators of flow collections,
+/// comments, anchors, aliases, tags, block scalars, quotes, directives and
+/// complex keys. Inside a scalar they are plain text.
+const INDICATORS: &[u8] = b"[]{},:#-&*!|>'\"%@`?";
+
+/// One line's content, or the part of a `- ` line after its dash.
+#[derive(Debug)]
+struct Line {
+    /// Column of the content; for a dash, of the dash.
+    indent: usize,
+    /// Byte range of the content, comment and trailing spaces excluded.
+    start: usize,
+    end: usize,
+    /// `- ` opening a sequence item; its content is the next line.
+    dash: bool,
+    /// The content after a dash: a scalar is allowed here.
+    after_dash: bool,
+}
+
+fn logical_lines(text: &str) -> Option<Vec<Line>> {
+    if text.bytes().any(|b| b == b'\t' || b == b'\r') || text.starts_with('\u{feff}') {
+        return None;
+    }
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let line_start = offset;
+        offset += raw.len() + 1;
+        let indent = raw.len() - raw.trim_start_matches(' ').len();
+        let content = &raw[indent..];
+        if content.starts_with("---") || content.starts_with("...") {
+            return None;
+        }
+        let content = strip_comment(content).trim_end_matches(' ');
+        if content.is_empty() {
+            continue;
+        }
+        let start = line_start + indent;
+        let end = start + content.len();
+        let Some(rest) = content.strip_prefix("- ") else {
+            if content == "-" {
+                return None;
+            }
+            lines.push(Line {
+                indent,
+                start,
+                end,
+                dash: false,
+                after_dash: false,
+            });
+            continue;
+        };
+        let gap = rest.len() - rest.trim_start_matches(' ').len();
+        if rest.starts_with("- ") || rest.trim_start_matches(' ').starts_with("- ") {
+            return None;
+        }
+        lines.push(Line {
+            indent,
+            start,
+            end: start + 1,
+            dash: true,
+            after_dash: false,
+        });
+        lines.push(Line {
+            indent: indent + 2 + gap,
+            start: start + 2 + gap,
+            end,
+            dash: false,
+            after_dash: true,
+        });
+    }
+    Some(lines)
+}
+
+/// The line without its comment: `#` at its start or after a space.
+fn strip_comment(content: &str) -> &str {
+    if content.starts_with('#') {
+        return "";
+    }
+    content.find(" #").map_or(content, |i| &content[..i])
+}
+
+struct BlockParser<'a> {
+    text: &'a str,
+    lines: &'a [Line],
+    at: usize,
+}
+
+impl BlockParser<'_> {
+    /// The block node starting at the current line.
+    fn block(&mut self) -> Option<Node> {
+        let line = self.lines.get(self.at)?;
+        if line.dash {
+            self.sequence(line.indent)
+        } else if key_colon(&self.text[line.start..line.end]).is_some() {
+            self.mapping(line.indent)
+        } else if line.after_dash {
+            self.at += 1;
+            value(self.text, line.start, line.end)
+        } else {
+            None
+        }
+    }
+
+    fn sequence(&mut self, indent: usize) -> Option<Node> {
+        let start = self.lines[self.at].start;
+        let mut items = Vec::new();
+        while let Some(line) = self.lines.get(self.at) {
+            if line.indent < indent || (line.indent == indent && !line.dash) {
+                break;
+            }
+            if line.indent > indent || !line.dash {
+                return None;
+            }
+            self.at += 1;
+            // The item's content always follows its dash (see `logical_lines`).
+            items.push(self.block()?);
+        }
+        Some(Node {
+            start,
+            end: self.text.len(),
+            kind: Kind::Seq(items),
+        })
+    }
+
+    fn mapping(&mut self, indent: usize) -> Option<Node> {
+        // yaml-rust2 marks a block mapping at its first key's `:`.
+        let first = &self.lines[self.at];
+        let start = first.start + key_colon(&self.text[first.start..first.end])?;
+        let mut entries = Vec::new();
+        while let Some(line) = self.lines.get(self.at) {
+            if line.indent < indent || (line.indent == indent && line.dash) {
+                break;
+            }
+            if line.indent > indent {
+                return None;
+            }
+            let content = &self.text[line.start..line.end];
+            let colon = key_colon(content)?;
+            let key = content[..colon].trim_end_matches(' ');
+            let rest = &content[colon + 1..];
+            let value_start = line.start + colon + 1 + (rest.len() - rest.trim_start_matches(' ').len());
+            self.at += 1;
+            let node = if value_start < line.end {
+                value(self.text, value_start, line.end)?
+            } else {
+                // A nested block: deeper, or a sequence at the key's own column.
+                let next = self.lines.get(self.at)?;
+                if next.indent > indent {
+                    self.block()?
+                } else if next.indent == indent && next.dash {
+                    // yaml-rust2 marks a sequence at its key's column where
+                    // its first item's content begins.
+                    let content = self.lines.get(self.at + 1)?.start;
+                    let mut node = self.sequence(indent)?;
+                    node.start = content;
+                    node
+                } else {
+                    return None;
+                }
+            };
+            entries.push((key.to_string(), line.start, node));
+        }
+        Some(Node {
+            start,
+            end: self.text.len(),
+            kind: Kind::Map(entries),
+        })
+    }
+}
+
+/// Where the `:` of a `key: value` line is, when its key is a plain scalar.
+fn key_colon(content: &str) -> Option<usize> {
+    let colon = content
+        .match_indices(':')
+        .map(|(i, _)| i)
+        .find(|&i| content[i + 1..].is_empty() || content[i + 1..].starts_with(' '))?;
+    let key = content[..colon].trim_end_matches(' ');
+    (plain_start(key) && !key.contains(['[', ']', '{', '}', ',', '#'])).then_some(colon)
+}
+
+/// Whether `s` can start a plain scalar this path handles.
+fn plain_start(s: &str) -> bool {
+    match s.as_bytes().first() {
+        None => false,
+        Some(b'-') => !s[1..].is_empty() && !s[1..].starts_with(' '),
+        Some(b) => !INDICATORS.contains(b),
+    }
+}
+
+/// The value in `text[start..end]` (one line): a flow collection or a scalar.
+fn value(text: &str, start: usize, end: usize) -> Option<Node> {
+    let s = &text[start..end];
+    if s.starts_with('[') || s.starts_with('{') {
+        let mut flow = Flow { text, at: start, end };
+        let node = flow.node()?;
+        flow.skip_spaces();
+        return (flow.at == end).then_some(node);
+    }
+    // In block context a plain scalar may hold `,` and brackets, not `: `.
+    if !plain_start(s) || s.contains(": ") || s.ends_with(':') {
+        return None;
+    }
+    Some(Node {
+        start,
+        end,
+        kind: Kind::Scalar,
+    })
+}
+
+/// A one-line flow collection.
+struct Flow<'a> {
+    text: &'a str,
+    at: usize,
+    end: usize,
+}
+
+impl Flow<'_> {
+    fn peek(&self) -> Option<u8> {
+        (self.at < self.end).then(|| self.text.as_bytes()[self.at])
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.at += 1;
+        }
+    }
+
+    fn node(&mut self) -> Option<Node> {
+        match self.peek()? {
+            b'[' => self.collection(b']', false),
+            b'{' => self.collection(b'}', true),
+            _ => self.scalar(),
+        }
+    }
+
+    /// `[a, b]` or `{k: v, …}`: from its opening bracket to its closing one.
+    fn collection(&mut self, close: u8, mapping: bool) -> Option<Node> {
+        let start = self.at;
+        self.at += 1;
+        let mut items = Vec::new();
+        let mut entries = Vec::new();
+        loop {
+            self.skip_spaces();
+            if self.peek()? == close {
+                break;
+            }
+            if mapping {
+                let key = self.scalar()?;
+                self.skip_spaces();
+                if self.peek()? != b':' {
+                    return None;
+                }
+                self.at += 1;
+                if self.peek()? != b' ' {
+                    return None;
+                }
+                self.skip_spaces();
+                let name = self.text[key.start..key.end].to_string();
+                entries.push((name, key.start, self.node()?));
+            } else {
+                items.push(self.node()?);
+            }
+            self.skip_spaces();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b if b == close => break,
+                _ => return None,
+            }
+        }
+        let end = self.at;
+        self.at += 1;
+        let kind = if mapping { Kind::Map(entries) } else { Kind::Seq(items) };
+        Some(Node { start, end, kind })
+    }
+
+    /// A plain scalar in a flow: up to `,`, a bracket or a `:`.
+    fn scalar(&mut self) -> Option<Node> {
+        let start = self.at;
+        let rest = &self.text[start..self.end];
+        let len = rest.find([',', '[', ']', '{', '}', ':']).unwrap_or(rest.len());
+        let scalar = rest[..len].trim_end_matches(' ');
+        // `a:b` would be one scalar to a YAML parser; leave it to one.
+        if !plain_start(scalar) || (rest[len..].starts_with(':') && !rest[len + 1..].starts_with(' ')) {
+            return None;
+        }
+        self.at = start + scalar.len();
+        Some(Node {
+            start,
+            end: self.at,
+            kind: Kind::Scalar,
+        })
+    }
+}
+
+/// The benchmark's manifest generator, as test input.
+#[cfg(test)]
+#[path = "../../benches/generate.rs"]
+mod generate;
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::super::yaml::{Kind, Node, Seg, SpanIndex};
+
+    use super::generate;
+
+    /// Every path of a tree.
+    fn paths(node: &Node, prefix: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
+        out.push(prefix.clone());
+        match &node.kind {
+            Kind::Scalar => {}
+            Kind::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    prefix.push(Seg::Index(i));
+                    paths(item, prefix, out);
+                    prefix.pop();
+                }
+            }
+            Kind::Map(entries) => {
+                for (key, _, child) in entries {
+                    prefix.push(Seg::key(key));
+                    paths(child, prefix, out);
+                    prefix.pop();
+                }
+            }
+        }
+    }
+
+    fn all_paths(index: &SpanIndex) -> Vec<Vec<Seg>> {
+        let mut out = Vec::new();
+        if let Some(root) = index.root() {
+            paths(root, &mut Vec::new(), &mut out);
+        }
+        out
+    }
+
+    /// Whether the fast path answered for `text`; if it did, it must agree
+    /// with yaml-rust2 on every node, key and position.
+    fn agrees(name: &str, text: &str) -> bool {
+        let text: Arc<str> = Arc::from(text);
+        if super::index(&text).is_none() {
+            return false;
+        }
+        let fast = SpanIndex::build(&text);
+        let parsed = SpanIndex::build_parsed_for_tests(&text);
+        let (fast_paths, parsed_paths) = (all_paths(&fast), all_paths(&parsed));
+        assert_eq!(fast_paths, parsed_paths, "{name}: different nodes");
+        for path in &parsed_paths {
+            for key_only in [false, true] {
+                assert_eq!(
+                    fast.locate(path, key_only),
+                    parsed.locate(path, key_only),
+                    "{name}: {path:?} (key only: {key_only})"
+                );
+            }
+        }
+        true
+    }
+
+    fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                yaml_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_yaml_rust2_on_the_repository_manifests() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["examples", "tests/fixtures", "tests/malformed"] {
+            yaml_files(&root.join(dir), &mut files);
+        }
+        let mut answered = 0;
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                continue;
+            };
+            answered += usize::from(agrees(&file.display().to_string(), &text));
+        }
+        // Quotes and block scalars send a few to yaml-rust2 (41 of 47 answered when written).
+        assert!(
+            answered >= 35,
+            "the fast path answered for {answered} of {} files",
+            files.len()
+        );
+    }
+
+    #[test]
+    fn agrees_with_yaml_rust2_on_generated_manifests() {
+        for seed in 0..20 {
+            let text = generate::manifest(seed, 50);
+            assert!(
+                agrees(&format!("generated {seed}"), &text),
+                "generated {seed}: not answered"
+            );
+        }
+    }
+
+    #[test]
+    fn agrees_with_yaml_rust2_on_edge_cases() {
+        let answered = [
+            "a: 1\nb:\n- x\n- y\nc: { d: [e, f], g: h }\n",
+            "# comment\nflows:\n  - id: a   # trailing\n    data: [ phone , email, ]\n  -   id: b\n      data: []\n",
+            "k: a, b [c] {d}\nn: -1\nurl: https://example.com/x#y\nempty: {}\n",
+            "list:\n  - [a, b]\n  - {x: y}\n  - plain words 中文\n",
+            "数据: 值\nnested:\n    deep:\n        deeper: x\n",
+            "flows:\n- id: a\n  data: [x]\n- id: b\nnext: 1\n",
+            "a:\n-   spaced\n- [x]\nb:\n- { k: v }\n",
+            "contact: dpo@example.com\nq: what? it's fine\ntag: a!b &c *d\n",
+        ];
+        for (i, text) in answered.iter().enumerate() {
+            assert!(agrees(&format!("edge case {i}"), text), "edge case {i}: not answered");
+        }
+        let declined = [
+            "a: \"quoted\"\n",
+            "a: 'quoted'\n",
+            "a: &x 1\nb: *x\n",
+            "a: |\n  text\n",
+            "a: >\n  text\n",
+            "a: !tag x\n",
+            "a:\tb\n",
+            "a: b\r\n",
+            "---\na: b\n",
+            "a: b: c\n",
+            "a:\n",
+            "a: plain\n  continued\n",
+            "- - x\n",
+            "-\n  a: b\n",
+            "a: [b,\n  c]\n",
+            "a: {b:c}\n",
+            "? a\n: b\n",
+            "\u{feff}a: b\n",
+        ];
+        for text in declined {
+            assert!(super::index(text).is_none(), "{text:?} should go to yaml-rust2");
+        }
+    }
+}
