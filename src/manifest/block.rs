@@ -73,7 +73,7 @@ fn logical_lines(text: &str) -> Option<Vec<Line>> {
             continue;
         };
         let gap = rest.len() - rest.trim_start_matches(' ').len();
-        if rest.starts_with("- ") || rest.trim_start_matches(' ').starts_with("- ") {
+        if rest[gap..].starts_with("- ") {
             return None;
         }
         lines.push(Line {
