@@ -85,6 +85,7 @@ pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Resul
         rule_ids: &rule_ids,
     };
     let mut report = Report::new(lang, fail_on);
+    report.add_rules(engine.pack().rules());
     for item in &found {
         let head = match manifest::load(&item.path, &item.display, &cx) {
             Ok(head) => head,

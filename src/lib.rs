@@ -93,6 +93,10 @@ pub struct Report {
     /// The manifests themselves, for reports that list flows.
     #[serde(skip)]
     pub manifests: Vec<(String, Arc<manifest::Manifest>, Arc<taxonomy::Taxonomy>)>,
+    /// The rules of every rule pack the run used, for reports that describe
+    /// them (SARIF), including those of directories named in `.privflow.yaml`.
+    #[serde(skip)]
+    pub rules: BTreeMap<String, rules::RuleInfo>,
     #[serde(skip)]
     pub lang: Lang,
     #[serde(skip)]
@@ -108,6 +112,7 @@ impl Report {
             findings: Vec::new(),
             sources: BTreeMap::new(),
             manifests: Vec::new(),
+            rules: BTreeMap::new(),
             lang,
             fail_on,
         }
@@ -128,6 +133,14 @@ impl Report {
         self.findings.extend(evaluation.findings);
         self.sources.insert(display.clone(), text);
         self.manifests.push((display, Arc::new(manifest), taxonomy));
+    }
+
+    /// Records the rules of a pack the run used; the first description of
+    /// a rule id wins.
+    pub fn add_rules<'a>(&mut self, rules: impl IntoIterator<Item = &'a rules::RuleInfo>) {
+        for rule in rules {
+            self.rules.entry(rule.id.clone()).or_insert_with(|| rule.clone());
+        }
     }
 
     /// Sorts the findings into report order and counts them.
@@ -295,6 +308,9 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     };
 
     let mut report = Report::new(lang, fail_on);
+    for (engines, _) in engines.values().flatten() {
+        report.add_rules(engines.pack().rules());
+    }
     for result in results {
         match result {
             Ok(((display, text, manifest, taxonomy), evaluation)) => {

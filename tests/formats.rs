@@ -308,8 +308,8 @@ fn markdown_tables_are_well_formed() {
     }
 }
 
-/// A rule that only `.privflow.yaml` loads still gets a SARIF rule entry,
-/// described from its finding, and the log stays valid.
+/// A rule that only `.privflow.yaml` loads gets a SARIF rule entry from its
+/// annotations, and the log stays valid.
 #[test]
 fn sarif_describes_custom_rules_from_the_config() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -342,6 +342,10 @@ fn sarif_describes_custom_rules_from_the_config() {
     let rule = &run["tool"]["driver"]["rules"][result["ruleIndex"].as_u64().unwrap() as usize];
     assert_eq!(rule["id"], "no-face-for-marketing");
     assert!(rule["help"]["text"].as_str().unwrap().contains("PIPL 6"));
+    assert_eq!(
+        rule["fullDescription"]["text"],
+        "Customers were promised that their face is used only to sign in."
+    );
 
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("tests/fixtures/sarif-schema-2.1.0.json")).unwrap())

@@ -87,21 +87,26 @@ pub(super) fn write_reports(
     policies: &[PathBuf],
     force: bool,
 ) -> ExitCode {
-    // Only SARIF needs the rule metadata; its load mirrors the check's.
-    let pack = if plan.iter().any(|(format, _)| *format == Format::Sarif) {
+    // SARIF describes the rules the run used; a run that found no manifest
+    // used none, and lists the rules it would have applied.
+    let described;
+    let report = if plan.iter().any(|(format, _)| *format == Format::Sarif) && report.rules.is_empty() {
         let dirs: Vec<&Path> = policies.iter().map(PathBuf::as_path).collect();
+        let mut copy = report.clone();
         match RulePack::load(&dirs, report.lang) {
-            Ok(pack) => Some(pack),
+            Ok(pack) => copy.add_rules(pack.rules()),
             Err(errors) => return super::input_errors(&InputErrors::sorted(errors)),
         }
+        described = copy;
+        &described
     } else {
-        None
+        report
     };
     let base = std::env::current_dir().unwrap_or_default();
     let mut errors = Vec::new();
     for (format, output) in plan {
         let color = output.is_none() && std::io::stdout().is_terminal();
-        let text = render(*format, report, pack.as_ref(), &base, color);
+        let text = render(*format, report, &base, color);
         match output {
             None => {
                 let _ = std::io::stdout().write_all(text.as_bytes());
@@ -119,16 +124,14 @@ pub(super) fn write_reports(
     super::exit_for(report.fail_on, report.fails())
 }
 
-fn render(format: Format, report: &Report, pack: Option<&RulePack>, base: &Path, color: bool) -> String {
-    match (format, pack) {
-        (Format::Human, _) => report::human::render(report, color),
-        (Format::Json, _) => report::json::render(report),
-        (Format::Sarif, Some(pack)) => report::sarif::render(report, pack, base),
-        // `run` loads the pack whenever SARIF is planned.
-        (Format::Sarif, None) => String::new(),
-        (Format::Junit, _) => report::junit::render(report),
-        (Format::Github, _) => report::github::render(report, base),
-        (Format::Markdown, _) => report::markdown::render(report),
+fn render(format: Format, report: &Report, base: &Path, color: bool) -> String {
+    match format {
+        Format::Human => report::human::render(report, color),
+        Format::Json => report::json::render(report),
+        Format::Sarif => report::sarif::render(report, base),
+        Format::Junit => report::junit::render(report),
+        Format::Github => report::github::render(report, base),
+        Format::Markdown => report::markdown::render(report),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF
-//! viewers. Rule metadata (law, why, fix, example) comes from the rule pack;
+//! viewers. Rule metadata (law, why, fix, example) comes from the rule packs
+//! the run used (`Report::rules`);
 //! results come from the findings alone.
 
 use std::collections::BTreeMap;
@@ -12,7 +13,7 @@ use serde_sarif::sarif::{
 
 use crate::diagnostics::tr;
 use crate::finding::{Finding, Severity};
-use crate::rules::{RuleInfo, RulePack};
+use crate::rules::RuleInfo;
 use crate::{Lang, Report};
 
 const SCHEMA_URI: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -21,9 +22,9 @@ const INFORMATION_URI: &str = "https://github.com/privflow/privflow";
 const FINGERPRINT_KEY: &str = "privflow/v1";
 
 /// Renders the report; `base` is the directory artifact URIs are relative to.
-pub fn render(report: &Report, pack: &RulePack, base: &Path) -> String {
+pub fn render(report: &Report, base: &Path) -> String {
     let lang = report.lang;
-    let rules = descriptors(report, pack);
+    let rules = descriptors(report);
     let index: BTreeMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let results: Vec<SarifResult> = report
@@ -80,13 +81,13 @@ struct Rule {
     descriptor: ReportingDescriptor,
 }
 
-/// Every rule of the pack, then any rule a finding names that the pack does
-/// not know (a custom rule loaded through `.privflow.yaml`), described from
-/// the finding itself.
-fn descriptors(report: &Report, pack: &RulePack) -> Vec<Rule> {
+/// Every rule the run used, then any rule a finding names that no pack
+/// describes, described from the finding itself.
+fn descriptors(report: &Report) -> Vec<Rule> {
     let lang = report.lang;
-    let mut rules: Vec<Rule> = pack
-        .rules()
+    let mut rules: Vec<Rule> = report
+        .rules
+        .values()
         .map(|info| Rule {
             id: info.id.clone(),
             descriptor: from_info(info, lang),
@@ -94,7 +95,7 @@ fn descriptors(report: &Report, pack: &RulePack) -> Vec<Rule> {
         .collect();
     let mut extra: BTreeMap<&str, &Finding> = BTreeMap::new();
     for finding in &report.findings {
-        if pack.rule(&finding.rule).is_none() {
+        if !report.rules.contains_key(&finding.rule) {
             extra.entry(finding.rule.as_str()).or_insert(finding);
         }
     }
