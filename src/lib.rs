@@ -308,8 +308,8 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     };
 
     let mut report = Report::new(lang, fail_on);
-    for (engines, _) in engines.values().flatten() {
-        report.add_rules(engines.pack().rules());
+    for (used, _) in engines.values().flatten() {
+        report.add_rules(used.pack().rules());
     }
     for result in results {
         match result {
