@@ -15,10 +15,15 @@ pub(super) fn index(text: &str) -> Option<Node> {
         text,
         lines: &lines,
         at: 0,
+        depth: 0,
     };
     let root = parser.block()?;
     (parser.at == lines.len()).then_some(root)
 }
+
+/// Deeper nesting goes to yaml-rust2, whose parser keeps its own stack: this
+/// one recurses, and a hostile file could nest thousands of levels.
+const MAX_DEPTH: usize = 64;
 
 /// Bytes that may not start a plain scalar: indicators of flow collections,
 /// comments, anchors, aliases, tags, block scalars, quotes, directives and
@@ -106,12 +111,23 @@ struct BlockParser<'a> {
     text: &'a str,
     lines: &'a [Line],
     at: usize,
+    depth: usize,
 }
 
 impl BlockParser<'_> {
     /// The block node starting at the current line.
     fn block(&mut self) -> Option<Node> {
+        self.depth += 1;
+        let node = self.block_at_depth();
+        self.depth -= 1;
+        node
+    }
+
+    fn block_at_depth(&mut self) -> Option<Node> {
         let line = self.lines.get(self.at)?;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
         if line.dash {
             self.sequence(line.indent)
         } else if key_colon(&self.text[line.start..line.end]).is_some() {
@@ -214,7 +230,12 @@ fn plain_start(s: &str) -> bool {
 fn value(text: &str, start: usize, end: usize) -> Option<Node> {
     let s = &text[start..end];
     if s.starts_with('[') || s.starts_with('{') {
-        let mut flow = Flow { text, at: start, end };
+        let mut flow = Flow {
+            text,
+            at: start,
+            end,
+            depth: 0,
+        };
         let node = flow.node()?;
         flow.skip_spaces();
         return (flow.at == end).then_some(node);
@@ -235,6 +256,7 @@ struct Flow<'a> {
     text: &'a str,
     at: usize,
     end: usize,
+    depth: usize,
 }
 
 impl Flow<'_> {
@@ -258,6 +280,10 @@ impl Flow<'_> {
 
     /// `[a, b]` or `{k: v, …}`: from its opening bracket to its closing one.
     fn collection(&mut self, close: u8, mapping: bool) -> Option<Node> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
         let start = self.at;
         self.at += 1;
         let mut items = Vec::new();
@@ -292,6 +318,7 @@ impl Flow<'_> {
         }
         let end = self.at;
         self.at += 1;
+        self.depth -= 1;
         let kind = if mapping { Kind::Map(entries) } else { Kind::Seq(items) };
         Some(Node { start, end, kind })
     }
@@ -461,7 +488,13 @@ mod tests {
             "? a\n: b\n",
             "\u{feff}a: b\n",
         ];
-        for text in declined {
+        let deep_block: String = (0..5_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>() + "x: 1\n";
+        let deep_flow = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        for text in declined
+            .iter()
+            .copied()
+            .chain([deep_block.as_str(), deep_flow.as_str()])
+        {
             assert!(super::index(text).is_none(), "{text:?} should go to yaml-rust2");
         }
     }
