@@ -6,7 +6,7 @@
 //! and goes to yaml-rust2. A test checks that both give the same positions
 //! wherever this path answers.
 
-use super::yaml::{Kind, Node};
+use super::yaml::{Kind, Lines, Node, SpanIndex};
 
 /// The index of `text`, or `None` when it is not plain block YAML.
 pub(super) fn index(text: &str) -> Option<Node> {
@@ -342,6 +342,32 @@ impl Flow<'_> {
     }
 }
 
+/// Where the fast path disagrees with yaml-rust2 on `text`: `None` when it
+/// declines the text, `Some(None)` when both give the same nodes, keys and
+/// positions. For the tests and the `spans` fuzz target.
+#[doc(hidden)]
+pub fn disagreement(text: &str) -> Option<Option<String>> {
+    let text: std::sync::Arc<str> = std::sync::Arc::from(text);
+    index(&text)?;
+    let fast = SpanIndex::build(&text);
+    let parsed = SpanIndex::build_parsed(&text, Lines::new(text.clone()));
+    let (fast_paths, parsed_paths) = (fast.paths(), parsed.paths());
+    if fast_paths != parsed_paths {
+        return Some(Some(format!(
+            "different nodes: {fast_paths:?} against {parsed_paths:?}"
+        )));
+    }
+    for path in &parsed_paths {
+        for key_only in [false, true] {
+            let (a, b) = (fast.locate(path, key_only), parsed.locate(path, key_only));
+            if a != b {
+                return Some(Some(format!("{path:?} (key only: {key_only}): {a:?} against {b:?}")));
+            }
+        }
+    }
+    Some(None)
+}
+
 /// The benchmark's manifest generator, as test input.
 #[cfg(test)]
 #[path = "../../benches/generate.rs"]
@@ -350,63 +376,17 @@ mod generate;
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::sync::Arc;
-
-    use super::super::yaml::{Kind, Node, Seg, SpanIndex};
 
     use super::generate;
-
-    /// Every path of a tree.
-    fn paths(node: &Node, prefix: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
-        out.push(prefix.clone());
-        match &node.kind {
-            Kind::Scalar => {}
-            Kind::Seq(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    prefix.push(Seg::Index(i));
-                    paths(item, prefix, out);
-                    prefix.pop();
-                }
-            }
-            Kind::Map(entries) => {
-                for (key, _, child) in entries {
-                    prefix.push(Seg::key(key));
-                    paths(child, prefix, out);
-                    prefix.pop();
-                }
-            }
-        }
-    }
-
-    fn all_paths(index: &SpanIndex) -> Vec<Vec<Seg>> {
-        let mut out = Vec::new();
-        if let Some(root) = index.root() {
-            paths(root, &mut Vec::new(), &mut out);
-        }
-        out
-    }
 
     /// Whether the fast path answered for `text`; if it did, it must agree
     /// with yaml-rust2 on every node, key and position.
     fn agrees(name: &str, text: &str) -> bool {
-        let text: Arc<str> = Arc::from(text);
-        if super::index(&text).is_none() {
-            return false;
+        match super::disagreement(text) {
+            None => false,
+            Some(None) => true,
+            Some(Some(difference)) => panic!("{name}: {difference}"),
         }
-        let fast = SpanIndex::build(&text);
-        let parsed = SpanIndex::build_parsed_for_tests(&text);
-        let (fast_paths, parsed_paths) = (all_paths(&fast), all_paths(&parsed));
-        assert_eq!(fast_paths, parsed_paths, "{name}: different nodes");
-        for path in &parsed_paths {
-            for key_only in [false, true] {
-                assert_eq!(
-                    fast.locate(path, key_only),
-                    parsed.locate(path, key_only),
-                    "{name}: {path:?} (key only: {key_only})"
-                );
-            }
-        }
-        true
     }
 
     fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -9,6 +9,8 @@ pub mod yaml;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+#[doc(hidden)]
+pub use block::disagreement as span_fast_path_disagreement;
 pub use model::*;
 pub use yaml::{render_path, Path, Seg};
 

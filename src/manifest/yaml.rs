@@ -403,18 +403,37 @@ impl SpanIndex {
         Self::build_parsed(text, lines)
     }
 
-    #[cfg(test)]
-    pub(super) fn build_parsed_for_tests(text: &std::sync::Arc<str>) -> SpanIndex {
-        Self::build_parsed(text, Lines::new(text.clone()))
-    }
-
-    #[cfg(test)]
-    pub(super) fn root(&self) -> Option<&Node> {
-        self.root.as_ref()
+    /// Every path of the index, in document order.
+    pub(super) fn paths(&self) -> Vec<Path> {
+        fn walk(node: &Node, prefix: &mut Path, out: &mut Vec<Path>) {
+            out.push(prefix.clone());
+            match &node.kind {
+                Kind::Scalar => {}
+                Kind::Seq(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        prefix.push(Seg::Index(i));
+                        walk(item, prefix, out);
+                        prefix.pop();
+                    }
+                }
+                Kind::Map(entries) => {
+                    for (key, _, child) in entries {
+                        prefix.push(Seg::key(key));
+                        walk(child, prefix, out);
+                        prefix.pop();
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(root) = &self.root {
+            walk(root, &mut Vec::new(), &mut out);
+        }
+        out
     }
 
     /// The index from a full YAML parse (yaml-rust2).
-    fn build_parsed(text: &std::sync::Arc<str>, lines: Lines) -> SpanIndex {
+    pub(super) fn build_parsed(text: &std::sync::Arc<str>, lines: Lines) -> SpanIndex {
         let mut builder = Builder {
             text,
             line_starts: &lines.starts,
