@@ -45,7 +45,7 @@ struct Line {
 }
 
 fn logical_lines(text: &str) -> Option<Vec<Line>> {
-    if text.bytes().any(|b| b == b'\t' || b == b'\r') || text.starts_with('\u{feff}') {
+    if !text.chars().all(handled_char) {
         return None;
     }
     let mut lines = Vec::new();
@@ -97,6 +97,14 @@ fn logical_lines(text: &str) -> Option<Vec<Line>> {
         });
     }
     Some(lines)
+}
+
+/// Characters this path reads as YAML reads them: printable ones (YAML
+/// rejects the rest) other than tab, CR, NEL, the line and paragraph
+/// separators and the byte-order mark.
+fn handled_char(c: char) -> bool {
+    matches!(c, '\n' | ' '..='~' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+        && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
 }
 
 /// The line without its comment: `#` at its start or after a space.
@@ -467,6 +475,10 @@ mod tests {
             "a: {b:c}\n",
             "? a\n: b\n",
             "\u{feff}a: b\n",
+            "a: b\0c\n",
+            "a: b\u{85}c\n",
+            "a: b\u{2028}c\n",
+            "a: b\u{7f}\n",
         ];
         let deep_block: String = (0..5_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>() + "x: 1\n";
         let deep_flow = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
