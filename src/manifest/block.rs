@@ -319,7 +319,15 @@ impl Flow<'_> {
             }
             self.skip_spaces();
             match self.peek()? {
-                b',' => self.at += 1,
+                b',' => {
+                    self.at += 1;
+                    self.skip_spaces();
+                    // yaml-rust2 ends a collection with a trailing comma at
+                    // the comma: leave those to it.
+                    if self.peek()? == close {
+                        return None;
+                    }
+                }
                 b if b == close => break,
                 _ => return None,
             }
@@ -458,7 +466,7 @@ mod tests {
     fn agrees_with_yaml_rust2_on_edge_cases() {
         let answered = [
             "a: 1\nb:\n- x\n- y\nc: { d: [e, f], g: h }\n",
-            "# comment\nflows:\n  - id: a   # trailing\n    data: [ phone , email, ]\n  -   id: b\n      data: []\n",
+            "# comment\nflows:\n  - id: a   # trailing\n    data: [ phone , email ]\n  -   id: b\n      data: []\n",
             "k: a, b [c] {d}\nn: -1\nurl: https://example.com/x#y\nempty: {}\n",
             "list:\n  - [a, b]\n  - {x: y}\n  - plain words 中文\n",
             "数据: 值\nnested:\n    deep:\n        deeper: x\n",
@@ -495,6 +503,8 @@ mod tests {
             "a: [b -, c]\n",
             "a: [b - c]\n",
             "a: [b#c]\n",
+            "a: [b, c, ]\n",
+            "a:\n - { id: x ,}\n",
         ];
         let deep_block: String = (0..5_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>() + "x: 1\n";
         let deep_flow = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
