@@ -25,6 +25,10 @@ pub(super) fn index(text: &str) -> Option<Node> {
 /// one recurses, and a hostile file could nest thousands of levels.
 const MAX_DEPTH: usize = 64;
 
+/// YAML limits an implicit key to 1,024 characters; longer keys (and any
+/// near the limit) are left to the parser.
+const MAX_KEY_BYTES: usize = 1000;
+
 /// Bytes that may not start a plain scalar: indicators of flow collections,
 /// comments, anchors, aliases, tags, block scalars, quotes, directives and
 /// complex keys. Inside a scalar they are plain text.
@@ -222,7 +226,7 @@ fn key_colon(content: &str) -> Option<usize> {
         .map(|(i, _)| i)
         .find(|&i| content[i + 1..].is_empty() || content[i + 1..].starts_with(' '))?;
     let key = content[..colon].trim_end_matches(' ');
-    (plain_start(key) && !key.contains(['[', ']', '{', '}', ',', '#'])).then_some(colon)
+    (plain_start(key) && key.len() < MAX_KEY_BYTES && !key.contains(['[', ']', '{', '}', ',', '#'])).then_some(colon)
 }
 
 /// Whether `s` can start a plain scalar this path handles.
@@ -303,6 +307,9 @@ impl Flow<'_> {
             }
             if mapping {
                 let key = self.scalar()?;
+                if key.end - key.start >= MAX_KEY_BYTES {
+                    return None;
+                }
                 self.skip_spaces();
                 if self.peek()? != b':' {
                     return None;
@@ -506,13 +513,16 @@ mod tests {
             "a: [b, c, ]\n",
             "a:\n - { id: x ,}\n",
         ];
+        let long_key = format!("{}: 1\n", "k".repeat(1100));
+        let long_flow_key = format!("a: {{ {}: 1 }}\n", "k".repeat(1100));
         let deep_block: String = (0..5_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>() + "x: 1\n";
         let deep_flow = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
-        for text in declined
-            .iter()
-            .copied()
-            .chain([deep_block.as_str(), deep_flow.as_str()])
-        {
+        for text in declined.iter().copied().chain([
+            deep_block.as_str(),
+            deep_flow.as_str(),
+            long_key.as_str(),
+            long_flow_key.as_str(),
+        ]) {
             assert!(super::index(text).is_none(), "{text:?} should go to yaml-rust2");
         }
     }
