@@ -377,6 +377,12 @@ impl RulePack {
         }
     }
 
+    /// The schema that requests and entities are checked against: in debug
+    /// builds (the tests) only.
+    pub fn debug_schema(&self) -> Option<&Schema> {
+        self.schema.as_deref().filter(|_| cfg!(debug_assertions))
+    }
+
     /// Every policy of one action.
     pub fn set(&self, action: ActionKind) -> &PolicySet {
         self.slices[&action]

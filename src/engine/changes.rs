@@ -83,7 +83,7 @@ impl Engine {
         let entities = self.entities(loaded, &manifest.flows, false)?;
         let principal = facts::product_uid(manifest);
         let action = facts::uid("Action", ActionKind::Change.name());
-        let schema = self.pack.schema.as_deref().filter(|_| cfg!(debug_assertions));
+        let schema = self.pack.debug_schema();
         let mut evaluation = Evaluation::default();
         for (i, change) in changes {
             let Some(flow) = manifest.flows.get(*i) else {

@@ -201,7 +201,7 @@ impl Engine {
         let manifest = &loaded.manifest;
         let first_flow = flows.start;
         let flows = &manifest.flows[flows];
-        let schema = self.pack.schema.as_deref().filter(|_| cfg!(debug_assertions));
+        let schema = self.pack.debug_schema();
         let entities = self.entities(loaded, flows, notice.is_some())?;
         let principal = facts::product_uid(manifest);
         let mut requests = Vec::with_capacity(1 + manifest.recipients.len() + 2 * flows.len());
@@ -286,7 +286,7 @@ impl Engine {
         let product = facts::product(&loaded.manifest);
         all.push(product.map_err(|e| internal(loaded, format!("cannot build the product: {e}")))?);
         // Debug builds (the tests) check the entities against the schema too.
-        let schema = self.pack.schema.as_deref().filter(|_| cfg!(debug_assertions));
+        let schema = self.pack.debug_schema();
         Entities::from_entities(all, schema).map_err(|e| internal(loaded, format!("cannot build entities: {e}")))
     }
 

@@ -393,14 +393,17 @@ pub(super) enum Kind {
 
 impl SpanIndex {
     pub fn build(text: &std::sync::Arc<str>) -> SpanIndex {
-        let lines = Lines::new(text.clone());
-        if let Some(root) = super::block::index(text) {
-            return SpanIndex {
-                root: Some(root),
-                lines,
-            };
-        }
-        Self::build_parsed(text, lines)
+        Self::build_fast(text).unwrap_or_else(|| Self::build_parsed(text))
+    }
+
+    /// The index from one pass over the lines, for plain block YAML only
+    /// (`block::index`).
+    pub(super) fn build_fast(text: &std::sync::Arc<str>) -> Option<SpanIndex> {
+        let root = super::block::index(text)?;
+        Some(SpanIndex {
+            root: Some(root),
+            lines: Lines::new(text.clone()),
+        })
     }
 
     /// Every path of the index, in document order.
@@ -433,7 +436,8 @@ impl SpanIndex {
     }
 
     /// The index from a full YAML parse (yaml-rust2).
-    pub(super) fn build_parsed(text: &std::sync::Arc<str>, lines: Lines) -> SpanIndex {
+    pub(super) fn build_parsed(text: &std::sync::Arc<str>) -> SpanIndex {
+        let lines = Lines::new(text.clone());
         let mut builder = Builder {
             text,
             line_starts: &lines.starts,
