@@ -3,7 +3,7 @@
 //! sync with the rule pack.
 
 mod common;
-use common::privflow;
+use common::{privflow, privflow_in};
 
 #[test]
 fn rules_lists_every_rule() {
@@ -140,4 +140,82 @@ fn config_errors() {
     let (code, _, stderr) = privflow(&["check", "tests/fixtures/config/bad-rule"]);
     assert_eq!(code, 2);
     insta::assert_snapshot!("config_bad_rule", stderr);
+}
+
+/// A manifest with one defect that a config can switch off: no contact.
+const NO_CONTACT: &str = "version: 1
+product:
+  id: PRODUCT
+  operator: 示例科技有限公司
+flows:
+  - id: login
+    data: [phone]
+    purpose: account-login
+    basis: contract
+    storage: { country: CN, encrypted: true }
+    retention: { days: 365 }
+";
+
+/// Directories `a` (contact-missing off), `b` (no config) and `c` (a config
+/// naming an unknown rule), each with a manifest lacking `product.contact`.
+fn three_configs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (sub, config) in [
+        ("a", Some("severity:\n  contact-missing: off\n")),
+        ("b", None),
+        ("c", Some("severity:\n  no-such-rule: off\n")),
+    ] {
+        let path = dir.path().join(sub);
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("privflow.yaml"), NO_CONTACT.replace("PRODUCT", sub)).unwrap();
+        if let Some(config) = config {
+            std::fs::write(path.join(".privflow.yaml"), config).unwrap();
+        }
+    }
+    dir
+}
+
+fn products_with(stdout: &str, rule: &str) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["product"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_config_governs_only_the_manifests_below_it() {
+    let dir = three_configs();
+    let run = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend(args);
+        privflow_in(dir.path(), &all)
+    };
+    let (_, stdout, _) = run(&["b"]);
+    assert_eq!(products_with(&stdout, "contact-missing"), ["b"]);
+    // a's override must not reach b, whichever comes first.
+    for args in [["a", "b"], ["b", "a"]] {
+        let (_, stdout, stderr) = run(&args);
+        assert_eq!(products_with(&stdout, "contact-missing"), ["b"], "{args:?}: {stderr}");
+    }
+    // c's unknown rule is an input error, also after a valid config.
+    for args in [&["c"][..], &["a", "c"], &["c", "a"], &["b", "c"]] {
+        let (code, _, stderr) = run(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stderr.contains("unknown rule `no-such-rule`"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn input_errors_in_chinese_have_no_english_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = NO_CONTACT.replace("PRODUCT", "shop") + "colour: blue\n";
+    std::fs::write(dir.path().join("privflow.yaml"), text).unwrap();
+    let (code, _, stderr) = privflow_in(dir.path(), &["check", "--lang", "zh"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("未知字段 `colour`"), "{stderr}");
+    assert!(!stderr.contains("the manifest"), "{stderr}");
 }

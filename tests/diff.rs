@@ -427,3 +427,22 @@ fn team_policies_switch_changes_off_and_add_their_own() {
     assert!(code == 0 || code == 1, "{stderr}");
     assert!(!stdout.contains("review"), "{stdout}");
 }
+
+#[test]
+fn each_manifest_is_judged_by_its_own_config() {
+    // `a` switches the change rule off; `b` has no config.
+    let base = manifest(&[LOGIN]);
+    let repo = Repo::new(&[
+        ("a/privflow.yaml", &base),
+        ("a/.privflow.yaml", "severity:\n  change-requires-notice: off\n"),
+        ("b/privflow.yaml", &base),
+    ]);
+    let changed = manifest(&[&LOGIN.replace("account-login", "marketing")]);
+    repo.write("a/privflow.yaml", &changed);
+    repo.write("b/privflow.yaml", &changed);
+    for paths in [["a", "b"], ["b", "a"]] {
+        let findings = repo.findings(&paths);
+        let files: Vec<&str> = findings.iter().map(|f| f["file"].as_str().unwrap()).collect();
+        assert_eq!(files, ["b/privflow.yaml"], "{paths:?}");
+    }
+}
