@@ -127,12 +127,12 @@ fn parse_all(texts: &[String]) {
 /// `is_authorized` in a loop over both cores, each with its own copy of the
 /// policies; no manifest work is timed.
 fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
-    let pack = std::sync::Arc::new(RulePack::builtin(Lang::En).unwrap());
+    let pack = std::sync::Arc::new(RulePack::builtin().unwrap());
     let engine = Engine::new(pack.clone());
     // One copy of the policies per worker, as privflow has: Cedar scales
     // across cores only when threads share no policy data.
     let packs: Vec<RulePack> = (0..rayon::current_num_threads())
-        .map(|_| RulePack::builtin(Lang::En).unwrap())
+        .map(|_| RulePack::builtin().unwrap())
         .collect();
     let settings = Settings {
         lang: Lang::En,
@@ -141,10 +141,7 @@ fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
         split_flows: false,
     };
     let rule_ids = pack.rule_ids();
-    let cx = manifest::LoadContext {
-        lang: Lang::En,
-        rule_ids: &rule_ids,
-    };
+    let cx = manifest::LoadContext { rule_ids: &rule_ids };
     let plans: Vec<_> = paths
         .par_iter()
         .map(|p| {

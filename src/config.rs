@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::diagnostics::{did_you_mean, tr, InputError};
+use crate::diagnostics::{did_you_mean, Code, InputError, Text};
 use crate::finding::Severity;
 use crate::manifest::{self, yaml, SourceFile};
 use crate::{FailOn, Lang};
@@ -62,30 +62,28 @@ impl Loaded {
     }
 
     /// Rejects overrides of rules that do not exist.
-    pub fn check_rule_ids(&self, rule_ids: &[String], lang: Lang) -> Vec<InputError> {
+    pub fn check_rule_ids(&self, rule_ids: &[String]) -> Vec<InputError> {
         self.config
             .severity
             .keys()
             .filter(|id| !rule_ids.contains(id))
             .map(|id| {
                 let path = [manifest::Seg::key("severity"), manifest::Seg::key(id)];
-                let help = did_you_mean(id, rule_ids.iter().map(String::as_str), lang).unwrap_or_else(|| {
-                    tr(
-                        lang,
+                let help = did_you_mean(id, rule_ids.iter().map(String::as_str)).unwrap_or_else(|| {
+                    Text::new(
                         "run `privflow rules` for the rule ids",
                         "运行 `privflow rules` 查看规则 id",
                     )
                 });
                 self.source
                     .error(
-                        "privflow::unknown-rule",
-                        tr(
-                            lang,
+                        Code::UnknownRule,
+                        Text::new(
                             format!("unknown rule `{id}` in {FILE_NAME}"),
                             format!("{FILE_NAME} 中存在未知规则 `{id}`"),
                         ),
                     )
-                    .at(self.source.locate_key(&path), tr(lang, "no such rule", "没有该规则"))
+                    .at(self.source.locate_key(&path), Text::new("no such rule", "没有该规则"))
                     .with_help(help)
             })
             .collect()
@@ -103,11 +101,11 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
     absolute.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
 }
 
-pub fn load(path: &Path, lang: Lang) -> Result<Loaded, InputError> {
+pub fn load(path: &Path) -> Result<Loaded, InputError> {
     // Shown relative to the working directory, as users wrote their paths.
     let cwd = std::env::current_dir().unwrap_or_default();
     let display = path.strip_prefix(&cwd).unwrap_or(path).display().to_string();
-    let text = manifest::read_text(path, &display, lang)?;
+    let text = manifest::read_text(path, &display)?;
     let source = Arc::new(SourceFile::new(path.to_path_buf(), display, text));
     match yaml::parse_plain::<Option<Config>>(&source.text) {
         Ok(config) => Ok(Loaded {
@@ -122,23 +120,21 @@ pub fn load(path: &Path, lang: Lang) -> Result<Loaded, InputError> {
             };
             let expected = yaml::expected_names(&raw.message);
             let name = yaml::quoted_name(&raw.message).unwrap_or_default();
-            let help = did_you_mean(&name, expected.iter().map(String::as_str), lang).unwrap_or_else(|| {
-                tr(
-                    lang,
+            let help = did_you_mean(&name, expected.iter().map(String::as_str)).unwrap_or_else(|| {
+                Text::new(
                     "known keys: policies, severity, fail_on, lang",
                     "可用键：policies、severity、fail_on、lang",
                 )
             });
             Err(source
                 .error(
-                    "privflow::config",
-                    tr(
-                        lang,
+                    Code::Config,
+                    Text::new(
                         format!("invalid {FILE_NAME}: {}", raw.message),
                         format!("{FILE_NAME} 无效：{}", raw.message),
                     ),
                 )
-                .at(location, tr(lang, "here", "此处"))
+                .at(location, Text::new("here", "此处"))
                 .with_help(help))
         }
     }

@@ -6,87 +6,39 @@
 //! rename) and computes the comparison facts; the "change" policies in
 //! policies/diff.cedar decide what is material (engine/changes.rs).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use crate::diagnostics::tr;
+use crate::diagnostics::{Code, InputError, InputErrors, Text};
 use crate::engine::changes::ChangeFacts;
-use crate::manifest::model::Date;
-use crate::manifest::{Flow, LoadContext, Manifest, MAX_FILE_BYTES};
+use crate::manifest::{self, Flow, LoadContext, Manifest, MAX_FILE_BYTES};
+use crate::run::{Options, Run};
 use crate::taxonomy::Taxonomy;
-use crate::{config, discover, engine, manifest, InputError, InputErrors, Lang, Options, Report, RulePack};
+use crate::Report;
 
 /// Compares the manifests under `paths` with their versions at the git
 /// revision `base`. Input errors (exit 2) — a bad revision, a path outside a
 /// git work tree, a manifest that does not load — come back as `Err`.
 pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Result<Report, InputErrors> {
-    let paths: Vec<PathBuf> = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.iter().map(|p| p.as_ref().to_path_buf()).collect()
-    };
-    let first_dir = if paths[0].is_dir() {
-        paths[0].clone()
-    } else {
-        match paths[0].parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        }
-    };
-    let lang_guess = options.lang.unwrap_or_default();
-    let one = |e: InputError| InputErrors(vec![e]);
-
-    // Run-wide settings from the config nearest the first path, as `check`.
-    let run_config = match config::find(&first_dir) {
-        Some(path) => Some(config::load(&path, lang_guess).map_err(one)?),
-        None => None,
-    };
-    let lang = options
-        .lang
-        .or(run_config.as_ref().and_then(|c| c.config.lang))
-        .unwrap_or_default();
-    let fail_on = options
-        .fail_on
-        .or(run_config.as_ref().and_then(|c| c.config.fail_on))
-        .unwrap_or_default();
-    let mut dirs = options.policies.clone();
-    let mut severity = BTreeMap::new();
-    if let Some(c) = &run_config {
-        dirs.extend(c.policy_dirs());
-        severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
-    }
-    let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-    let pack = RulePack::load(&refs, lang).map_err(InputErrors::sorted)?;
-    if let Some(c) = &run_config {
-        let errors = c.check_rule_ids(&pack.rule_ids(), lang);
-        if !errors.is_empty() {
-            return Err(InputErrors::sorted(errors));
-        }
-    }
-    let rule_ids = pack.rule_ids();
-    let engine = engine::Engine::new(Arc::new(pack));
-    let settings = engine::Settings {
-        lang,
-        today: Date(options.today.unwrap_or_else(|| chrono::Local::now().date_naive())),
-        severity,
-        split_flows: false,
-    };
-
-    let (found, mut errors) = discover::discover(&paths, lang);
+    let mut run = Run::start(paths, options);
+    let lang = run.lang;
+    let mut errors = std::mem::take(&mut run.errors);
     if !errors.is_empty() {
         // A missing path comes before what git would say about it.
-        return Err(InputErrors::sorted(errors));
+        return Err(InputErrors::sorted(errors).in_lang(lang));
     }
-    let repo = Repo::open(&first_dir, base, lang).map_err(one)?;
-    let cx = LoadContext {
-        lang,
-        rule_ids: &rule_ids,
-    };
-    let mut report = Report::new(lang, fail_on);
-    report.add_rules(engine.pack().rules());
-    for item in &found {
+    let jobs = run.jobs(options);
+    errors.extend(jobs.errors);
+    let repo = Repo::open(&run.first_dir, base).map_err(|e| InputErrors(vec![e]).in_lang(lang))?;
+    let mut report = Report::new(lang, run.fail_on);
+    report.add_rules(&jobs.rules);
+    for job in &jobs.jobs {
+        let engine = job.engines.get();
+        let rule_ids = engine.pack().rule_ids();
+        let cx = LoadContext { rule_ids: &rule_ids };
+        let item = job.item;
         let head = match manifest::load(&item.path, &item.display, &cx) {
             Ok(head) => head,
             Err(e) => {
@@ -94,7 +46,7 @@ pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Resul
                 continue;
             }
         };
-        let old = match repo.base_text(&item.path, &item.display, lang) {
+        let old = match repo.base_text(&item.path, &item.display) {
             Ok(Some((display, text))) => match manifest::load_text(&item.path, &display, text, &cx) {
                 Ok(old) => Some(old),
                 Err(e) => {
@@ -109,7 +61,7 @@ pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Resul
             }
         };
         let changes = compare(old.as_ref().map(|o| &o.manifest), &head.manifest, &head.taxonomy);
-        match engine.evaluate_changes(&head, &changes, &settings) {
+        match engine.evaluate_changes(&head, &changes, &job.settings) {
             Ok(evaluation) => report.add(
                 head.source.display.clone(),
                 head.source.text.clone(),
@@ -121,7 +73,7 @@ pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Resul
         }
     }
     if !errors.is_empty() {
-        return Err(InputErrors::sorted(errors));
+        return Err(InputErrors::sorted(errors).in_lang(lang));
     }
     Ok(report.finish())
 }
@@ -229,11 +181,11 @@ struct Repo {
 }
 
 impl Repo {
-    fn open(dir: &Path, rev: &str, lang: Lang) -> Result<Repo, InputError> {
-        let top = git(dir, &["rev-parse", "--show-toplevel"], lang)?;
+    fn open(dir: &Path, rev: &str) -> Result<Repo, InputError> {
+        let top = git(dir, &["rev-parse", "--show-toplevel"])?;
         let root = match top {
             Ok(out) => PathBuf::from(out.trim_end_matches(['\n', '\r'])),
-            Err(_) => return Err(not_in_work_tree(&dir.display().to_string(), lang)),
+            Err(_) => return Err(not_in_work_tree(&dir.display().to_string())),
         };
         let root = root.canonicalize().unwrap_or(root);
         // A revision starting with `-` would be read as an option.
@@ -243,7 +195,6 @@ impl Repo {
             git(
                 &root,
                 &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")],
-                lang,
             )?
         };
         match verified {
@@ -253,16 +204,12 @@ impl Repo {
                 commit: commit.trim().to_string(),
             }),
             Err(_) => Err(InputError::new(
-                "privflow::bad-revision",
-                tr(
-                    lang,
-                    format!("`{rev}` is not a commit of the git repository at `{}`", root.display()),
+                Code::BadRevision,
+                Text::new(format!("`{rev}` is not a commit of the git repository at `{}`", root.display()),
                     format!("`{rev}` 不是 `{}` 处 git 仓库中的提交", root.display()),
                 ),
             )
-            .with_help(tr(
-                lang,
-                "give a branch, tag or commit with --base (e.g. `--base origin/main`); in CI, fetch the base branch first",
+            .with_help(Text::new("give a branch, tag or commit with --base (e.g. `--base origin/main`); in CI, fetch the base branch first",
                 "请用 --base 指定分支、标签或提交（如 `--base origin/main`）；在 CI 中请先 fetch 基准分支",
             ))),
         }
@@ -270,10 +217,10 @@ impl Repo {
 
     /// The file's text at the base commit and its displayed name
     /// (`REV:path`), or `None` when the file did not exist there.
-    fn base_text(&self, path: &Path, display: &str, lang: Lang) -> Result<Option<(String, Arc<str>)>, InputError> {
+    fn base_text(&self, path: &Path, display: &str) -> Result<Option<(String, Arc<str>)>, InputError> {
         let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let Ok(relative) = absolute.strip_prefix(&self.root) else {
-            return Err(not_in_work_tree(display, lang));
+            return Err(not_in_work_tree(display));
         };
         let relative: Vec<String> = relative
             .components()
@@ -282,15 +229,14 @@ impl Repo {
         let relative = relative.join("/");
         let spec = format!("{}:{relative}", self.commit);
         let shown = format!("{}:{relative}", self.rev);
-        let output = run_git(&self.root, &["show", &spec], lang)?;
+        let output = run_git(&self.root, &["show", &spec])?;
         if !output.status.success() {
             return Ok(None);
         }
         if output.stdout.len() as u64 > MAX_FILE_BYTES {
             return Err(InputError::new(
-                "privflow::too-large",
-                tr(
-                    lang,
+                Code::TooLarge,
+                Text::new(
                     format!("`{shown}` is larger than {MAX_FILE_BYTES} bytes"),
                     format!("`{shown}` 超过 {MAX_FILE_BYTES} 字节"),
                 ),
@@ -299,35 +245,29 @@ impl Repo {
         match String::from_utf8(output.stdout) {
             Ok(text) => Ok(Some((shown, Arc::from(text)))),
             Err(_) => Err(InputError::new(
-                "privflow::not-utf8",
-                tr(
-                    lang,
-                    format!("`{shown}` is not UTF-8"),
-                    format!("`{shown}` 不是 UTF-8 编码"),
-                ),
+                Code::NotUtf8,
+                Text::new(format!("`{shown}` is not UTF-8"), format!("`{shown}` 不是 UTF-8 编码")),
             )
-            .with_help(tr(lang, "manifests are UTF-8 YAML", "清单须为 UTF-8 编码的 YAML"))),
+            .with_help(Text::new("manifests are UTF-8 YAML", "清单须为 UTF-8 编码的 YAML"))),
         }
     }
 }
 
-fn not_in_work_tree(path: &str, lang: Lang) -> InputError {
+fn not_in_work_tree(path: &str) -> InputError {
     InputError::new(
-        "privflow::not-a-git-work-tree",
-        tr(
-            lang,
+        Code::NotAGitWorkTree,
+        Text::new(
             format!("`{path}` is not inside a git work tree"),
             format!("`{path}` 不在 git 工作区内"),
         ),
     )
-    .with_help(tr(
-        lang,
+    .with_help(Text::new(
         "privflow diff compares manifests with a git revision: run it on manifests of a git repository",
         "privflow diff 将清单与 git 版本比较：请对 git 仓库中的清单运行",
     ))
 }
 
-fn run_git(dir: &Path, args: &[&str], lang: Lang) -> Result<std::process::Output, InputError> {
+fn run_git(dir: &Path, args: &[&str]) -> Result<std::process::Output, InputError> {
     Command::new("git")
         .arg("--no-pager")
         .args(args)
@@ -336,11 +276,10 @@ fn run_git(dir: &Path, args: &[&str], lang: Lang) -> Result<std::process::Output
         .output()
         .map_err(|e| {
             InputError::new(
-                "privflow::git",
-                tr(lang, format!("cannot run git: {e}"), format!("无法运行 git：{e}")),
+                Code::Git,
+                Text::new(format!("cannot run git: {e}"), format!("无法运行 git：{e}")),
             )
-            .with_help(tr(
-                lang,
+            .with_help(Text::new(
                 "privflow diff needs git on the PATH",
                 "privflow diff 需要 PATH 中有 git",
             ))
@@ -348,8 +287,8 @@ fn run_git(dir: &Path, args: &[&str], lang: Lang) -> Result<std::process::Output
 }
 
 /// git's stdout on success, its stderr otherwise; `Err` only when git cannot run.
-fn git(dir: &Path, args: &[&str], lang: Lang) -> Result<Result<String, String>, InputError> {
-    let output = run_git(dir, args, lang)?;
+fn git(dir: &Path, args: &[&str]) -> Result<Result<String, String>, InputError> {
+    let output = run_git(dir, args)?;
     Ok(if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     } else {

@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::diagnostics::{tr, InputError};
-use crate::Lang;
+use crate::diagnostics::{Code, InputError, Text};
 
 /// Directories never walked into (besides hidden ones).
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
@@ -24,7 +23,7 @@ pub struct Found {
 
 /// Manifests under each path, sorted and without duplicates. A file given
 /// explicitly is taken whatever its name.
-pub fn discover(paths: &[PathBuf], lang: Lang) -> (Vec<Found>, Vec<InputError>) {
+pub fn discover(paths: &[PathBuf]) -> (Vec<Found>, Vec<InputError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
@@ -39,15 +38,13 @@ pub fn discover(paths: &[PathBuf], lang: Lang) -> (Vec<Found>, Vec<InputError>) 
         if !exists {
             errors.push(
                 InputError::new(
-                    "privflow::no-such-path",
-                    tr(
-                        lang,
+                    Code::NoSuchPath,
+                    Text::new(
                         format!("`{}` does not exist", root.display()),
                         format!("`{}` 不存在", root.display()),
                     ),
                 )
-                .with_help(tr(
-                    lang,
+                .with_help(Text::new(
                     "give a manifest file or a directory to search",
                     "请指定清单文件或要搜索的目录",
                 )),
@@ -75,18 +72,10 @@ pub fn discover(paths: &[PathBuf], lang: Lang) -> (Vec<Found>, Vec<InputError>) 
                     let at = e.path().map(|p| p.display().to_string()).unwrap_or_default();
                     errors.push(
                         InputError::new(
-                            "privflow::walk",
-                            tr(
-                                lang,
-                                format!("cannot read `{at}`: {e}"),
-                                format!("无法读取 `{at}`：{e}"),
-                            ),
+                            Code::Walk,
+                            Text::new(format!("cannot read `{at}`: {e}"), format!("无法读取 `{at}`：{e}")),
                         )
-                        .with_help(tr(
-                            lang,
-                            "check the permissions of that path",
-                            "请检查该路径的权限",
-                        )),
+                        .with_help(Text::new("check the permissions of that path", "请检查该路径的权限")),
                     );
                 }
             }

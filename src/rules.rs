@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use cedar_policy::{ActionConstraint, Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator};
 
-use crate::diagnostics::{tr, InputError};
+use crate::diagnostics::{Code, InputError, Text};
 use crate::finding::Severity;
 use crate::Lang;
 
@@ -173,12 +173,12 @@ pub struct RuleFile {
 impl RulePack {
     /// The built-in pack. It is validated by the test suite, so failure here
     /// is a build defect, reported as an input error rather than a panic.
-    pub fn builtin(lang: Lang) -> Result<RulePack, Vec<InputError>> {
-        Self::load(&[], lang)
+    pub fn builtin() -> Result<RulePack, Vec<InputError>> {
+        Self::load(&[])
     }
 
     /// The built-in pack plus the `.cedar` files of the given directories.
-    pub fn load(extra_dirs: &[&Path], lang: Lang) -> Result<RulePack, Vec<InputError>> {
+    pub fn load(extra_dirs: &[&Path]) -> Result<RulePack, Vec<InputError>> {
         let mut files: Vec<RuleFile> = BUILTIN_FILES
             .iter()
             .map(|(name, text)| RuleFile {
@@ -189,7 +189,7 @@ impl RulePack {
             .collect();
         let mut errors = Vec::new();
         for dir in extra_dirs {
-            match read_dir(dir, lang) {
+            match read_dir(dir) {
                 Ok(found) => files.extend(found),
                 Err(e) => errors.push(e),
             }
@@ -197,20 +197,22 @@ impl RulePack {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Self::from_files(files, lang)
+        Self::from_files(files)
     }
 
-    pub fn from_files(files: Vec<RuleFile>, lang: Lang) -> Result<RulePack, Vec<InputError>> {
+    pub fn from_files(files: Vec<RuleFile>) -> Result<RulePack, Vec<InputError>> {
         // The built-in files are embedded at build time and validated by the
         // test suite (debug builds validate every file), so a release build
         // validates only a team's own: parsing the schema costs more than a
         // small manifest's whole check.
         let must_validate = |file: &RuleFile| !file.builtin || cfg!(debug_assertions);
         let schema = if files.iter().any(must_validate) {
-            Some(
-                builtin_schema()
-                    .map_err(|e| vec![InputError::new("privflow::schema", format!("built-in schema: {e}"))])?,
-            )
+            Some(builtin_schema().map_err(|e| {
+                vec![InputError::new(
+                    Code::Schema,
+                    Text::same(format!("built-in schema: {e}")),
+                )]
+            })?)
         } else {
             None
         };
@@ -236,9 +238,8 @@ impl RulePack {
                 Err(e) => {
                     errors.push(cedar_error(
                         file,
-                        "privflow::policy-syntax",
-                        tr(
-                            lang,
+                        Code::PolicySyntax,
+                        Text::new(
                             format!("cannot parse rule file `{}`", file.name),
                             format!("无法解析规则文件 `{}`", file.name),
                         ),
@@ -265,9 +266,8 @@ impl RulePack {
                 valid = false;
                 errors.push(cedar_error(
                     file,
-                    "privflow::policy-invalid",
-                    tr(
-                        lang,
+                    Code::PolicyInvalid,
+                    Text::new(
                         format!("rule in `{}` does not fit the schema: {error}", file.name),
                         format!("`{}` 中的规则不符合 schema：{error}", file.name),
                     ),
@@ -286,9 +286,8 @@ impl RulePack {
                     errors.push(annotation_error(
                         file,
                         policy,
-                        tr(lang, "rule has no `@id` annotation", "规则缺少 `@id` 注解"),
-                        tr(
-                            lang,
+                        Text::new("rule has no `@id` annotation", "规则缺少 `@id` 注解"),
+                        Text::new(
                             "add `@id(\"my-rule\")` above `forbid`",
                             "在 `forbid` 前添加 `@id(\"my-rule\")`",
                         ),
@@ -300,13 +299,11 @@ impl RulePack {
                     errors.push(annotation_error(
                         file,
                         policy,
-                        tr(
-                            lang,
+                        Text::new(
                             format!("rule `{rule}` has no valid `@severity`"),
                             format!("规则 `{rule}` 缺少有效的 `@severity`"),
                         ),
-                        tr(
-                            lang,
+                        Text::new(
                             "add `@severity(\"error\")`, `warning` or `info`",
                             "添加 `@severity(\"error\")`、`warning` 或 `info`",
                         ),
@@ -315,7 +312,7 @@ impl RulePack {
                 }
                 if let Some(existing) = rules.get(&rule) {
                     if existing.builtin != file.builtin {
-                        errors.push(annotation_error(file, policy, tr(lang, format!("rule id `{rule}` is already used by a built-in rule"), format!("规则 id `{rule}` 已被内置规则使用")), tr(lang, "choose another `@id`, or switch the built-in off in `.privflow.yaml` (`severity: {id: off}`)", "换一个 `@id`，或在 `.privflow.yaml` 中关闭内置规则（`severity: {id: off}`）")));
+                        errors.push(annotation_error(file, policy, Text::new(format!("rule id `{rule}` is already used by a built-in rule"), format!("规则 id `{rule}` 已被内置规则使用")), Text::new("choose another `@id`, or switch the built-in off in `.privflow.yaml` (`severity: {id: off}`)", "换一个 `@id`，或在 `.privflow.yaml` 中关闭内置规则（`severity: {id: off}`）")));
                         continue;
                     }
                 }
@@ -506,19 +503,17 @@ fn actions_of(policy: &Policy) -> Vec<ActionKind> {
     }
 }
 
-fn read_dir(dir: &Path, lang: Lang) -> Result<Vec<RuleFile>, InputError> {
+fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, InputError> {
     let display = dir.display().to_string();
     let entries = std::fs::read_dir(dir).map_err(|e| {
         InputError::new(
-            "privflow::policies-dir",
-            tr(
-                lang,
+            Code::PoliciesDir,
+            Text::new(
                 format!("cannot read policy directory `{display}`: {e}"),
                 format!("无法读取规则目录 `{display}`：{e}"),
             ),
         )
-        .with_help(tr(
-            lang,
+        .with_help(Text::new(
             "pass a directory that holds .cedar files",
             "请指定包含 .cedar 文件的目录",
         ))
@@ -533,7 +528,7 @@ fn read_dir(dir: &Path, lang: Lang) -> Result<Vec<RuleFile>, InputError> {
         .into_iter()
         .map(|path| {
             let name = path.display().to_string();
-            let text = crate::manifest::read_text(&path, &name, lang)?;
+            let text = crate::manifest::read_text(&path, &name)?;
             Ok(RuleFile {
                 name,
                 text,
@@ -545,8 +540,8 @@ fn read_dir(dir: &Path, lang: Lang) -> Result<Vec<RuleFile>, InputError> {
 
 fn cedar_error(
     file: &RuleFile,
-    code: &'static str,
-    message: String,
+    code: Code,
+    message: Text,
     inner: Box<dyn miette::Diagnostic + Send + Sync>,
 ) -> InputError {
     let mut error = InputError::new(code, message).in_file(&file.name, &file.text);
@@ -554,7 +549,7 @@ fn cedar_error(
     error
 }
 
-fn annotation_error(file: &RuleFile, policy: &Policy, message: String, help: String) -> InputError {
+fn annotation_error(file: &RuleFile, policy: &Policy, message: Text, help: Text) -> InputError {
     let text = policy.to_string();
     let offset = file.text.find(text.trim()).unwrap_or(0);
     let location = crate::finding::Location {
@@ -562,9 +557,9 @@ fn annotation_error(file: &RuleFile, policy: &Policy, message: String, help: Str
         len: text.trim().lines().next().unwrap_or_default().len(),
         ..Default::default()
     };
-    InputError::new("privflow::policy-annotation", message)
+    InputError::new(Code::PolicyAnnotation, message)
         .in_file(&file.name, &file.text)
-        .at(location, "this rule")
+        .at(location, Text::new("this rule", "此规则"))
         .with_help(help)
 }
 
@@ -614,7 +609,7 @@ mod tests {
 
     #[test]
     fn every_rule_has_docs() {
-        let pack = RulePack::builtin(Lang::En).unwrap();
+        let pack = RulePack::builtin().unwrap();
         for rule in pack.rules() {
             assert!(rule.severity.is_some(), "{}", rule.id);
             for (what, text) in [
@@ -629,7 +624,7 @@ mod tests {
 
     #[test]
     fn builtin_pack_validates_strictly() {
-        let pack = RulePack::builtin(Lang::En).map_err(|e| e.iter().map(|e| e.render_plain()).collect::<Vec<_>>());
+        let pack = RulePack::builtin().map_err(|e| e.iter().map(|e| e.render_plain()).collect::<Vec<_>>());
         assert!(pack.is_ok(), "{:#?}", pack.err());
     }
 }

@@ -412,9 +412,9 @@ fn a_notice_that_is_not_utf8_is_an_input_error_at_product_notice() {
     };
     assert_eq!(errors.0.len(), 1);
     let error = &errors.0[0];
-    assert_eq!(error.code, "privflow::not-utf8");
-    assert!(error.message.contains("privacy.md"), "{}", error.message);
-    assert!(error.help.as_deref().is_some_and(|h| h.contains("UTF-8")));
+    assert_eq!(error.code.as_str(), "privflow::not-utf8");
+    assert!(error.message.en.contains("privacy.md"), "{}", error.message);
+    assert!(error.help.as_ref().is_some_and(|h| h.en.contains("UTF-8")));
     let at = error.location.unwrap_or_else(|| panic!("no location"));
     assert_eq!((at.line, at.column), position(&CASE.yaml(), "notice:", "privacy.md"));
     // The same file given with --notice: an error without a manifest span.
@@ -426,7 +426,7 @@ fn a_notice_that_is_not_utf8_is_an_input_error_at_product_notice() {
     let errors = privflow::check(&[&path], &options)
         .err()
         .unwrap_or_else(|| panic!("expected an input error"));
-    assert!(errors.0.iter().any(|e| e.code == "privflow::not-utf8"));
+    assert!(errors.0.iter().any(|e| e.code.as_str() == "privflow::not-utf8"));
 }
 
 #[test]
@@ -538,8 +538,8 @@ fn seed_notices_disclose_what_the_example_manifests_declare() {
         assert_eq!(undisclosed(&path, &notice), expected, "{}", seed.file);
 
         // Every seed claims domestic storage on a line that says 境内 or 中国大陆.
-        let parsed = privflow::notice::Notice::read(&notice, seed.file, privflow::Lang::En)
-            .unwrap_or_else(|e| panic!("{}", e.render_plain()));
+        let parsed =
+            privflow::notice::Notice::read(&notice, seed.file).unwrap_or_else(|e| panic!("{}", e.render_plain()));
         let raw = std::fs::read_to_string(&notice).unwrap_or_default();
         let line = parsed
             .claim_line()
@@ -596,7 +596,7 @@ fn an_empty_manifest_term_is_an_input_error() {
         .err()
         .unwrap_or_else(|| panic!("expected an input error"));
     assert_eq!(
-        errors.0.iter().map(|e| e.code).collect::<Vec<_>>(),
+        errors.0.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(),
         ["privflow::empty-term"]
     );
 }

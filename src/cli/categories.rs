@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use privflow::diagnostics::{tr, InputError};
+use privflow::diagnostics::{Code, InputError, Text};
 use privflow::notice::lexicon::Lexicon;
 use privflow::taxonomy::Taxonomy;
 use privflow::{InputErrors, Lang};
@@ -16,9 +16,11 @@ pub fn run(lang: Lang, terms: bool) -> ExitCode {
     }
     let lexicon = match Lexicon::builtin() {
         Ok(lexicon) => lexicon,
-        Err(e) => return super::input_errors(&InputErrors(vec![InputError::new("privflow::lexicon", e)])),
+        Err(e) => {
+            return super::input_errors(&InputErrors(vec![InputError::new(Code::Lexicon, Text::same(e))]).in_lang(lang))
+        }
     };
-    let label = tr(lang, "terms", "用语");
+    let label = Text::new("terms", "用语");
     let line = |category: &privflow::taxonomy::Category| {
         let entry = lexicon.entry(&category.id)?;
         Some(format!("{label}: {}", entry.written.join(", ")))

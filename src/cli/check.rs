@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use privflow::diagnostics::{tr, InputError};
+use privflow::diagnostics::{Code, InputError, Text};
 use privflow::{report, FailOn, InputErrors, Lang, Options, Report, RulePack};
 
 #[derive(clap::Args)]
@@ -61,9 +61,9 @@ pub(super) fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
 pub fn run(args: Args) -> ExitCode {
     let lang = args.lang.unwrap_or_default();
     // Usage errors come before the (possibly long) check.
-    let plan = match plan(&args.format, &args.output, args.force, lang) {
+    let plan = match plan(&args.format, &args.output, args.force) {
         Ok(plan) => plan,
-        Err(error) => return super::input_errors(&InputErrors(vec![error])),
+        Err(error) => return super::input_errors(&InputErrors(vec![error]).in_lang(lang)),
     };
     let options = Options {
         lang: args.lang,
@@ -93,9 +93,9 @@ pub(super) fn write_reports(
     let report = if plan.iter().any(|(format, _)| *format == Format::Sarif) && report.rules.is_empty() {
         let dirs: Vec<&Path> = policies.iter().map(PathBuf::as_path).collect();
         let mut copy = report.clone();
-        match RulePack::load(&dirs, report.lang) {
+        match RulePack::load(&dirs) {
             Ok(pack) => copy.add_rules(pack.rules()),
-            Err(errors) => return super::input_errors(&InputErrors::sorted(errors)),
+            Err(errors) => return super::input_errors(&InputErrors::sorted(errors).in_lang(report.lang)),
         }
         described = copy;
         &described
@@ -113,13 +113,13 @@ pub(super) fn write_reports(
             }
             Some(path) => {
                 if let Err(error) = write_atomic(path, &text, force) {
-                    errors.push(write_error(path, &error, report.lang));
+                    errors.push(write_error(path, &error));
                 }
             }
         }
     }
     if !errors.is_empty() {
-        return super::input_errors(&InputErrors(errors));
+        return super::input_errors(&InputErrors(errors).in_lang(report.lang));
     }
     super::exit_for(report.fail_on, report.fails())
 }
@@ -143,7 +143,6 @@ pub(super) fn plan(
     formats: &[Format],
     outputs: &[PathBuf],
     force: bool,
-    lang: Lang,
 ) -> Result<Vec<(Format, Option<PathBuf>)>, InputError> {
     let formats = if formats.is_empty() {
         &[Format::Human][..]
@@ -163,15 +162,13 @@ pub(super) fn plan(
     } else {
         let (f, o) = (formats.len(), outputs.len());
         return Err(InputError::new(
-            "privflow::usage",
-            tr(
-                lang,
+            Code::Usage,
+            Text::new(
                 format!("{f} --format but {o} --output"),
                 format!("给出了 {f} 个 --format，但有 {o} 个 --output"),
             ),
         )
-        .with_help(tr(
-            lang,
+        .with_help(Text::new(
             "give one --output per --format, or one fewer to send the first format to stdout",
             "每个 --format 对应一个 --output；或少给一个 --output，让第一个格式输出到标准输出",
         )));
@@ -181,16 +178,15 @@ pub(super) fn plan(
         let Some(path) = output else { continue };
         if seen.contains(&path.as_path()) {
             return Err(InputError::new(
-                "privflow::usage",
-                tr(
-                    lang,
+                Code::Usage,
+                Text::new(
                     format!("`{}` is given as --output twice", path.display()),
                     format!("`{}` 被多次用作 --output", path.display()),
                 ),
             ));
         }
         seen.push(path);
-        if let Some(error) = check_target(path, force, lang) {
+        if let Some(error) = check_target(path, force) {
             return Err(error);
         }
     }
@@ -198,43 +194,40 @@ pub(super) fn plan(
 }
 
 /// Refuses a directory, and an existing file unless `force`.
-pub fn check_target(path: &Path, force: bool, lang: Lang) -> Option<InputError> {
+pub fn check_target(path: &Path, force: bool) -> Option<InputError> {
     if path.is_dir() {
         return Some(InputError::new(
-            "privflow::output-is-directory",
-            tr(
-                lang,
+            Code::OutputIsDirectory,
+            Text::new(
                 format!("`{}` is a directory", path.display()),
                 format!("`{}` 是一个目录", path.display()),
             ),
         ));
     }
     if !force && path.exists() {
-        return Some(exists_error(path, lang));
+        return Some(exists_error(path));
     }
     None
 }
 
-fn exists_error(path: &Path, lang: Lang) -> InputError {
+fn exists_error(path: &Path) -> InputError {
     InputError::new(
-        "privflow::output-exists",
-        tr(
-            lang,
+        Code::OutputExists,
+        Text::new(
             format!("`{}` already exists; not overwriting it", path.display()),
             format!("`{}` 已存在，不会覆盖", path.display()),
         ),
     )
-    .with_help(tr(lang, "pass --force to overwrite it", "如需覆盖，请加上 --force"))
+    .with_help(Text::new("pass --force to overwrite it", "如需覆盖，请加上 --force"))
 }
 
-fn write_error(path: &Path, error: &std::io::Error, lang: Lang) -> InputError {
+fn write_error(path: &Path, error: &std::io::Error) -> InputError {
     if error.kind() == std::io::ErrorKind::AlreadyExists {
-        return exists_error(path, lang);
+        return exists_error(path);
     }
     InputError::new(
-        "privflow::write",
-        tr(
-            lang,
+        Code::Write,
+        Text::new(
             format!("cannot write `{}`: {error}", path.display()),
             format!("无法写入 `{}`：{error}", path.display()),
         ),
@@ -278,14 +271,14 @@ mod tests {
     #[test]
     fn outputs_pair_with_formats() {
         let p = |s: &str| PathBuf::from(format!("/nonexistent-privflow-test/{s}"));
-        let plan = plan(&[Format::Json, Format::Sarif], &[p("a")], false, Lang::En).ok();
+        let plan = plan(&[Format::Json, Format::Sarif], &[p("a")], false).ok();
         let plan = plan.unwrap_or_default();
         assert_eq!(plan.len(), 2);
         assert!(plan[0].0 == Format::Json && plan[0].1.is_none());
         assert!(plan[1].0 == Format::Sarif && plan[1].1 == Some(p("a")));
-        assert!(super::plan(&[Format::Json], &[p("a"), p("b")], false, Lang::En).is_err());
-        assert!(super::plan(&[Format::Json, Format::Sarif], &[p("a"), p("a")], false, Lang::En).is_err());
-        let default = super::plan(&[], &[], false, Lang::En).unwrap_or_default();
+        assert!(super::plan(&[Format::Json], &[p("a"), p("b")], false).is_err());
+        assert!(super::plan(&[Format::Json, Format::Sarif], &[p("a"), p("a")], false).is_err());
+        let default = super::plan(&[], &[], false).unwrap_or_default();
         assert!(default.len() == 1 && default[0].0 == Format::Human && default[0].1.is_none());
     }
 }

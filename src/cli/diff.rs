@@ -40,9 +40,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> ExitCode {
     let lang = args.lang.unwrap_or_default();
-    let plan = match plan(&args.format, &args.output, args.force, lang) {
+    let plan = match plan(&args.format, &args.output, args.force) {
         Ok(plan) => plan,
-        Err(error) => return super::input_errors(&InputErrors(vec![error])),
+        Err(error) => return super::input_errors(&InputErrors(vec![error]).in_lang(lang)),
     };
     let options = Options {
         lang: args.lang,

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use privflow::diagnostics::{tr, InputError};
+use privflow::diagnostics::{Code, InputError, Text};
 use privflow::{InputErrors, Lang};
 
 pub const FILE_NAME: &str = "privflow.yaml";
@@ -16,41 +16,38 @@ pub fn run(dir: Option<PathBuf>, force: bool, lang: Lang) -> ExitCode {
     };
     if let Some(dir) = dir.filter(|d| !d.is_dir()) {
         let error = InputError::new(
-            "privflow::init-dir",
-            tr(
-                lang,
+            Code::InitDir,
+            Text::new(
                 format!("`{}` is not a directory", dir.display()),
                 format!("`{}` 不是目录", dir.display()),
             ),
         );
-        return super::input_errors(&InputErrors(vec![error]));
+        return super::input_errors(&InputErrors(vec![error]).in_lang(lang));
     }
-    if let Some(error) = super::check::check_target(&path, force, lang) {
-        return super::input_errors(&InputErrors(vec![error]));
+    if let Some(error) = super::check::check_target(&path, force) {
+        return super::input_errors(&InputErrors(vec![error]).in_lang(lang));
     }
     if let Err(e) = super::check::write_atomic(&path, template(lang), force) {
         let message = if e.kind() == std::io::ErrorKind::AlreadyExists {
-            tr(
-                lang,
+            Text::new(
                 format!("`{}` already exists; not overwriting it", path.display()),
                 format!("`{}` 已存在，不会覆盖", path.display()),
             )
         } else {
-            tr(
-                lang,
+            Text::new(
                 format!("cannot write `{}`: {e}", path.display()),
                 format!("无法写入 `{}`：{e}", path.display()),
             )
         };
-        let error = InputError::new("privflow::write", message);
-        return super::input_errors(&InputErrors(vec![error]));
+        let error = InputError::new(Code::Write, message);
+        return super::input_errors(&InputErrors(vec![error]).in_lang(lang));
     }
     println!("{}", created(&path, lang));
     ExitCode::SUCCESS
 }
 
 fn created(path: &Path, lang: Lang) -> String {
-    tr(
+    privflow::lang::tr(
         lang,
         format!(
             "wrote {}: describe your product's flows in it, then run `privflow check`",

@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use privflow::diagnostics::{did_you_mean, tr, InputError};
+use privflow::diagnostics::{did_you_mean, Code, InputError, Text};
 use privflow::report::rules as text;
 use privflow::{InputErrors, Lang, RulePack};
 
 fn pack(lang: Lang, policies: &[PathBuf]) -> Result<RulePack, ExitCode> {
     let dirs: Vec<&Path> = policies.iter().map(PathBuf::as_path).collect();
-    RulePack::load(&dirs, lang).map_err(|e| super::input_errors(&InputErrors::sorted(e)))
+    RulePack::load(&dirs).map_err(|e| super::input_errors(&InputErrors::sorted(e).in_lang(lang)))
 }
 
 pub fn list(lang: Lang, markdown: bool, policies: &[PathBuf]) -> ExitCode {
@@ -39,19 +39,18 @@ pub fn explain(rule: &str, lang: Lang, policies: &[PathBuf]) -> ExitCode {
         }
         None => {
             let ids = pack.rule_ids();
-            let help = did_you_mean(rule, ids.iter().map(String::as_str), lang).unwrap_or_else(|| {
-                tr(
-                    lang,
+            let help = did_you_mean(rule, ids.iter().map(String::as_str)).unwrap_or_else(|| {
+                Text::new(
                     "run `privflow rules` for the rule ids",
                     "运行 `privflow rules` 查看规则 id",
                 )
             });
             let error = InputError::new(
-                "privflow::unknown-rule",
-                tr(lang, format!("unknown rule `{rule}`"), format!("未知的规则 `{rule}`")),
+                Code::UnknownRule,
+                Text::new(format!("unknown rule `{rule}`"), format!("未知的规则 `{rule}`")),
             )
             .with_help(help);
-            super::input_errors(&InputErrors(vec![error]))
+            super::input_errors(&InputErrors(vec![error]).in_lang(lang))
         }
     }
 }

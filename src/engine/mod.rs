@@ -11,8 +11,9 @@ use std::sync::Arc;
 use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request};
 use rayon::prelude::*;
 
-use crate::diagnostics::{tr, InputError};
+use crate::diagnostics::{Code, InputError, Text};
 use crate::finding::{Finding, Severity};
+use crate::lang::tr;
 use crate::manifest::model::{is_cn, Date};
 use crate::manifest::{Flow, LoadedManifest, Path, Seg};
 use crate::notice;
@@ -67,19 +68,17 @@ pub struct Evaluation {
 pub struct ThreadEngines {
     first: Arc<Engine>,
     dirs: Vec<std::path::PathBuf>,
-    lang: Lang,
     per_thread: Vec<std::sync::OnceLock<Arc<Engine>>>,
     /// Whether a worker took `first` as its own; the next ones load theirs.
     first_taken: std::sync::atomic::AtomicBool,
 }
 
 impl ThreadEngines {
-    pub fn new(first: Engine, dirs: Vec<std::path::PathBuf>, lang: Lang) -> ThreadEngines {
+    pub fn new(first: Engine, dirs: Vec<std::path::PathBuf>) -> ThreadEngines {
         let threads = rayon::current_num_threads();
         ThreadEngines {
             first: Arc::new(first),
             dirs,
-            lang,
             per_thread: (0..threads).map(|_| std::sync::OnceLock::new()).collect(),
             first_taken: std::sync::atomic::AtomicBool::new(false),
         }
@@ -99,7 +98,7 @@ impl ThreadEngines {
             }
             let refs: Vec<&std::path::Path> = self.dirs.iter().map(|d| d.as_path()).collect();
             // The same files loaded a moment ago; should they fail now, share the first.
-            RulePack::load(&refs, self.lang)
+            RulePack::load(&refs)
                 .map(|pack| Arc::new(Engine::new(Arc::new(pack))))
                 .unwrap_or_else(|_| self.first.clone())
         })
@@ -370,9 +369,13 @@ impl Engine {
 }
 
 fn internal(loaded: &LoadedManifest, message: String) -> InputError {
-    loaded.source.error("privflow::evaluation", message).with_help(
-        "a rule or the facts given to it do not fit policies/schema.cedarschema; check your own --policies rules",
-    )
+    loaded
+        .source
+        .error(Code::Evaluation, Text::same(message))
+        .with_help(Text::new(
+            "a rule or the facts given to it do not fit policies/schema.cedarschema; check your own --policies rules",
+            "规则或提供给它的事实与 policies/schema.cedarschema 不符；请检查自定义的 --policies 规则",
+        ))
 }
 
 fn node_path(target: Target) -> Path {

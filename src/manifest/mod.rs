@@ -14,10 +14,10 @@ pub use block::disagreement as span_fast_path_disagreement;
 pub use model::*;
 pub use yaml::{render_path, Path, Seg};
 
-use crate::diagnostics::{did_you_mean, tr, InputError};
+use crate::diagnostics::{did_you_mean, Code, InputError, Text};
 use crate::finding::Location;
+use crate::lang::{tr, Lang};
 use crate::taxonomy::Taxonomy;
-use crate::Lang;
 use yaml::{ErrorAt, RawError, Section, SectionCheck, SpanIndex};
 
 /// Larger manifests are refused: a product's flows fit in far less.
@@ -28,19 +28,17 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 pub const MAX_ERRORS_PER_FILE: usize = 100;
 
 /// The diagnostic that stands for `dropped` errors not shown, if any.
-fn more_errors(source: &SourceFile, dropped: usize, lang: Lang) -> Option<InputError> {
+fn more_errors(source: &SourceFile, dropped: usize) -> Option<InputError> {
     (dropped > 0).then(|| {
         source
             .error(
-                "privflow::too-many-errors",
-                tr(
-                    lang,
+                Code::TooManyErrors,
+                Text::new(
                     format!("{dropped} more input error(s) in `{}` not shown", source.display),
                     format!("`{}` 中另有 {dropped} 个输入错误未显示", source.display),
                 ),
             )
-            .with_help(tr(
-                lang,
+            .with_help(Text::new(
                 format!(
                     "at most {MAX_ERRORS_PER_FILE} errors are shown per manifest; fix the ones shown and run again"
                 ),
@@ -91,7 +89,7 @@ impl SourceFile {
         yaml::Lines::new(self.text.clone()).location_at(line, column)
     }
 
-    pub fn error(&self, code: &'static str, message: String) -> InputError {
+    pub fn error(&self, code: Code, message: Text) -> InputError {
         InputError::new(code, message).in_file(&self.display, &self.text)
     }
 }
@@ -140,13 +138,12 @@ const SECTIONS: &[Section] = &[
 
 /// What `load` needs besides the file: the rule ids waivers may name.
 pub struct LoadContext<'a> {
-    pub lang: Lang,
     pub rule_ids: &'a [String],
 }
 
 /// Reads, parses and checks one manifest, reporting every error it has.
 pub fn load(path: &FsPath, display: &str, cx: &LoadContext) -> Result<LoadedManifest, Vec<InputError>> {
-    parse_file(path, display, cx.lang)?.check(cx)
+    parse_file(path, display)?.check(cx)
 }
 
 /// `load` of a text read elsewhere (e.g. a file's version at a git revision).
@@ -156,7 +153,7 @@ pub fn load_text(
     text: Arc<str>,
     cx: &LoadContext,
 ) -> Result<LoadedManifest, Vec<InputError>> {
-    parse_text(path, display, text, cx.lang)?.check(cx)
+    parse_text(path, display, text)?.check(cx)
 }
 
 /// A manifest that read and deserialized, not yet checked: the part of
@@ -179,26 +176,26 @@ impl Parsed {
 }
 
 /// Reads and deserializes one manifest: `load` without the rule-dependent checks.
-pub fn parse_file(path: &FsPath, display: &str, lang: Lang) -> Result<Parsed, Vec<InputError>> {
-    let text = read_text(path, display, lang).map_err(|e| vec![e])?;
-    parse_text(path, display, text, lang)
+pub fn parse_file(path: &FsPath, display: &str) -> Result<Parsed, Vec<InputError>> {
+    let text = read_text(path, display).map_err(|e| vec![e])?;
+    parse_text(path, display, text)
 }
 
-fn parse_text(path: &FsPath, display: &str, text: Arc<str>, lang: Lang) -> Result<Parsed, Vec<InputError>> {
+fn parse_text(path: &FsPath, display: &str, text: Arc<str>) -> Result<Parsed, Vec<InputError>> {
     let source = SourceFile::new(path.to_path_buf(), display.to_string(), text);
 
     let manifest: Manifest = yaml::parse(&source.text, SECTIONS).map_err(|raw| {
         // A newer format is reported alone: its other "errors" are its new fields.
-        match unsupported_version(&source, lang) {
+        match unsupported_version(&source) {
             Some(error) => vec![error],
             None => {
                 let dropped = raw.len().saturating_sub(MAX_ERRORS_PER_FILE);
                 let mut errors: Vec<InputError> = raw
                     .into_iter()
                     .take(MAX_ERRORS_PER_FILE)
-                    .map(|e| convert(&source, e, lang))
+                    .map(|e| convert(&source, e))
                     .collect();
-                errors.extend(more_errors(&source, dropped, lang));
+                errors.extend(more_errors(&source, dropped));
                 errors
             }
         }
@@ -207,18 +204,16 @@ fn parse_text(path: &FsPath, display: &str, text: Arc<str>, lang: Lang) -> Resul
 }
 
 /// Reads a file as UTF-8, refusing oversized and non-UTF-8 input.
-pub fn read_text(path: &FsPath, display: &str, lang: Lang) -> Result<Arc<str>, InputError> {
+pub fn read_text(path: &FsPath, display: &str) -> Result<Arc<str>, InputError> {
     let io_error = |e: std::io::Error| {
         InputError::new(
-            "privflow::io",
-            tr(
-                lang,
+            Code::Io,
+            Text::new(
                 format!("cannot read `{display}`: {e}"),
                 format!("无法读取 `{display}`：{e}"),
             ),
         )
-        .with_help(tr(
-            lang,
+        .with_help(Text::new(
             "check that the file exists and is readable",
             "请确认文件存在且可读",
         ))
@@ -228,15 +223,13 @@ pub fn read_text(path: &FsPath, display: &str, lang: Lang) -> Result<Arc<str>, I
     // cannot be read at all.
     if !metadata.is_file() {
         return Err(InputError::new(
-            "privflow::not-a-file",
-            tr(
-                lang,
+            Code::NotAFile,
+            Text::new(
                 format!("`{display}` is not a regular file"),
                 format!("`{display}` 不是普通文件"),
             ),
         )
-        .with_help(tr(
-            lang,
+        .with_help(Text::new(
             "name a regular file (not a directory, FIFO or device)",
             "请指定普通文件（而非目录、FIFO 或设备）",
         )));
@@ -244,15 +237,13 @@ pub fn read_text(path: &FsPath, display: &str, lang: Lang) -> Result<Arc<str>, I
     let size = metadata.len();
     let too_large = |size: u64| {
         InputError::new(
-            "privflow::too-large",
-            tr(
-                lang,
+            Code::TooLarge,
+            Text::new(
                 format!("`{display}` is {size} bytes, over the limit of {MAX_FILE_BYTES}"),
                 format!("`{display}` 大小为 {size} 字节，超过上限 {MAX_FILE_BYTES}"),
             ),
         )
-        .with_help(tr(
-            lang,
+        .with_help(Text::new(
             "split the product's flows over several manifests",
             "将该产品的数据流拆分到多个清单文件中",
         ))
@@ -274,14 +265,13 @@ pub fn read_text(path: &FsPath, display: &str, lang: Lang) -> Result<Arc<str>, I
         let valid = &e.as_bytes()[..offset];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         InputError::new(
-            "privflow::not-utf8",
-            tr(
-                lang,
+            Code::NotUtf8,
+            Text::new(
                 format!("`{display}` is not valid UTF-8 (line {line}, byte {offset})"),
                 format!("`{display}` 不是有效的 UTF-8 编码（第 {line} 行，第 {offset} 字节）"),
             ),
         )
-        .with_help(tr(lang, "save the manifest as UTF-8", "请以 UTF-8 编码保存清单"))
+        .with_help(Text::new("save the manifest as UTF-8", "请以 UTF-8 编码保存清单"))
     })?;
     // A byte-order mark is legal in YAML files written on Windows; drop it so
     // that positions match what editors show.
@@ -289,7 +279,7 @@ pub fn read_text(path: &FsPath, display: &str, lang: Lang) -> Result<Arc<str>, I
     Ok(Arc::from(text))
 }
 
-fn unsupported_version(source: &SourceFile, lang: Lang) -> Option<InputError> {
+fn unsupported_version(source: &SourceFile) -> Option<InputError> {
     let version = yaml::top_level_scalar(&source.text, "version")?;
     let number = version.as_u64()?;
     if number == 1 {
@@ -299,19 +289,17 @@ fn unsupported_version(source: &SourceFile, lang: Lang) -> Option<InputError> {
     Some(
         source
             .error(
-                "privflow::unsupported-version",
-                tr(
-                    lang,
+                Code::UnsupportedVersion,
+                Text::new(
                     format!("unsupported manifest version {number}"),
                     format!("不支持的清单格式版本 {number}"),
                 ),
             )
             .at(
                 source.locate(&path),
-                tr(lang, "this privflow reads version 1", "本版本 privflow 读取格式版本 1"),
+                Text::new("this privflow reads version 1", "本版本 privflow 读取格式版本 1"),
             )
-            .with_help(tr(
-                lang,
+            .with_help(Text::new(
                 "write `version: 1`, or upgrade privflow",
                 "写为 `version: 1`，或升级 privflow",
             )),
@@ -319,7 +307,7 @@ fn unsupported_version(source: &SourceFile, lang: Lang) -> Option<InputError> {
 }
 
 /// Turns one serde error into a diagnostic with a span and a help line.
-fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
+fn convert(source: &SourceFile, raw: RawError) -> InputError {
     let message = raw.message;
     let mut path = match raw.at {
         at if is_limit(&message) => {
@@ -328,11 +316,9 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
                 ErrorAt::Path(path) => source.locate(&path),
             };
             return source
-                .error("privflow::limit", tr(lang, format!("manifest exceeds a limit: {message}"), format!("清单超出限制：{message}")))
-                .at(location, tr(lang, "here", "此处"))
-                .with_help(tr(
-                    lang,
-                    format!("manifests may nest at most {} levels and expand YAML aliases only modestly; write the data out plainly", yaml::MAX_FLOW_DEPTH),
+                .error(Code::Limit, Text::new(format!("manifest exceeds a limit: {message}"), format!("清单超出限制：{message}")))
+                .at(location, Text::new("here", "此处"))
+                .with_help(Text::new(format!("manifests may nest at most {} levels and expand YAML aliases only modestly; write the data out plainly", yaml::MAX_FLOW_DEPTH),
                     format!("清单嵌套不得超过 {} 层，YAML 别名展开须适度；请直接写出数据", yaml::MAX_FLOW_DEPTH),
                 ));
         }
@@ -340,16 +326,14 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
             let location = source.locate_position(line, column);
             return source
                 .error(
-                    "privflow::yaml-syntax",
-                    tr(
-                        lang,
+                    Code::YamlSyntax,
+                    Text::new(
                         format!("malformed YAML: {message}"),
                         format!("YAML 格式错误：{message}"),
                     ),
                 )
-                .at(location, tr(lang, "here", "此处"))
-                .with_help(tr(
-                    lang,
+                .at(location, Text::new("here", "此处"))
+                .with_help(Text::new(
                     "fix the YAML syntax (indentation, quotes, colons)",
                     "修正 YAML 语法（缩进、引号、冒号）",
                 ));
@@ -358,53 +342,54 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
     };
     let expected = yaml::expected_names(&message);
     let name = yaml::quoted_name(&message).unwrap_or_default();
-    let suggestion = did_you_mean(&name, expected.iter().map(String::as_str), lang);
+    let suggestion = did_you_mean(&name, expected.iter().map(String::as_str));
     let listing = expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
     if message.starts_with("unknown field") {
         if path.last() != Some(&Seg::Key(name.clone())) {
             path.push(Seg::Key(name.clone()));
         }
         let help =
-            suggestion.unwrap_or_else(|| tr(lang, format!("known fields: {listing}"), format!("可用字段：{listing}")));
+            suggestion.unwrap_or_else(|| Text::new(format!("known fields: {listing}"), format!("可用字段：{listing}")));
         return source
             .error(
-                "privflow::unknown-field",
-                tr(
-                    lang,
+                Code::UnknownField,
+                Text::new(
                     format!(
                         "unknown field `{name}` in {}",
-                        render_path(&path[..path.len() - 1]).or_root()
+                        render_path(&path[..path.len() - 1]).or_root(Lang::En)
                     ),
                     format!(
                         "{} 中存在未知字段 `{name}`",
-                        render_path(&path[..path.len() - 1]).or_root()
+                        render_path(&path[..path.len() - 1]).or_root(Lang::Zh)
                     ),
                 ),
             )
             .at(
                 source.locate_key(&path),
-                tr(lang, "not a field of this entry", "不是该条目的字段"),
+                Text::new("not a field of this entry", "不是该条目的字段"),
             )
             .with_help(help);
     }
     if message.starts_with("unknown variant") {
         let help = match suggestion {
-            Some(s) => format!(
-                "{s} ({})",
-                tr(lang, format!("one of {listing}"), format!("可选值：{listing}"))
+            Some(s) => Text::new(
+                format!("{} (one of {listing})", s.en),
+                format!("{} (可选值：{listing})", s.zh),
             ),
-            None => tr(lang, format!("use one of {listing}"), format!("可选值：{listing}")),
+            None => Text::new(format!("use one of {listing}"), format!("可选值：{listing}")),
         };
         return source
             .error(
-                "privflow::unknown-value",
-                tr(
-                    lang,
+                Code::UnknownValue,
+                Text::new(
                     format!("unknown value `{name}` for `{}`", render_path(&path)),
                     format!("`{}` 的取值 `{name}` 无效", render_path(&path)),
                 ),
             )
-            .at(source.locate(&path), tr(lang, "not an allowed value", "不是允许的取值"))
+            .at(
+                source.locate(&path),
+                Text::new("not an allowed value", "不是允许的取值"),
+            )
             .with_help(help);
     }
     if message.starts_with("missing field") {
@@ -412,19 +397,17 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
         field.push(Seg::Key(name.clone()));
         return source
             .error(
-                "privflow::missing-field",
-                tr(
-                    lang,
+                Code::MissingField,
+                Text::new(
                     format!("missing required field `{}`", render_path(&field)),
                     format!("缺少必填字段 `{}`", render_path(&field)),
                 ),
             )
             .at(
                 source.locate_key(&path),
-                tr(lang, format!("`{name}` is required here"), format!("此处需要 `{name}`")),
+                Text::new(format!("`{name}` is required here"), format!("此处需要 `{name}`")),
             )
-            .with_help(tr(
-                lang,
+            .with_help(Text::new(
                 format!("add `{name}:` to this entry"),
                 format!("为该条目添加 `{name}:`"),
             ));
@@ -432,16 +415,14 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
     if message.contains("untagged enum AutomatedDecision") {
         return source
             .error(
-                "privflow::wrong-type",
-                tr(
-                    lang,
+                Code::WrongType,
+                Text::new(
                     format!("`{}` must be true, false or a mapping", render_path(&path)),
                     format!("`{}` 必须为 true、false 或映射", render_path(&path)),
                 ),
             )
-            .at(source.locate(&path), tr(lang, "unexpected value", "取值不符合要求"))
-            .with_help(tr(
-                lang,
+            .at(source.locate(&path), Text::new("unexpected value", "取值不符合要求"))
+            .with_help(Text::new(
                 "write `automated_decision: false` or `automated_decision: { used: true, opt_out: true }`",
                 "写为 `automated_decision: false` 或 `automated_decision: { used: true, opt_out: true }`",
             ));
@@ -449,16 +430,14 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
     if message.starts_with("invalid date") {
         return source
             .error(
-                "privflow::invalid-date",
-                tr(
-                    lang,
+                Code::InvalidDate,
+                Text::new(
                     format!("{message} at `{}`", render_path(&path)),
                     format!("`{}` 的日期无效：{message}", render_path(&path)),
                 ),
             )
-            .at(source.locate(&path), tr(lang, "not a date", "不是日期"))
-            .with_help(tr(
-                lang,
+            .at(source.locate(&path), Text::new("not a date", "不是日期"))
+            .with_help(Text::new(
                 "write dates as YYYY-MM-DD, e.g. 2026-03-01",
                 "日期格式为 YYYY-MM-DD，例如 2026-03-01",
             ));
@@ -466,37 +445,33 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
     if message.contains("expected a mapping") {
         return source
             .error(
-                "privflow::not-a-mapping",
-                tr(
-                    lang,
-                    format!("`{}`: {message}", render_path(&path).or_root()),
-                    format!("`{}`：{message}", render_path(&path).or_root()),
+                Code::NotAMapping,
+                Text::new(
+                    format!("`{}`: {message}", render_path(&path).or_root(Lang::En)),
+                    format!("`{}`：{message}", render_path(&path).or_root(Lang::Zh)),
                 ),
             )
             .at(
                 source.locate(&path),
-                tr(lang, "expected `key: value` entries", "应为 `键: 值` 形式的映射"),
+                Text::new("expected `key: value` entries", "应为 `键: 值` 形式的映射"),
             )
-            .with_help(tr(
-                lang,
+            .with_help(Text::new(
                 "a manifest is a mapping with `version: 1`, `product:` and `flows:`; run `privflow init` for a starter",
                 "清单应为包含 `version: 1`、`product:` 和 `flows:` 的映射；可运行 `privflow init` 生成模板",
             ));
     }
     let (code, help) = if message.starts_with("invalid type") || message.starts_with("invalid value") {
         (
-            "privflow::wrong-type",
-            tr(
-                lang,
+            Code::WrongType,
+            Text::new(
                 "give a value of the expected type (see `privflow schema`)",
                 "请填写符合类型要求的值（见 `privflow schema`）",
             ),
         )
     } else {
         (
-            "privflow::invalid",
-            tr(
-                lang,
+            Code::Invalid,
+            Text::new(
                 "see the manifest reference in the README",
                 "参见 README 中的清单格式说明",
             ),
@@ -505,13 +480,12 @@ fn convert(source: &SourceFile, raw: RawError, lang: Lang) -> InputError {
     source
         .error(
             code,
-            tr(
-                lang,
-                format!("`{}`: {message}", render_path(&path).or_root()),
-                format!("`{}`：{message}", render_path(&path).or_root()),
+            Text::new(
+                format!("`{}`: {message}", render_path(&path).or_root(Lang::En)),
+                format!("`{}`：{message}", render_path(&path).or_root(Lang::Zh)),
             ),
         )
-        .at(source.locate(&path), tr(lang, "here", "此处"))
+        .at(source.locate(&path), Text::new("here", "此处"))
         .with_help(help)
 }
 
@@ -527,13 +501,13 @@ fn is_limit(message: &str) -> bool {
 }
 
 trait OrRoot {
-    fn or_root(self) -> String;
+    fn or_root(self, lang: Lang) -> String;
 }
 
 impl OrRoot for String {
-    fn or_root(self) -> String {
+    fn or_root(self, lang: Lang) -> String {
         if self.is_empty() {
-            "the manifest".to_string()
+            tr(lang, "the manifest", "清单")
         } else {
             self
         }

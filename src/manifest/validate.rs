@@ -5,15 +5,13 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, LazyLock};
 
 use super::{LoadContext, Manifest, Path, Seg, SourceFile};
-use crate::diagnostics::{did_you_mean, tr, InputError};
+use crate::diagnostics::{did_you_mean, Code, InputError, Text};
 use crate::taxonomy::Taxonomy;
-use crate::Lang;
 
 static BUILTIN: LazyLock<Arc<Taxonomy>> = LazyLock::new(|| Arc::new(Taxonomy::builtin()));
 
 struct Checker<'a> {
     source: &'a SourceFile,
-    lang: Lang,
     errors: Vec<InputError>,
     /// Errors past `MAX_ERRORS_PER_FILE`, counted but not located.
     dropped: usize,
@@ -22,12 +20,12 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn report(
         &mut self,
-        code: &'static str,
+        code: Code,
         path: Path,
         key: bool,
         message: (String, String),
         label: (&str, &str),
-        help: Option<String>,
+        help: Option<Text>,
     ) {
         if self.errors.len() >= super::MAX_ERRORS_PER_FILE {
             self.dropped += 1;
@@ -40,8 +38,8 @@ impl Checker<'_> {
         };
         let mut error = self
             .source
-            .error(code, tr(self.lang, message.0, message.1))
-            .at(location, tr(self.lang, label.0, label.1));
+            .error(code, Text::new(message.0, message.1))
+            .at(location, Text::new(label.0, label.1));
         if let Some(help) = help {
             error = error.with_help(help);
         }
@@ -49,15 +47,14 @@ impl Checker<'_> {
     }
 
     fn unknown_category(&mut self, path: Path, id: &str, taxonomy: &Taxonomy) {
-        let help = did_you_mean(id, taxonomy.ids(), self.lang).unwrap_or_else(|| {
-            tr(
-                self.lang,
+        let help = did_you_mean(id, taxonomy.ids()).unwrap_or_else(|| {
+            Text::new(
                 "run `privflow categories` for the taxonomy, or declare it under `categories:`",
                 "运行 `privflow categories` 查看分类，或在 `categories:` 中自定义",
             )
         });
         self.report(
-            "privflow::unknown-category",
+            Code::UnknownCategory,
             path,
             false,
             (
@@ -79,17 +76,15 @@ pub(super) fn check(
     manifest: &Manifest,
     cx: &LoadContext,
 ) -> Result<Arc<Taxonomy>, Vec<InputError>> {
-    let lang = cx.lang;
     let mut c = Checker {
         source,
-        lang,
         errors: Vec::new(),
         dropped: 0,
     };
 
     if manifest.version != 1 {
         c.report(
-            "privflow::unsupported-version",
+            Code::UnsupportedVersion,
             vec![key("version")],
             false,
             (
@@ -97,13 +92,13 @@ pub(super) fn check(
                 format!("不支持的清单格式版本 {}", manifest.version),
             ),
             ("this privflow reads version 1", "本版本 privflow 读取格式版本 1"),
-            Some(tr(lang, "write `version: 1`", "写为 `version: 1`")),
+            Some(Text::new("write `version: 1`", "写为 `version: 1`")),
         );
     }
     let product_id = &manifest.product.id;
     if !is_id(product_id) {
         c.report(
-            "privflow::invalid-id",
+            Code::InvalidId,
             vec![key("product"), key("id")],
             false,
             (
@@ -111,8 +106,7 @@ pub(super) fn check(
                 format!("产品 id `{product_id}` 不符合 [a-z0-9-]+ 格式"),
             ),
             ("invalid id", "id 无效"),
-            Some(tr(
-                lang,
+            Some(Text::new(
                 "use lower-case letters, digits and hyphens",
                 "只使用小写字母、数字和连字符",
             )),
@@ -122,7 +116,7 @@ pub(super) fn check(
         let dir = source.path.parent().unwrap_or(std::path::Path::new("."));
         if !dir.join(notice).is_file() {
             c.report(
-                "privflow::missing-notice",
+                Code::MissingNotice,
                 vec![key("product"), key("notice")],
                 false,
                 (
@@ -130,8 +124,7 @@ pub(super) fn check(
                     format!("隐私政策文件 `{notice}` 不存在"),
                 ),
                 ("not found relative to this manifest", "相对于本清单找不到该文件"),
-                Some(tr(
-                    lang,
+                Some(Text::new(
                     "give the notice's path relative to the manifest's directory",
                     "填写相对于清单所在目录的隐私政策路径",
                 )),
@@ -147,7 +140,7 @@ pub(super) fn check(
     if c.errors.is_empty() {
         Ok(taxonomy)
     } else {
-        c.errors.extend(super::more_errors(source, c.dropped, lang));
+        c.errors.extend(super::more_errors(source, c.dropped));
         Err(c.errors)
     }
 }
@@ -176,7 +169,7 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
         let path = vec![key("categories"), Seg::Index(i)];
         if !seen.insert(cat.id.as_str()) {
             c.report(
-                "privflow::duplicate-id",
+                Code::DuplicateId,
                 [path.clone(), vec![key("id")]].concat(),
                 false,
                 (
@@ -184,12 +177,12 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
                     format!("类别 `{}` 重复声明", cat.id),
                 ),
                 ("duplicate", "重复"),
-                Some(tr(c.lang, "merge the two entries", "合并两个条目")),
+                Some(Text::new("merge the two entries", "合并两个条目")),
             );
         }
         if !is_id(&cat.id) {
             c.report(
-                "privflow::invalid-id",
+                Code::InvalidId,
                 [path.clone(), vec![key("id")]].concat(),
                 false,
                 (
@@ -197,8 +190,7 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
                     format!("类别 id `{}` 不符合 [a-z0-9-]+ 格式", cat.id),
                 ),
                 ("invalid id", "id 无效"),
-                Some(tr(
-                    c.lang,
+                Some(Text::new(
                     "use lower-case letters, digits and hyphens",
                     "只使用小写字母、数字和连字符",
                 )),
@@ -206,7 +198,7 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
         }
         if builtin.contains(&cat.id) && cat.parent.is_some() {
             c.report(
-                "privflow::builtin-category",
+                Code::BuiltinCategory,
                 [path.clone(), vec![key("parent")]].concat(),
                 false,
                 (
@@ -217,8 +209,7 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
                     format!("`{}` 是内置类别，不能修改其在分类中的位置", cat.id),
                 ),
                 ("built-in", "内置类别"),
-                Some(tr(
-                    c.lang,
+                Some(Text::new(
                     "remove `parent:` (an entry for a built-in category may only add `terms:`), or choose a new id",
                     "删除 `parent:`（内置类别条目只能添加 `terms:`），或使用新的 id",
                 )),
@@ -228,7 +219,7 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
             // A term with no letters would match every notice.
             if crate::notice::normalize::normalize_term(term).is_empty() {
                 c.report(
-                    "privflow::empty-term",
+                    Code::EmptyTerm,
                     [path.clone(), vec![key("terms"), Seg::Index(t)]].concat(),
                     false,
                     (
@@ -236,8 +227,7 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
                         format!("类别 `{}` 含有空的隐私政策用语", cat.id),
                     ),
                     ("empty term", "用语为空"),
-                    Some(tr(
-                        c.lang,
+                    Some(Text::new(
                         "write the words the notice uses for this data, or remove the entry",
                         "填写隐私政策对该类信息的说法，或删除该条目",
                     )),
@@ -246,7 +236,7 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
         }
         if !builtin.contains(&cat.id) && cat.parent.is_none() {
             c.report(
-                "privflow::missing-field",
+                Code::MissingField,
                 path.clone(),
                 false,
                 (
@@ -254,8 +244,7 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
                     format!("自定义类别 `{}` 缺少 `parent`", cat.id),
                 ),
                 ("needs a parent", "需要上级类别"),
-                Some(tr(
-                    c.lang,
+                Some(Text::new(
                     "add `parent:` with a built-in or custom category, e.g. `parent: personal`",
                     "添加 `parent:`，例如 `parent: personal`",
                 )),
@@ -268,15 +257,14 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
         if let Some(parent) = &cat.parent {
             if !builtin.contains(parent) && !custom_ids.contains(parent.as_str()) {
                 let candidates: Vec<&str> = builtin.ids().chain(custom_ids.iter().copied()).collect();
-                let help = did_you_mean(parent, candidates, c.lang).unwrap_or_else(|| {
-                    tr(
-                        c.lang,
+                let help = did_you_mean(parent, candidates).unwrap_or_else(|| {
+                    Text::new(
                         "name a built-in category (`privflow categories`) or one declared here",
                         "填写内置类别（`privflow categories`）或本文件中声明的类别",
                     )
                 });
                 c.report(
-                    "privflow::unknown-category",
+                    Code::UnknownCategory,
                     vec![key("categories"), Seg::Index(*i), key("parent")],
                     false,
                     (
@@ -300,7 +288,7 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
             steps += 1;
             if *parent == cat.id || steps > parent_of.len() {
                 c.report(
-                    "privflow::category-cycle",
+                    Code::CategoryCycle,
                     vec![key("categories"), Seg::Index(*i), key("parent")],
                     false,
                     (
@@ -308,8 +296,7 @@ fn categories(c: &mut Checker, manifest: &Manifest) -> Arc<Taxonomy> {
                         format!("类别 `{}` 成为了自己的上级（循环）", cat.id),
                     ),
                     ("forms a cycle", "形成循环"),
-                    Some(tr(
-                        c.lang,
+                    Some(Text::new(
                         "point one category of the cycle at a built-in parent such as `personal`",
                         "将循环中的某个类别的上级改为内置类别，例如 `personal`",
                     )),
@@ -339,7 +326,7 @@ fn recipients<'m>(c: &mut Checker, manifest: &'m Manifest) -> Vec<&'m str> {
         let path = vec![key("recipients"), Seg::Index(i)];
         if !seen.insert(r.id.as_str()) {
             c.report(
-                "privflow::duplicate-id",
+                Code::DuplicateId,
                 [path.clone(), vec![key("id")]].concat(),
                 false,
                 (
@@ -347,8 +334,7 @@ fn recipients<'m>(c: &mut Checker, manifest: &'m Manifest) -> Vec<&'m str> {
                     format!("接收方 `{}` 重复声明", r.id),
                 ),
                 ("duplicate id", "id 重复"),
-                Some(tr(
-                    c.lang,
+                Some(Text::new(
                     "give each recipient a unique id",
                     "为每个接收方使用唯一的 id",
                 )),
@@ -356,7 +342,7 @@ fn recipients<'m>(c: &mut Checker, manifest: &'m Manifest) -> Vec<&'m str> {
         }
         if !is_id(&r.id) {
             c.report(
-                "privflow::invalid-id",
+                Code::InvalidId,
                 [path.clone(), vec![key("id")]].concat(),
                 false,
                 (
@@ -364,8 +350,7 @@ fn recipients<'m>(c: &mut Checker, manifest: &'m Manifest) -> Vec<&'m str> {
                     format!("接收方 id `{}` 不符合 [a-z0-9-]+ 格式", r.id),
                 ),
                 ("invalid id", "id 无效"),
-                Some(tr(
-                    c.lang,
+                Some(Text::new(
                     "use lower-case letters, digits and hyphens",
                     "只使用小写字母、数字和连字符",
                 )),
@@ -382,7 +367,7 @@ fn recipients<'m>(c: &mut Checker, manifest: &'m Manifest) -> Vec<&'m str> {
 
 fn country_error(c: &mut Checker, path: Path, country: &str) {
     c.report(
-        "privflow::invalid-country",
+        Code::InvalidCountry,
         path,
         false,
         (
@@ -390,8 +375,7 @@ fn country_error(c: &mut Checker, path: Path, country: &str) {
             format!("`{country}` 不是 ISO 3166-1 二位字母国家代码"),
         ),
         ("expected e.g. CN, SG, US", "应为 CN、SG、US 等"),
-        Some(tr(
-            c.lang,
+        Some(Text::new(
             "write two upper-case letters, e.g. `CN`",
             "填写两个大写字母，例如 `CN`",
         )),
@@ -404,7 +388,7 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
         let at = |rest: &[Seg]| -> Path { [vec![key("flows"), Seg::Index(i)], rest.to_vec()].concat() };
         if !seen.insert(flow.id.as_str()) {
             c.report(
-                "privflow::duplicate-id",
+                Code::DuplicateId,
                 at(&[key("id")]),
                 false,
                 (
@@ -412,8 +396,7 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
                     format!("数据流 `{}` 重复声明", flow.id),
                 ),
                 ("duplicate id", "id 重复"),
-                Some(tr(
-                    c.lang,
+                Some(Text::new(
                     "give each flow a unique id within the file",
                     "在同一文件中为每个数据流使用唯一的 id",
                 )),
@@ -421,7 +404,7 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
         }
         if !is_id(&flow.id) {
             c.report(
-                "privflow::invalid-id",
+                Code::InvalidId,
                 at(&[key("id")]),
                 false,
                 (
@@ -429,8 +412,7 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
                     format!("数据流 id `{}` 不符合 [a-z0-9-]+ 格式", flow.id),
                 ),
                 ("invalid id", "id 无效"),
-                Some(tr(
-                    c.lang,
+                Some(Text::new(
                     "use lower-case letters, digits and hyphens",
                     "只使用小写字母、数字和连字符",
                 )),
@@ -438,7 +420,7 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
         }
         if flow.data.is_empty() {
             c.report(
-                "privflow::empty-data",
+                Code::EmptyData,
                 at(&[key("data")]),
                 false,
                 (
@@ -446,8 +428,7 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
                     format!("数据流 `{}` 未列出任何数据类别", flow.id),
                 ),
                 ("empty", "为空"),
-                Some(tr(
-                    c.lang,
+                Some(Text::new(
                     "list the categories the flow processes, e.g. `data: [phone]`",
                     "列出该数据流处理的类别，例如 `data: [phone]`",
                 )),
@@ -469,20 +450,19 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
             let valid = shapes.iter().filter(|s| **s).count() == 1
                 && (retention.max_days.is_none() || retention.until.is_some());
             if !valid {
-                c.report("privflow::invalid-retention", at(&[key("retention")]), false, (format!("retention of flow `{}` must give exactly one of `days`, `until` (with `max_days`) or `forever: true`", flow.id), format!("数据流 `{}` 的保存期限须且只能给出 `days`、`until`（配合 `max_days`）或 `forever: true` 之一", flow.id)), ("ambiguous or empty retention", "保存期限不明确或为空"), Some(tr(c.lang, "e.g. `retention: { days: 365 }` or `retention: { until: account-closure, max_days: 30 }`", "例如 `retention: { days: 365 }` 或 `retention: { until: account-closure, max_days: 30 }`")));
+                c.report(Code::InvalidRetention, at(&[key("retention")]), false, (format!("retention of flow `{}` must give exactly one of `days`, `until` (with `max_days`) or `forever: true`", flow.id), format!("数据流 `{}` 的保存期限须且只能给出 `days`、`until`（配合 `max_days`）或 `forever: true` 之一", flow.id)), ("ambiguous or empty retention", "保存期限不明确或为空"), Some(Text::new("e.g. `retention: { days: 365 }` or `retention: { until: account-closure, max_days: 30 }`", "例如 `retention: { days: 365 }` 或 `retention: { until: account-closure, max_days: 30 }`")));
             }
         }
         for (j, provision) in flow.recipients.iter().enumerate() {
             if !recipients.contains(&provision.to.as_str()) {
-                let help = did_you_mean(&provision.to, recipients.iter().copied(), c.lang).unwrap_or_else(|| {
-                    tr(
-                        c.lang,
+                let help = did_you_mean(&provision.to, recipients.iter().copied()).unwrap_or_else(|| {
+                    Text::new(
                         "declare the recipient under the top-level `recipients:`",
                         "在顶层 `recipients:` 中声明该接收方",
                     )
                 });
                 c.report(
-                    "privflow::unknown-recipient",
+                    Code::UnknownRecipient,
                     at(&[key("recipients"), Seg::Index(j), key("to")]),
                     false,
                     (
@@ -499,7 +479,7 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
                     c.unknown_category(path, id, taxonomy);
                 } else if !flow.data.iter().any(|d| taxonomy.is_under(id, d)) {
                     c.report(
-                        "privflow::provision-data",
+                        Code::ProvisionData,
                         path,
                         false,
                         (
@@ -513,8 +493,7 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
                             ),
                         ),
                         ("not among the flow's data", "不在数据流的 data 中"),
-                        Some(tr(
-                            c.lang,
+                        Some(Text::new(
                             "add it to the flow's `data:` or remove it here",
                             "将其加入数据流的 `data:`，或在此删除",
                         )),
@@ -530,15 +509,14 @@ fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String]) {
     for (i, waiver) in manifest.waivers.iter().enumerate() {
         let path = vec![key("waivers"), Seg::Index(i)];
         if !rule_ids.iter().any(|r| r == &waiver.rule) {
-            let help = did_you_mean(&waiver.rule, rule_ids.iter().map(String::as_str), c.lang).unwrap_or_else(|| {
-                tr(
-                    c.lang,
+            let help = did_you_mean(&waiver.rule, rule_ids.iter().map(String::as_str)).unwrap_or_else(|| {
+                Text::new(
                     "run `privflow rules` for the rule ids",
                     "运行 `privflow rules` 查看规则 id",
                 )
             });
             c.report(
-                "privflow::unknown-rule",
+                Code::UnknownRule,
                 [path.clone(), vec![key("rule")]].concat(),
                 false,
                 (
@@ -551,15 +529,14 @@ fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String]) {
         }
         if let Some(flow) = &waiver.flow {
             if !flow_ids.contains(&flow.as_str()) {
-                let help = did_you_mean(flow, flow_ids.iter().copied(), c.lang).unwrap_or_else(|| {
-                    tr(
-                        c.lang,
+                let help = did_you_mean(flow, flow_ids.iter().copied()).unwrap_or_else(|| {
+                    Text::new(
                         "name a flow id of this file, or drop `flow:` to waive the rule for all flows",
                         "填写本文件中的数据流 id，或删除 `flow:` 以对所有数据流豁免",
                     )
                 });
                 c.report(
-                    "privflow::unknown-flow",
+                    Code::UnknownFlow,
                     [path.clone(), vec![key("flow")]].concat(),
                     false,
                     (
@@ -573,7 +550,7 @@ fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String]) {
         }
         if waiver.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             c.report(
-                "privflow::waiver-reason",
+                Code::WaiverReason,
                 path.clone(),
                 false,
                 (
@@ -581,8 +558,7 @@ fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String]) {
                     format!("对 `{}` 的豁免未说明理由", waiver.rule),
                 ),
                 ("needs `reason:`", "需要 `reason:`"),
-                Some(tr(
-                    c.lang,
+                Some(Text::new(
                     "say why the finding is accepted and what will fix it, e.g. a ticket",
                     "说明接受该问题的理由及后续修复计划，例如工单号",
                 )),
@@ -590,7 +566,7 @@ fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String]) {
         }
         if waiver.expires.is_none() {
             c.report(
-                "privflow::waiver-expiry",
+                Code::WaiverExpiry,
                 path.clone(),
                 false,
                 (
@@ -598,8 +574,7 @@ fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String]) {
                     format!("对 `{}` 的豁免未设置到期日", waiver.rule),
                 ),
                 ("needs `expires:`", "需要 `expires:`"),
-                Some(tr(
-                    c.lang,
+                Some(Text::new(
                     "add `expires: YYYY-MM-DD`; waivers are temporary",
                     "添加 `expires: YYYY-MM-DD`；豁免应有期限",
                 )),

@@ -11,10 +11,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diagnostics::{tr, InputError};
+use crate::diagnostics::{Code, InputError, Text};
 use crate::manifest::{LoadedManifest, Manifest, Seg};
 use crate::taxonomy::Taxonomy;
-use crate::Lang;
 use lexicon::{Entry, Lexicon};
 use normalize::{find_term, normalize, normalize_term, sentences, strip_markup, Normalized};
 
@@ -36,9 +35,9 @@ pub struct Notice {
 impl Notice {
     /// Reads a notice file (UTF-8 plain text, Markdown or HTML), refusing
     /// oversized and non-UTF-8 files like manifests.
-    pub fn read(path: &Path, display: &str, lang: Lang) -> Result<Notice, InputError> {
-        let raw = crate::manifest::read_text(path, display, lang).map_err(|e| notice_help(e, lang))?;
-        Notice::parse(display, &raw).map_err(|e| InputError::new("privflow::lexicon", e))
+    pub fn read(path: &Path, display: &str) -> Result<Notice, InputError> {
+        let raw = crate::manifest::read_text(path, display).map_err(notice_help)?;
+        Notice::parse(display, &raw).map_err(|e| InputError::new(Code::Lexicon, Text::same(e)))
     }
 
     /// Normalises notice text and looks up the built-in lexicon in it.
@@ -135,15 +134,13 @@ fn without_boilerplate(text: &str, lexicon: &Lexicon) -> String {
 }
 
 /// Gives `read_text`'s errors a help line about notices rather than manifests.
-fn notice_help(mut error: InputError, lang: Lang) -> InputError {
+fn notice_help(mut error: InputError) -> InputError {
     let help = match error.code {
-        "privflow::not-utf8" => tr(
-            lang,
+        Code::NotUtf8 => Text::new(
             "save the notice as UTF-8 (e.g. `iconv -f GBK -t UTF-8`)",
             "请以 UTF-8 编码保存隐私政策（例如 `iconv -f GBK -t UTF-8`）",
         ),
-        "privflow::too-large" => tr(
-            lang,
+        Code::TooLarge => Text::new(
             "a privacy notice fits in far less; check that the path names the notice",
             "隐私政策远小于该上限；请确认路径指向隐私政策文件",
         ),
@@ -217,32 +214,28 @@ fn manifest_named(notice: &Notice, taxonomy: &Taxonomy, manifest: &Manifest) -> 
 
 /// The notice a manifest is checked against: the run's `--notice`, else its
 /// own `product.notice` (relative to the manifest), else none.
-pub fn for_manifest(
-    loaded: &LoadedManifest,
-    run_notice: Option<&Arc<Notice>>,
-    lang: Lang,
-) -> Result<Option<Facts>, InputError> {
+pub fn for_manifest(loaded: &LoadedManifest, run_notice: Option<&Arc<Notice>>) -> Result<Option<Facts>, InputError> {
     let notice = match (run_notice, &loaded.manifest.product.notice) {
         (Some(notice), _) => notice.clone(),
-        (None, Some(relative)) => Arc::new(read_for(loaded, relative, lang)?),
+        (None, Some(relative)) => Arc::new(read_for(loaded, relative)?),
         (None, None) => return Ok(None),
     };
     Ok(Some(Facts::new(&notice, &loaded.taxonomy, &loaded.manifest)))
 }
 
 /// Reads `product.notice`; an error points at that field of the manifest.
-fn read_for(loaded: &LoadedManifest, relative: &str, lang: Lang) -> Result<Notice, InputError> {
+fn read_for(loaded: &LoadedManifest, relative: &str) -> Result<Notice, InputError> {
     let source = &loaded.source;
     let dir = source.path.parent().unwrap_or(Path::new("."));
     let shown = Path::new(&source.display)
         .parent()
         .unwrap_or(Path::new(""))
         .join(relative);
-    Notice::read(&dir.join(relative), &shown.display().to_string(), lang).map_err(|e| {
+    Notice::read(&dir.join(relative), &shown.display().to_string()).map_err(|e| {
         let at = source.locate(&[Seg::key("product"), Seg::key("notice")]);
         let mut located = source
             .error(e.code, e.message)
-            .at(at, tr(lang, "the notice named here", "此处指定的隐私政策"));
+            .at(at, Text::new("the notice named here", "此处指定的隐私政策"));
         located.help = e.help;
         located
     })

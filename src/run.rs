@@ -1,0 +1,207 @@
+//! One run's setup, shared by `check` and `diff`: the manifests under the
+//! given paths, the `.privflow.yaml` that governs each (the nearest one up the
+//! tree), and the engine and settings for that configuration.
+//!
+//! Rule packs are cached by their policy directories (loading one is the
+//! costly part); settings are per configuration, so one directory's severity
+//! overrides never reach a manifest outside it, and every configuration that
+//! governs a manifest of the run is validated against its own pack.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::{self, Loaded};
+use crate::diagnostics::InputError;
+use crate::discover::{self, Found};
+use crate::engine::{Settings, ThreadEngines};
+use crate::lang::Lang;
+use crate::manifest::model::Date;
+use crate::rules::{RuleInfo, RulePack};
+
+/// The lowest severity that fails a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Never,
+}
+
+/// What a run is told; `None` means "from `.privflow.yaml`, else the default".
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub lang: Option<Lang>,
+    pub fail_on: Option<FailOn>,
+    /// Extra rule directories, added to the built-in pack.
+    pub policies: Vec<PathBuf>,
+    /// The date waivers and audits are judged against (default: today).
+    pub today: Option<chrono::NaiveDate>,
+    /// The privacy notice every manifest is checked against, in place of
+    /// each manifest's own `product.notice`.
+    pub notice: Option<PathBuf>,
+}
+
+/// What applies to the whole run: its language, threshold and date, and the
+/// manifests found. Errors are collected, never returned early.
+pub struct Run {
+    pub lang: Lang,
+    pub fail_on: FailOn,
+    pub today: Date,
+    pub found: Vec<Found>,
+    /// The directory of the first path, where `diff` looks for git.
+    pub first_dir: PathBuf,
+    pub errors: Vec<InputError>,
+}
+
+/// A manifest with the engine and settings of the configuration governing it.
+pub struct Job<'a> {
+    pub item: &'a Found,
+    pub engines: Arc<ThreadEngines>,
+    pub settings: Settings,
+}
+
+/// The jobs of a run and the rules of every pack they use.
+pub struct Jobs<'a> {
+    pub jobs: Vec<Job<'a>>,
+    pub rules: Vec<RuleInfo>,
+    pub errors: Vec<InputError>,
+}
+
+impl Run {
+    /// Discovers the manifests and settles the run-wide settings: flags
+    /// first, then the configuration governing the first path.
+    pub fn start<P: AsRef<Path>>(paths: &[P], options: &Options) -> Run {
+        let paths: Vec<PathBuf> = if paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            paths.iter().map(|p| p.as_ref().to_path_buf()).collect()
+        };
+        let first_dir = if paths[0].is_dir() {
+            paths[0].clone()
+        } else {
+            match paths[0].parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                _ => PathBuf::from("."),
+            }
+        };
+        let mut errors = Vec::new();
+        // A broken config is reported once, by `jobs`, with the manifests it governs.
+        let first = config::find(&first_dir).and_then(|path| config::load(&path).ok());
+        let lang = options
+            .lang
+            .or(first.as_ref().and_then(|c| c.config.lang))
+            .unwrap_or_default();
+        let fail_on = options
+            .fail_on
+            .or(first.as_ref().and_then(|c| c.config.fail_on))
+            .unwrap_or_default();
+        let today = Date(options.today.unwrap_or_else(|| chrono::Local::now().date_naive()));
+        let (found, walk_errors) = discover::discover(&paths);
+        errors.extend(walk_errors);
+        if first.is_none() {
+            // No manifest may name the first path's config (a file given
+            // explicitly elsewhere): still validate it.
+            if let Some(Err(e)) = config::find(&first_dir).map(|path| config::load(&path)) {
+                if found.is_empty() {
+                    errors.push(e);
+                }
+            }
+        }
+        Run {
+            lang,
+            fail_on,
+            today,
+            found,
+            first_dir,
+            errors,
+        }
+    }
+
+    /// For each manifest, the configuration governing it, that
+    /// configuration's engine and its settings.
+    pub fn jobs(&self, options: &Options) -> Jobs<'_> {
+        let mut errors = Vec::new();
+        let mut configs: HashMap<PathBuf, Option<Arc<Loaded>>> = HashMap::new();
+        // Ordered, so that the rules of several packs are described in a stable order.
+        let mut packs: BTreeMap<Vec<PathBuf>, Option<Arc<ThreadEngines>>> = BTreeMap::new();
+        // Per configuration file (`None`: no file): its engine and settings.
+        let mut setups: HashMap<Option<PathBuf>, Option<(Arc<ThreadEngines>, Settings)>> = HashMap::new();
+        let mut jobs = Vec::new();
+        for item in &self.found {
+            let dir = item.path.parent().unwrap_or(Path::new("."));
+            let config_path = config::find(dir);
+            let setup = setups.entry(config_path.clone()).or_insert_with(|| {
+                let config = match &config_path {
+                    Some(path) => configs
+                        .entry(path.clone())
+                        .or_insert_with(|| match config::load(path) {
+                            Ok(loaded) => Some(Arc::new(loaded)),
+                            Err(e) => {
+                                errors.push(e);
+                                None
+                            }
+                        })
+                        .clone()
+                        .map(Some)?,
+                    None => None,
+                };
+                let mut dirs = options.policies.clone();
+                if let Some(c) = &config {
+                    dirs.extend(c.policy_dirs());
+                }
+                let engines = packs
+                    .entry(dirs.clone())
+                    .or_insert_with(|| {
+                        let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+                        match RulePack::load(&refs) {
+                            Ok(pack) => Some(Arc::new(ThreadEngines::new(
+                                crate::engine::Engine::new(Arc::new(pack)),
+                                dirs.clone(),
+                            ))),
+                            Err(e) => {
+                                errors.extend(e);
+                                None
+                            }
+                        }
+                    })
+                    .clone()?;
+                let mut severity = BTreeMap::new();
+                if let Some(c) = &config {
+                    let unknown = c.check_rule_ids(&engines.pack().rule_ids());
+                    if !unknown.is_empty() {
+                        errors.extend(unknown);
+                        return None;
+                    }
+                    severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
+                }
+                Some((
+                    engines,
+                    Settings {
+                        lang: self.lang,
+                        today: self.today,
+                        severity,
+                        split_flows: false,
+                    },
+                ))
+            });
+            if let Some((engines, settings)) = setup {
+                jobs.push(Job {
+                    item,
+                    engines: engines.clone(),
+                    settings: settings.clone(),
+                });
+            }
+        }
+        // A lone manifest gets both cores by splitting its flows instead.
+        if let [job] = jobs.as_mut_slice() {
+            job.settings.split_flows = true;
+        }
+        let mut rules = Vec::new();
+        for engines in packs.values().flatten() {
+            rules.extend(engines.pack().rules().cloned());
+        }
+        Jobs { jobs, rules, errors }
+    }
+}
