@@ -21,8 +21,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    args.run
-        .execute(args.notice, |paths, options| privflow::check(paths, options))
+    args.run.execute(args.notice, privflow::check)
 }
 
 /// Writes `report` in each planned format (to stdout or its file) and
