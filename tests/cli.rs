@@ -12,6 +12,51 @@ fn rules_lists_every_rule() {
     insta::assert_snapshot!(stdout);
 }
 
+const COMMANDS: [&str; 8] = [
+    "check",
+    "diff",
+    "rules",
+    "explain",
+    "categories",
+    "schema",
+    "init",
+    "graph",
+];
+
+/// Every command's `--help`: which flags, in which order, with which text.
+#[test]
+fn help_of_every_command() {
+    let (code, mut all, _) = privflow(&["--help"]);
+    assert_eq!(code, 0);
+    for command in COMMANDS {
+        let (code, stdout, _) = privflow(&[command, "--help"]);
+        assert_eq!(code, 0, "{command}");
+        all.push_str(&format!("\n$ privflow {command} --help\n{stdout}"));
+    }
+    insta::assert_snapshot!(all);
+}
+
+/// A flag several commands take is declared once, so its help reads the
+/// same in each.
+#[test]
+fn shared_flags_read_the_same_everywhere() {
+    for (flag, commands) in [
+        ("--lang <LANG>", &COMMANDS[..]),
+        ("--policies <DIR>", &["check", "diff", "rules", "explain", "graph"][..]),
+    ] {
+        let mut lines = std::collections::BTreeSet::new();
+        for command in commands.iter().filter(|c| **c != "schema") {
+            let (_, stdout, _) = privflow(&[command, "-h"]);
+            let line = stdout
+                .lines()
+                .find(|l| l.contains(flag))
+                .unwrap_or_else(|| panic!("{command} -h lists no {flag}:\n{stdout}"));
+            lines.insert(line.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        assert_eq!(lines.len(), 1, "{flag}: {lines:#?}");
+    }
+}
+
 #[test]
 fn readme_rule_table_matches_the_pack() {
     let (_, table, _) = privflow(&["rules", "--markdown"]);

@@ -8,7 +8,7 @@ use std::process::Command;
 mod common;
 use common::privflow;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -166,8 +166,9 @@ fn junit_of_every_example() {
     }
 }
 
-/// The XML parses; one testsuite, one testcase per flow plus the product
-/// testcase, and one failing testcase per flow (or product) with findings.
+/// The XML parses; one testsuite per manifest, one failing testcase per
+/// finding (named after its rule and target), and one passing testcase for
+/// the product and for each flow without findings.
 #[test]
 fn junit_counts_match_the_findings() {
     for example in examples() {
@@ -179,16 +180,6 @@ fn junit_counts_match_the_findings() {
             .map(|f| f.iter().map(|f| f["id"].as_str().unwrap()).collect())
             .unwrap_or_default();
         let findings = json_findings(&example);
-        // Findings per testcase: a flow's id, or "" for product-level ones.
-        let mut expected: BTreeMap<String, usize> = BTreeMap::new();
-        for f in &findings {
-            let key = f["flow"]
-                .as_str()
-                .filter(|id| flows.contains(id))
-                .unwrap_or("")
-                .to_string();
-            *expected.entry(key).or_default() += 1;
-        }
 
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
@@ -197,32 +188,100 @@ fn junit_counts_match_the_findings() {
         let suite = suites[0];
         assert_eq!(suite.attribute("name"), Some(example.as_str()));
         let cases: Vec<_> = suite.children().filter(|n| n.has_tag_name("testcase")).collect();
-        assert_eq!(cases.len(), flows.len() + 1, "{example}");
-        assert_eq!(suite.attribute("tests"), Some((flows.len() + 1).to_string().as_str()));
-        assert_eq!(
-            suite.attribute("failures"),
-            Some(expected.len().to_string().as_str()),
-            "{example}"
-        );
-        assert_eq!(root.attribute("failures"), Some(expected.len().to_string().as_str()));
-        for (index, case) in cases.iter().enumerate() {
-            let key = if index == 0 { "" } else { flows[index - 1] };
-            if index > 0 {
-                assert_eq!(case.attribute("name"), Some(key));
-            }
+        let count = findings.len().to_string();
+        assert_eq!(suite.attribute("failures"), Some(count.as_str()), "{example}");
+        assert_eq!(root.attribute("failures"), Some(count.as_str()), "{example}");
+        assert_eq!(suite.attribute("tests"), Some(cases.len().to_string().as_str()));
+
+        // Each finding is one failing testcase: its rule as the type and the
+        // start of the name, its flow or recipient in the name.
+        let mut expected: Vec<String> = findings
+            .iter()
+            .map(|f| {
+                let target = match (f["flow"].as_str(), f["recipient"].as_str()) {
+                    (Some(flow), _) => format!("flow {flow}"),
+                    (None, Some(recipient)) => format!("recipient {recipient}"),
+                    (None, None) => "product".to_string(),
+                };
+                format!("{} · {target}", f["rule"].as_str().unwrap())
+            })
+            .collect();
+        let mut failing = Vec::new();
+        let mut passing = Vec::new();
+        for case in &cases {
+            let name = case.attribute("name").unwrap().to_string();
             let failures: Vec<_> = case.children().filter(|n| n.has_tag_name("failure")).collect();
-            match expected.get(key) {
-                None => assert!(failures.is_empty(), "{example}: {key}"),
-                Some(&count) => {
-                    assert_eq!(failures.len(), 1, "{example}: {key}");
-                    // One block per finding in the failure's text.
-                    let text = failures[0].text().unwrap_or("");
-                    let blocks = text.split("\n\n").count();
-                    assert_eq!(blocks, count, "{example}: {key}\n{text}");
+            match failures.as_slice() {
+                [] => passing.push(name),
+                [failure] => {
+                    let rule = failure.attribute("type").unwrap();
+                    assert!(name.starts_with(&format!("{rule} · ")), "{example}: {name}");
+                    failing.push(name);
                 }
+                _ => panic!("{example}: {name} has {} failures", failures.len()),
             }
         }
+        expected.sort();
+        failing.sort();
+        assert_eq!(failing, expected, "{example}");
+
+        // What was checked and found clean still shows.
+        let mut clean: Vec<String> = flows
+            .iter()
+            .filter(|id| !findings.iter().any(|f| f["flow"].as_str() == Some(**id)))
+            .map(|id| format!("flow {id}"))
+            .collect();
+        if !findings.iter().any(|f| f["flow"].is_null() && f["recipient"].is_null()) {
+            clean.insert(0, "product".to_string());
+        }
+        assert_eq!(passing, clean, "{example}");
     }
+}
+
+/// (testcases, the `failures` attribute of the testsuites, `<failure>`
+/// elements) of a JUnit report.
+fn junit_counts(xml: &str) -> (usize, usize, usize) {
+    let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let attribute = |name: &str| doc.root_element().attribute(name).unwrap().parse::<usize>().unwrap();
+    let failures = doc.descendants().filter(|n| n.has_tag_name("failure")).count();
+    (attribute("tests"), attribute("failures"), failures)
+}
+
+/// A test reporter's failure count is the finding count, also where one
+/// flow has several findings (the JUnit report once had one failure per
+/// flow).
+#[test]
+fn junit_has_one_failure_per_finding() {
+    let leliao = "examples/leliao.flows.yaml";
+    let findings = json_findings(leliao).len();
+    assert!(findings > 20, "{findings}");
+    let (tests, failures, elements) = junit_counts(&check(leliao, "junit"));
+    assert_eq!((failures, elements), (findings, findings));
+    // leliao's product has no finding of its own: one passing testcase.
+    assert_eq!(tests, findings + 1);
+
+    // sync: two findings; backup: two expired waivers (same rule and flow,
+    // so the testcase names add the line); the product: clean.
+    let two = "tests/fixtures/two-findings.flows.yaml";
+    assert_eq!(json_findings(two).len(), 4);
+    let xml = check(two, "junit");
+    assert_eq!(junit_counts(&xml), (5, 4, 4));
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let names: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|n| n.attribute("name").unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "product",
+            "retention-missing · flow sync",
+            "transport-unencrypted · flow sync",
+            "waiver-expired · flow backup (line 28)",
+            "waiver-expired · flow backup (line 32)",
+        ]
+    );
 }
 
 #[test]

@@ -1,82 +1,27 @@
 //! `privflow check`: run the pipeline, then write each requested report to
-//! stdout or to its `--output` file.
+//! stdout or to its `--output` file (the writing is shared with `diff`).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use privflow::diagnostics::{Code, InputError, Text};
-use privflow::{report, FailOn, InputErrors, Lang, Options, Report, RulePack};
+use privflow::report::Format;
+use privflow::{InputErrors, Report, RulePack};
+
+use super::args::RunArgs;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Manifest files or directories to search (default: .)
-    paths: Vec<PathBuf>,
-    /// Output format (repeatable, paired with --output; default human)
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    format: Vec<Format>,
-    /// Write a report to FILE (repeatable)
-    ///
-    /// Each --output is paired, in order, with a --format: `--format sarif
-    /// --output a.sarif --format junit --output b.xml`. With one --output fewer
-    /// than --format, the first format goes to stdout and the others, in
-    /// order, to the files. Files are written atomically and never
-    /// overwritten without --force.
-    #[arg(long, value_name = "FILE")]
-    output: Vec<PathBuf>,
-    /// Overwrite existing --output files
-    #[arg(long)]
-    force: bool,
-    /// Lowest severity that fails the run
-    #[arg(long, value_enum)]
-    fail_on: Option<FailOn>,
-    /// Language of messages and help
-    #[arg(long, value_enum)]
-    lang: Option<Lang>,
-    /// Extra Cedar rule directories (repeatable)
-    #[arg(long = "policies", value_name = "DIR")]
-    policies: Vec<PathBuf>,
-    /// The date waivers are judged against (YYYY-MM-DD; default: today)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    today: Option<chrono::NaiveDate>,
+    #[command(flatten)]
+    run: RunArgs,
     /// Privacy notice to check every manifest against (instead of product.notice)
     #[arg(long, value_name = "FILE")]
     notice: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(super) enum Format {
-    Human,
-    Json,
-    Sarif,
-    Junit,
-    Github,
-    Markdown,
-}
-
-pub(super) fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("{e}; expected YYYY-MM-DD"))
-}
-
 pub fn run(args: Args) -> ExitCode {
-    let lang = args.lang.unwrap_or_default();
-    // Usage errors come before the (possibly long) check.
-    let plan = match plan(&args.format, &args.output, args.force) {
-        Ok(plan) => plan,
-        Err(error) => return super::input_errors(&InputErrors(vec![error]).in_lang(lang)),
-    };
-    let options = Options {
-        lang: args.lang,
-        fail_on: args.fail_on,
-        policies: args.policies.clone(),
-        today: args.today,
-        notice: args.notice,
-    };
-    let report = match privflow::check(&args.paths, &options) {
-        Ok(report) => report,
-        Err(errors) => return super::input_errors(&errors),
-    };
-    write_reports(&report, &plan, &args.policies, args.force)
+    args.run.execute(args.notice, privflow::check)
 }
 
 /// Writes `report` in each planned format (to stdout or its file) and
@@ -90,7 +35,7 @@ pub(super) fn write_reports(
     // SARIF describes the rules the run used; a run that found no manifest
     // used none, and lists the rules it would have applied.
     let described;
-    let report = if plan.iter().any(|(format, _)| *format == Format::Sarif) && report.rules.is_empty() {
+    let report = if plan.iter().any(|(format, _)| format.describes_rules()) && report.rules.is_empty() {
         let dirs: Vec<&Path> = policies.iter().map(PathBuf::as_path).collect();
         let mut copy = report.clone();
         match RulePack::load(&dirs) {
@@ -106,7 +51,7 @@ pub(super) fn write_reports(
     let mut errors = Vec::new();
     for (format, output) in plan {
         let color = output.is_none() && std::io::stdout().is_terminal();
-        let text = render(*format, report, &base, color);
+        let text = format.render(report, &base, color);
         match output {
             None => {
                 let _ = std::io::stdout().write_all(text.as_bytes());
@@ -122,17 +67,6 @@ pub(super) fn write_reports(
         return super::input_errors(&InputErrors(errors).in_lang(report.lang));
     }
     super::exit_for(report.fail_on, report.fails())
-}
-
-fn render(format: Format, report: &Report, base: &Path, color: bool) -> String {
-    match format {
-        Format::Human => report::human::render(report, color),
-        Format::Json => report::json::render(report),
-        Format::Sarif => report::sarif::render(report, base),
-        Format::Junit => report::junit::render(report),
-        Format::Github => report::github::render(report, base),
-        Format::Markdown => report::markdown::render(report),
-    }
 }
 
 /// Pairs formats with destinations (`None` = stdout): N formats take N

@@ -1,5 +1,6 @@
 //! Command-line interface: flags in one place, one file per subcommand.
 
+mod args;
 mod categories;
 mod check;
 mod diff;
@@ -13,7 +14,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use privflow::{FailOn, InputErrors, Lang};
+use privflow::{FailOn, InputErrors};
+
+use args::{LangArg, PoliciesArg};
 
 #[derive(Parser)]
 #[command(
@@ -34,27 +37,26 @@ enum Command {
     Diff(diff::Args),
     /// List the rules (id, severity, law)
     Rules {
-        #[arg(long, value_enum)]
-        lang: Option<Lang>,
+        #[command(flatten)]
+        lang: LangArg,
         /// Print a Markdown table instead of plain text
         #[arg(long)]
         markdown: bool,
-        /// Extra Cedar rule directories
-        #[arg(long = "policies", value_name = "DIR")]
-        policies: Vec<PathBuf>,
+        #[command(flatten)]
+        policies: PoliciesArg,
     },
     /// Explain one rule: law, sources, why it matters, how to fix, an example
     Explain {
         rule: String,
-        #[arg(long, value_enum)]
-        lang: Option<Lang>,
-        #[arg(long = "policies", value_name = "DIR")]
-        policies: Vec<PathBuf>,
+        #[command(flatten)]
+        lang: LangArg,
+        #[command(flatten)]
+        policies: PoliciesArg,
     },
     /// Print the data-category taxonomy
     Categories {
-        #[arg(long, value_enum)]
-        lang: Option<Lang>,
+        #[command(flatten)]
+        lang: LangArg,
         /// Also print the words a privacy notice is searched for, per category
         #[arg(long)]
         terms: bool,
@@ -69,18 +71,17 @@ enum Command {
         /// Overwrite an existing privflow.yaml
         #[arg(long)]
         force: bool,
-        #[arg(long, value_enum)]
-        lang: Option<Lang>,
+        #[command(flatten)]
+        lang: LangArg,
     },
     /// Print a Mermaid flowchart: data → flows → storage countries and recipients
     Graph {
         /// Manifest file or directory (default: .)
         path: Option<PathBuf>,
-        #[arg(long, value_enum)]
-        lang: Option<Lang>,
-        /// Extra Cedar rule directories
-        #[arg(long = "policies", value_name = "DIR")]
-        policies: Vec<PathBuf>,
+        #[command(flatten)]
+        lang: LangArg,
+        #[command(flatten)]
+        policies: PoliciesArg,
     },
 }
 
@@ -103,12 +104,12 @@ pub fn run() -> ExitCode {
             lang,
             markdown,
             policies,
-        } => rules::list(lang.unwrap_or_default(), markdown, &policies),
-        Command::Explain { rule, lang, policies } => rules::explain(&rule, lang.unwrap_or_default(), &policies),
-        Command::Categories { lang, terms } => categories::run(lang.unwrap_or_default(), terms),
+        } => rules::list(lang.get(), markdown, &policies.policies),
+        Command::Explain { rule, lang, policies } => rules::explain(&rule, lang.get(), &policies.policies),
+        Command::Categories { lang, terms } => categories::run(lang.get(), terms),
         Command::Schema => schema::run(),
-        Command::Init { dir, force, lang } => init::run(dir, force, lang.unwrap_or_default()),
-        Command::Graph { path, lang, policies } => graph::run(path, lang, policies),
+        Command::Init { dir, force, lang } => init::run(dir, force, lang.get()),
+        Command::Graph { path, lang, policies } => graph::run(path, lang.lang, policies.policies),
     }
 }
 

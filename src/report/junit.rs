@@ -1,10 +1,17 @@
-//! `--format junit`: JUnit XML for CI test-report views. One testsuite per
-//! manifest, one testcase per flow plus one for the product-level checks
-//! (product, recipients, waivers); a testcase with findings fails.
+//! `--format junit`: JUnit XML for CI test-report views, one testcase per
+//! finding (as checkov does), so a reporter's failure count is the finding
+//! count.
 //!
-//! JUnit allows one `<failure>` per testcase, so a testcase with several
-//! findings carries them all in that failure: the message names each
-//! finding's rule, the text holds one block per finding.
+//! One testsuite per manifest (classname: the product id). Each finding is
+//! a failing testcase named after its rule and target, e.g.
+//! `consent-missing · flow login`, `recipient-unnamed · recipient umeng` or
+//! `contact-missing · product`. The product and each flow without findings
+//! keep one passing testcase (`product`, `flow login`), so the suite shows
+//! what was checked. Two findings that would share a name (two expired
+//! waivers of one flow) also name their line. Order: the product, its
+//! recipients, then the flows in manifest order.
+
+use std::collections::BTreeSet;
 
 use quick_junit::{NonSuccessKind, Property, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
@@ -18,31 +25,32 @@ pub fn render(report: &Report) -> String {
     let mut manifests: Vec<_> = report.manifests.iter().collect();
     manifests.sort_by(|a, b| a.0.cmp(&b.0));
     for (file, manifest, _) in manifests {
-        let findings: Vec<&Finding> = report.findings.iter().filter(|f| &f.file == file).collect();
-        let product = &manifest.product.id;
+        let findings: Vec<(Target, &Finding)> = report
+            .findings
+            .iter()
+            .filter(|f| &f.file == file)
+            .map(|f| (Target::of(f), f))
+            .collect();
+        let product = manifest.product.id.as_str();
         let mut suite = TestSuite::new(file.as_str());
-        suite.add_property(Property::new("product", product.as_str()));
-
-        let is_flow = |f: &Finding| {
-            f.flow
-                .as_deref()
-                .is_some_and(|id| manifest.flows.iter().any(|flow| flow.id == id))
-        };
-        let product_level: Vec<&Finding> = findings.iter().copied().filter(|f| !is_flow(f)).collect();
-        suite.add_test_case(test_case(
-            &tr(lang, "product-level checks", "产品级检查"),
+        suite.add_property(Property::new("product", product));
+        let mut cases = Cases {
+            suite: &mut suite,
+            findings: &findings,
+            repeated: repeated(&findings, lang),
             product,
-            &product_level,
             lang,
-        ));
+        };
+        cases.add(|t| *t == Target::Product, Some(Target::Product));
+        cases.add(|t| matches!(t, Target::Recipient(_)), None);
         for flow in &manifest.flows {
-            let own: Vec<&Finding> = findings
-                .iter()
-                .copied()
-                .filter(|f| f.flow.as_deref() == Some(flow.id.as_str()))
-                .collect();
-            suite.add_test_case(test_case(&flow.id, product, &own, lang));
+            let own = Target::Flow(flow.id.clone());
+            cases.add(|t| *t == own, Some(own.clone()));
         }
+        // A finding about a flow the manifest does not declare (a waiver
+        // naming an unknown flow) still counts.
+        let declared = |id: &str| manifest.flows.iter().any(|flow| flow.id == id);
+        cases.add(|t| matches!(t, Target::Flow(id) if !declared(id)), None);
         junit.add_test_suite(suite);
     }
     // Serializing owned, well-formed strings to memory cannot fail.
@@ -53,26 +61,86 @@ pub fn render(report: &Report) -> String {
     text
 }
 
-fn test_case(name: &str, product: &str, findings: &[&Finding], lang: Lang) -> TestCase {
-    let status = if findings.is_empty() {
-        TestCaseStatus::success()
-    } else {
-        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-        let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-        let message = match findings {
-            [only] => format!("{}: {}", only.rule, only.message),
-            _ => tr(
-                lang,
-                format!("{} findings: {}", findings.len(), rules.join(", ")),
-                format!("{} 个问题：{}", findings.len(), rules.join("、")),
-            ),
-        };
-        status.set_message(message);
-        status.set_type(rules.join(", "));
-        let blocks: Vec<String> = findings.iter().map(|f| block(f, lang)).collect();
-        status.set_description(blocks.join("\n\n"));
-        status
-    };
+/// What a finding is about: a flow, else a recipient, else the product.
+#[derive(Clone, PartialEq, Eq)]
+enum Target {
+    Product,
+    Recipient(String),
+    Flow(String),
+}
+
+impl Target {
+    fn of(finding: &Finding) -> Target {
+        match (&finding.flow, &finding.recipient) {
+            (Some(flow), _) => Target::Flow(flow.clone()),
+            (None, Some(recipient)) => Target::Recipient(recipient.clone()),
+            (None, None) => Target::Product,
+        }
+    }
+
+    fn name(&self, lang: Lang) -> String {
+        match self {
+            Target::Product => tr(lang, "product", "产品"),
+            Target::Recipient(id) => format!("{} {id}", tr(lang, "recipient", "接收方")),
+            Target::Flow(id) => format!("{} {id}", tr(lang, "flow", "数据流")),
+        }
+    }
+}
+
+/// A failing testcase's name: rule and target.
+fn case_name(target: &Target, finding: &Finding, lang: Lang) -> String {
+    format!("{} · {}", finding.rule, target.name(lang))
+}
+
+/// The names more than one finding of a suite would get (say two waivers
+/// of one flow that both expired); those testcases also name their line,
+/// since reporters merge testcases of the same name.
+fn repeated(findings: &[(Target, &Finding)], lang: Lang) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    findings
+        .iter()
+        .map(|(target, finding)| case_name(target, finding, lang))
+        .filter(|name| !seen.insert(name.clone()))
+        .collect()
+}
+
+/// The testcases of one suite.
+struct Cases<'a> {
+    suite: &'a mut TestSuite,
+    findings: &'a [(Target, &'a Finding)],
+    repeated: BTreeSet<String>,
+    product: &'a str,
+    lang: Lang,
+}
+
+impl Cases<'_> {
+    /// One failing testcase per finding whose target is `wanted`; with none,
+    /// one passing testcase for `passing`, if given.
+    fn add(&mut self, wanted: impl Fn(&Target) -> bool, passing: Option<Target>) {
+        let mut any = false;
+        for (target, finding) in self.findings.iter().filter(|(t, _)| wanted(t)) {
+            let mut name = case_name(target, finding, self.lang);
+            if self.repeated.contains(&name) {
+                let line = finding.line;
+                name.push_str(&tr(self.lang, format!(" (line {line})"), format!("（第 {line} 行）")));
+            }
+            self.suite
+                .add_test_case(failing(&name, self.product, finding, self.lang));
+            any = true;
+        }
+        if let (false, Some(target)) = (any, passing) {
+            let mut case = TestCase::new(target.name(self.lang), TestCaseStatus::success());
+            case.set_classname(self.product);
+            self.suite.add_test_case(case);
+        }
+    }
+}
+
+fn failing(name: &str, product: &str, finding: &Finding, lang: Lang) -> TestCase {
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status.set_message(format!("{}: {}", finding.rule, finding.message));
+    status.set_type(finding.rule.as_str());
+    status.set_description(block(finding, lang));
     let mut case = TestCase::new(name, status);
     case.set_classname(product);
     case
