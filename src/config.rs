@@ -9,8 +9,9 @@ use serde::Deserialize;
 
 use crate::diagnostics::{did_you_mean, Code, InputError, Text};
 use crate::finding::Severity;
+use crate::lang::Lang;
 use crate::manifest::{self, yaml, SourceFile};
-use crate::{FailOn, Lang};
+use crate::run::FailOn;
 
 pub const FILE_NAME: &str = ".privflow.yaml";
 

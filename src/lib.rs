@@ -1,30 +1,51 @@
 //! privflow checks personal-data flows declared in YAML manifests against a
 //! Cedar rule pack derived from Chinese personal-information law.
 //!
-//! The pipeline: discover → load → facts → Cedar → findings → report.
+//! The pipeline: discover → load → facts → Cedar → findings → report
+//! (src/run.rs sets up a run; check and diff share it).
 //!
-//! ```no_run
-//! let report = privflow::check(&["privacy/"], &privflow::Options::default())?;
-//! assert_eq!(report.summary.errors, 0);
+//! The stable API, for a team's own snapshot tests, is [`check`] (and
+//! [`diff::diff`]) with [`Options`], returning a deterministic, serializable
+//! [`Report`] of [`Finding`]s, or every [`InputError`] of the run:
+//!
+//! ```
+//! let options = privflow::Options::default();
+//! let report = privflow::check(&["examples/focused/cross-border.flows.yaml"], &options)?;
+//! assert_eq!(report.summary.files, 1);
+//! // The example sends data abroad without the mechanism the law requires.
+//! assert!(report.findings.iter().any(|f| f.rule.starts_with("cross-border")));
+//! assert!(report.findings.iter().all(|f| f.line > 0 && f.file.ends_with("cross-border.flows.yaml")));
+//! // In a team's test suite: insta::assert_yaml_snapshot!(report);
 //! # Ok::<(), privflow::InputErrors>(())
 //! ```
+//!
+//! The other modules are public for the `privflow` binary, the tests and the
+//! benchmark; they are not a stable API and are hidden from the docs.
 
 // Input errors carry their source text and are the cold path: boxing them
 // would only add indirection to every `?`.
 #![allow(clippy::result_large_err)]
 
+#[doc(hidden)]
 pub mod config;
 pub mod diagnostics;
 pub mod diff;
+#[doc(hidden)]
 pub mod discover;
+#[doc(hidden)]
 pub mod engine;
 pub mod finding;
 pub mod lang;
+#[doc(hidden)]
 pub mod manifest;
+#[doc(hidden)]
 pub mod notice;
+#[doc(hidden)]
 pub mod report;
+#[doc(hidden)]
 pub mod rules;
 pub mod run;
+#[doc(hidden)]
 pub mod taxonomy;
 
 use std::collections::BTreeMap;
@@ -37,6 +58,7 @@ use serde::Serialize;
 pub use diagnostics::{InputError, InputErrors};
 pub use finding::{Finding, Location, Severity};
 pub use lang::Lang;
+#[doc(hidden)]
 pub use rules::RulePack;
 pub use run::{FailOn, Options};
 

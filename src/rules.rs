@@ -13,7 +13,7 @@ use cedar_policy::{ActionConstraint, Policy, PolicyId, PolicySet, Schema, Valida
 
 use crate::diagnostics::{Code, InputError, Text};
 use crate::finding::Severity;
-use crate::Lang;
+use crate::lang::Lang;
 
 /// The schema every rule is validated against.
 pub const SCHEMA_SRC: &str = include_str!("../policies/schema.cedarschema");

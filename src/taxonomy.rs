@@ -179,11 +179,11 @@ impl Taxonomy {
     }
 
     /// The display name in the requested language.
-    pub fn display_name(&self, id: &str, lang: crate::Lang) -> String {
+    pub fn display_name(&self, id: &str, lang: crate::lang::Lang) -> String {
         match self.categories.get(id) {
             Some(c) => match lang {
-                crate::Lang::Zh => c.zh.clone(),
-                crate::Lang::En => c.en.clone(),
+                crate::lang::Lang::Zh => c.zh.clone(),
+                crate::lang::Lang::En => c.en.clone(),
             },
             None => id.to_string(),
         }
@@ -210,13 +210,13 @@ impl Taxonomy {
 
     /// Renders the tree for `privflow categories`: sensitive nodes marked.
     /// A node with several parents appears under each of them.
-    pub fn render_tree(&self, lang: crate::Lang) -> String {
+    pub fn render_tree(&self, lang: crate::lang::Lang) -> String {
         self.render_tree_with(lang, &|_| None)
     }
 
     /// `render_tree`, with an extra line under each category that `extra`
     /// gives one for (e.g. its notice terms).
-    pub fn render_tree_with(&self, lang: crate::Lang, extra: &dyn Fn(&Category) -> Option<String>) -> String {
+    pub fn render_tree_with(&self, lang: crate::lang::Lang, extra: &dyn Fn(&Category) -> Option<String>) -> String {
         let mut out = String::new();
         for root in self.roots() {
             self.render_node(root, 0, lang, extra, &mut out);
@@ -228,18 +228,18 @@ impl Taxonomy {
         &self,
         category: &Category,
         depth: usize,
-        lang: crate::Lang,
+        lang: crate::lang::Lang,
         extra: &dyn Fn(&Category) -> Option<String>,
         out: &mut String,
     ) {
         let name = match lang {
-            crate::Lang::Zh => &category.zh,
-            crate::Lang::En => &category.en,
+            crate::lang::Lang::Zh => &category.zh,
+            crate::lang::Lang::En => &category.en,
         };
         let marker = if self.is_under(&category.id, "sensitive") {
             match lang {
-                crate::Lang::Zh => "  [敏感]",
-                crate::Lang::En => "  [sensitive]",
+                crate::lang::Lang::Zh => "  [敏感]",
+                crate::lang::Lang::En => "  [sensitive]",
             }
         } else {
             ""

@@ -9,9 +9,9 @@ use cedar_policy::{Context, Request, RestrictedExpression as Expr};
 
 use super::{facts, fill, internal, is_waived, placeholder, Engine, Evaluation, Settings, Target};
 use crate::diagnostics::tr;
+use crate::lang::Lang;
 use crate::manifest::LoadedManifest;
 use crate::rules::ActionKind;
-use crate::Lang;
 
 /// How a head flow differs from its base version (the schema's ChangeFacts).
 /// For a new flow every set holds all the flow's values.

@@ -14,11 +14,11 @@ use rayon::prelude::*;
 use crate::diagnostics::{Code, InputError, Text};
 use crate::finding::{Finding, Severity};
 use crate::lang::tr;
+use crate::lang::Lang;
 use crate::manifest::model::{is_cn, Date};
 use crate::manifest::{Flow, LoadedManifest, Path, Seg};
 use crate::notice;
 use crate::rules::{ActionKind, PolicyMeta, RulePack};
-use crate::Lang;
 
 /// What a run decides besides the rules: language, date, severity overrides.
 #[derive(Debug, Clone)]

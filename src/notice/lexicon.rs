@@ -223,7 +223,7 @@ mod tests {
         let lexicon = Lexicon::builtin().unwrap_or_else(|e| panic!("{e}"));
         let taxonomy = Taxonomy::builtin();
         for id in taxonomy.ids() {
-            let zh = taxonomy.display_name(id, crate::Lang::Zh);
+            let zh = taxonomy.display_name(id, crate::lang::Lang::Zh);
             let text = normalize_term(&zh);
             let entry = lexicon.entry(id).cloned().unwrap_or_default();
             assert!(entry.occurs_in(&text), "`{id}` is not found in its own name {zh}");

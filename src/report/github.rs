@@ -20,7 +20,7 @@ pub fn render(report: &Report, base: &Path) -> String {
     out
 }
 
-fn command(finding: &Finding, lang: crate::Lang, base: &Path) -> String {
+fn command(finding: &Finding, lang: crate::lang::Lang, base: &Path) -> String {
     let name = match finding.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::lang::Lang;
 use crate::manifest::{is_cn, Manifest};
 use crate::taxonomy::Taxonomy;
-use crate::{Lang, Report};
+use crate::Report;
 
 pub fn render(report: &Report) -> String {
     let lang = report.lang;

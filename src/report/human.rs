@@ -96,7 +96,7 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-fn severity_word(severity: Severity, lang: crate::Lang) -> String {
+fn severity_word(severity: Severity, lang: crate::lang::Lang) -> String {
     match severity {
         Severity::Error => tr(lang, "error", "错误"),
         Severity::Warning => tr(lang, "warning", "警告"),

@@ -17,7 +17,8 @@ use quick_junit::{NonSuccessKind, Property, Report as JunitReport, TestCase, Tes
 
 use crate::diagnostics::tr;
 use crate::finding::Finding;
-use crate::{Lang, Report};
+use crate::lang::Lang;
+use crate::Report;
 
 pub fn render(report: &Report) -> String {
     let lang = report.lang;

@@ -8,9 +8,10 @@
 
 use crate::diagnostics::tr;
 use crate::finding::{Finding, Severity};
+use crate::lang::Lang;
 use crate::manifest::{Flow, Manifest, Retention, RetentionEvent};
 use crate::taxonomy::Taxonomy;
-use crate::{Lang, Report};
+use crate::Report;
 
 pub fn render(report: &Report) -> String {
     let lang = report.lang;

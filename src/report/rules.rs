@@ -1,8 +1,8 @@
 //! Text for `privflow rules` and `privflow explain`, from rule annotations.
 
 use crate::diagnostics::tr;
+use crate::lang::Lang;
 use crate::rules::{RuleInfo, RulePack};
-use crate::Lang;
 
 /// One line per rule: id, severity, law.
 pub fn table(pack: &RulePack, lang: Lang) -> String {

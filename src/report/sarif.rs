@@ -13,8 +13,9 @@ use serde_sarif::sarif::{
 
 use crate::diagnostics::tr;
 use crate::finding::{Finding, Severity};
+use crate::lang::Lang;
 use crate::rules::RuleInfo;
-use crate::{Lang, Report};
+use crate::Report;
 
 const SCHEMA_URI: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/privflow/privflow";
