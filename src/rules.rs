@@ -2,7 +2,7 @@
 //! policies, strict validation against the schema, and the metadata every
 //! report and `privflow explain` reads from the policies' annotations.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -116,6 +116,8 @@ pub struct RuleInfo {
     pub builtin: bool,
     /// The file the rule's first policy is in.
     pub file: String,
+    /// The actions its policies apply to.
+    pub actions: BTreeSet<ActionKind>,
     /// Set by `@rule_law`, which states the law of the whole rule.
     fixed_law: bool,
 }
@@ -137,6 +139,12 @@ impl RuleInfo {
             Lang::En => &self.help_en,
             Lang::Zh => &self.help_zh,
         }
+    }
+
+    /// Whether the rule judges only changes against a base revision
+    /// (`privflow diff`): every one of its policies is on action "change".
+    pub fn judges_changes(&self) -> bool {
+        self.actions.iter().eq([ActionKind::Change].iter())
     }
 }
 
@@ -353,6 +361,7 @@ impl RulePack {
                 let id = PolicyId::new(format!("{rule}#{counter}"));
                 let renamed = policy.new_id(id.clone());
                 for action in actions_of(&renamed) {
+                    info.actions.insert(action);
                     by_action.entry(action).or_default().push(renamed.clone());
                 }
                 meta.insert(id, Arc::new(policy_meta));
