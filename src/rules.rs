@@ -632,6 +632,59 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_judges_changes_when_all_its_policies_are_on_change() {
+        let team = r#"
+@id("purpose-review")
+@severity("info")
+forbid (principal, action == Action::"change", resource) when { context.purpose_changed };
+
+@id("mixed")
+@severity("info")
+forbid (principal, action == Action::"change", resource) when { context.new_flow };
+
+@id("mixed")
+forbid (principal, action == Action::"flow", resource) when { context.public };
+"#;
+        let mut files: Vec<RuleFile> = BUILTIN_FILES
+            .iter()
+            .map(|(name, text)| RuleFile {
+                name: name.to_string(),
+                text: Arc::from(*text),
+                builtin: true,
+            })
+            .collect();
+        files.push(RuleFile {
+            name: "team.cedar".into(),
+            text: Arc::from(team),
+            builtin: false,
+        });
+        let pack = RulePack::from_files(files, Lang::En).map_err(|e| e.len()).unwrap();
+        let judges: Vec<&str> = pack
+            .rules()
+            .filter(|r| r.judges_changes())
+            .map(|r| r.id.as_str())
+            .collect();
+        let diff_rules: Vec<String> = PolicySet::from_str(include_str!("../policies/diff.cedar"))
+            .unwrap()
+            .policies()
+            .filter_map(|p| p.annotation("id").map(str::to_string))
+            .collect();
+        let mut expected: Vec<&str> = diff_rules
+            .iter()
+            .map(String::as_str)
+            .chain(["purpose-review"])
+            .collect();
+        expected.sort();
+        expected.dedup();
+        assert_eq!(judges, expected);
+        assert_eq!(
+            pack.rule("mixed")
+                .map(|r| r.actions.iter().copied().collect::<Vec<_>>()),
+            Some(vec![ActionKind::Flow, ActionKind::Change])
+        );
+    }
+
+    #[test]
     fn builtin_pack_validates_strictly() {
         let pack = RulePack::builtin().map_err(|e| e.iter().map(|e| e.render_plain()).collect::<Vec<_>>());
         assert!(pack.is_ok(), "{:#?}", pack.err());
