@@ -649,7 +649,76 @@ fn role_name(role: &str, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fill;
+    use super::{active_waivers, fill, is_waived, Target};
+    use crate::finding::{Finding, Severity};
+    use crate::manifest::Manifest;
+    use crate::rules::PolicyMeta;
+    use std::sync::Arc;
+
+    fn manifest() -> Manifest {
+        serde_yaml::from_str(
+            "version: 1\nproduct: { id: p, operator: o }\nflows:\n  - { id: f, data: [phone] }\n  - { id: g, data: [phone] }\nwaivers:\n  - { rule: a, flow: f, reason: r, expires: 2027-01-31 }\n  - { rule: b, reason: r, expires: 2027-01-31 }\n  - { rule: c, reason: r, expires: 2026-01-31 }\n",
+        )
+        .unwrap()
+    }
+
+    fn hit(target: Target, rule: &str) -> (Target, Arc<PolicyMeta>) {
+        let meta = PolicyMeta {
+            rule: rule.to_string(),
+            law: String::new(),
+            message_en: String::new(),
+            message_zh: String::new(),
+            help_en: String::new(),
+            help_zh: String::new(),
+            span: Vec::new(),
+        };
+        (target, Arc::new(meta))
+    }
+
+    fn finding(rule: &str, flow: Option<&str>) -> Finding {
+        Finding {
+            rule: rule.to_string(),
+            severity: Severity::Error,
+            law: String::new(),
+            file: String::new(),
+            line: 1,
+            column: 1,
+            product: "p".to_string(),
+            flow: flow.map(str::to_string),
+            recipient: None,
+            message: String::new(),
+            help: String::new(),
+            location: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_waiver_stands_unless_a_policy_denied_its_own_request() {
+        let m = manifest();
+        let hits = [
+            hit(Target::Flow(0), "a"),
+            hit(Target::Waiver(2), "waiver-expired"),
+            hit(Target::Waiver(2), "team-rule"),
+        ];
+        assert_eq!(active_waivers(&m, &hits), [true, true, false]);
+        assert_eq!(active_waivers(&m, &[]), [true, true, true]);
+    }
+
+    #[test]
+    fn an_active_waiver_covers_its_rule_and_flow_but_never_a_waiver() {
+        let m = manifest();
+        let active = [true, true, false];
+        let waived = |target, rule, flow| is_waived(&m, &active, target, &finding(rule, flow));
+        assert!(waived(Target::Flow(0), "a", Some("f")));
+        assert!(!waived(Target::Flow(1), "a", Some("g")));
+        assert!(!waived(Target::Product, "a", None));
+        // Without `flow`, every finding of the rule.
+        assert!(waived(Target::Flow(1), "b", Some("g")));
+        assert!(waived(Target::Product, "b", None));
+        // An inactive waiver covers nothing; a finding about a waiver is never covered.
+        assert!(!waived(Target::Flow(0), "c", Some("f")));
+        assert!(!waived(Target::Waiver(0), "b", Some("f")));
+    }
 
     #[test]
     fn every_placeholder_of_the_builtin_rules_is_known() {
