@@ -658,7 +658,7 @@ forbid (principal, action == Action::"flow", resource) when { context.public };
             text: Arc::from(team),
             builtin: false,
         });
-        let pack = RulePack::from_files(files, Lang::En).map_err(|e| e.len()).unwrap();
+        let pack = RulePack::from_files(files).map_err(|e| e.len()).unwrap();
         let judges: Vec<&str> = pack
             .rules()
             .filter(|r| r.judges_changes())
