@@ -129,12 +129,7 @@ fn facts_of(old: Option<(&Manifest, &Flow)>, head: &Manifest, flow: &Flow, taxon
     let leaves_cn = flow.leaves_cn(&head.recipients);
     let new_purpose = purpose(flow).map(str::to_string);
     let recipients = || flow.recipients.iter().map(|p| p.to.clone());
-    let sensitive = |ids: &BTreeSet<String>| {
-        ids.iter()
-            .filter(|d| taxonomy.is_under(d, "sensitive"))
-            .cloned()
-            .collect()
-    };
+    let sensitive = |ids: &BTreeSet<String>| ids.iter().filter(|d| taxonomy.is_sensitive(d)).cloned().collect();
     let Some((base, old)) = old else {
         let new_categories: BTreeSet<String> = flow.data.iter().cloned().collect();
         return ChangeFacts {

@@ -2,7 +2,7 @@
 //! policies, strict validation against the schema, and the metadata every
 //! report and `privflow explain` reads from the policies' annotations.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -116,6 +116,8 @@ pub struct RuleInfo {
     pub builtin: bool,
     /// The file the rule's first policy is in.
     pub file: String,
+    /// The actions its policies apply to.
+    pub actions: BTreeSet<ActionKind>,
     /// Set by `@rule_law`, which states the law of the whole rule.
     fixed_law: bool,
 }
@@ -137,6 +139,12 @@ impl RuleInfo {
             Lang::En => &self.help_en,
             Lang::Zh => &self.help_zh,
         }
+    }
+
+    /// Whether the rule judges only changes against a base revision
+    /// (`privflow diff`): every one of its policies is on action "change".
+    pub fn judges_changes(&self) -> bool {
+        self.actions.iter().eq([ActionKind::Change].iter())
     }
 }
 
@@ -353,6 +361,7 @@ impl RulePack {
                 let id = PolicyId::new(format!("{rule}#{counter}"));
                 let renamed = policy.new_id(id.clone());
                 for action in actions_of(&renamed) {
+                    info.actions.insert(action);
                     by_action.entry(action).or_default().push(renamed.clone());
                 }
                 meta.insert(id, Arc::new(policy_meta));
@@ -620,6 +629,59 @@ mod tests {
                 assert!(!text.is_empty(), "{} lacks {what}", rule.id);
             }
         }
+    }
+
+    #[test]
+    fn a_rule_judges_changes_when_all_its_policies_are_on_change() {
+        let team = r#"
+@id("purpose-review")
+@severity("info")
+forbid (principal, action == Action::"change", resource) when { context.purpose_changed };
+
+@id("mixed")
+@severity("info")
+forbid (principal, action == Action::"change", resource) when { context.new_flow };
+
+@id("mixed")
+forbid (principal, action == Action::"flow", resource) when { context.public };
+"#;
+        let mut files: Vec<RuleFile> = BUILTIN_FILES
+            .iter()
+            .map(|(name, text)| RuleFile {
+                name: name.to_string(),
+                text: Arc::from(*text),
+                builtin: true,
+            })
+            .collect();
+        files.push(RuleFile {
+            name: "team.cedar".into(),
+            text: Arc::from(team),
+            builtin: false,
+        });
+        let pack = RulePack::from_files(files).map_err(|e| e.len()).unwrap();
+        let judges: Vec<&str> = pack
+            .rules()
+            .filter(|r| r.judges_changes())
+            .map(|r| r.id.as_str())
+            .collect();
+        let diff_rules: Vec<String> = PolicySet::from_str(include_str!("../policies/diff.cedar"))
+            .unwrap()
+            .policies()
+            .filter_map(|p| p.annotation("id").map(str::to_string))
+            .collect();
+        let mut expected: Vec<&str> = diff_rules
+            .iter()
+            .map(String::as_str)
+            .chain(["purpose-review"])
+            .collect();
+        expected.sort();
+        expected.dedup();
+        assert_eq!(judges, expected);
+        assert_eq!(
+            pack.rule("mixed")
+                .map(|r| r.actions.iter().copied().collect::<Vec<_>>()),
+            Some(vec![ActionKind::Flow, ActionKind::Change])
+        );
     }
 
     #[test]

@@ -3,6 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The root of sensitive personal information (PIPL 28).
+const SENSITIVE: &str = "sensitive";
+
 /// One built-in category: id, parents, Chinese and English names.
 struct Builtin {
     id: &'static str,
@@ -178,6 +181,13 @@ impl Taxonomy {
         self.ancestors_and_self(id).contains(ancestor)
     }
 
+    /// Whether `id` is sensitive personal information (PIPL 28): the
+    /// `sensitive` category or one under it. The policies read the same fact
+    /// as `resource in DataCategory::"sensitive"`, from the entity parents.
+    pub fn is_sensitive(&self, id: &str) -> bool {
+        self.is_under(id, SENSITIVE)
+    }
+
     /// The display name in the requested language.
     pub fn display_name(&self, id: &str, lang: crate::lang::Lang) -> String {
         match self.categories.get(id) {
@@ -236,7 +246,7 @@ impl Taxonomy {
             crate::lang::Lang::Zh => &category.zh,
             crate::lang::Lang::En => &category.en,
         };
-        let marker = if self.is_under(&category.id, "sensitive") {
+        let marker = if self.is_sensitive(&category.id) {
             match lang {
                 crate::lang::Lang::Zh => "  [敏感]",
                 crate::lang::Lang::En => "  [sensitive]",
@@ -281,6 +291,19 @@ mod tests {
         assert!(t.is_under("id-card-number", "identity"));
         assert!(t.is_under("id-card-number", "personal"));
         assert!(!t.is_under("phone", "sensitive"));
+    }
+
+    #[test]
+    fn sensitive_is_the_sensitive_root_and_everything_under_it() {
+        let mut t = Taxonomy::builtin();
+        t.add_custom("palm-print", "biometric", None);
+        t.add_custom("loyalty-tier", "order", None);
+        for id in ["sensitive", "official-id", "id-card-number", "face", "palm-print"] {
+            assert!(t.is_sensitive(id), "{id}");
+        }
+        for id in ["personal", "identity", "phone", "loyalty-tier", "no-such-category"] {
+            assert!(!t.is_sensitive(id), "{id}");
+        }
     }
 
     #[test]

@@ -446,3 +446,26 @@ fn each_manifest_is_judged_by_its_own_config() {
         assert_eq!(files, ["b/privflow.yaml"], "{paths:?}");
     }
 }
+
+#[test]
+fn a_team_change_rule_lands_in_the_markdown_changes_section() {
+    let repo = Repo::new(&[("privflow.yaml", &manifest(&[LOGIN]))]);
+    repo.write("team/changes.cedar", NEW_CATEGORY_POLICY);
+    repo.write(
+        "privflow.yaml",
+        &manifest(&[&LOGIN.replace("[phone]", "[phone, email]")]),
+    );
+    repo.write(".privflow.yaml", "severity:\n  change-requires-notice: off\n");
+    let (code, stdout, stderr) =
+        repo.privflow(&["diff", "--base", "HEAD", "--policies", "team", "--format", "markdown"]);
+    assert_eq!(code, 0, "{stderr}");
+    let section = stdout
+        .split("### ")
+        .find(|s| s.starts_with("需要重新告知或重新取得同意的变更"))
+        .unwrap_or_else(|| panic!("no changes section:\n{stdout}"));
+    assert_eq!(
+        section.lines().filter(|l| l.starts_with("- ")).collect::<Vec<_>>(),
+        ["- `privflow.yaml:9` · flow `login`: flow `login` processes a new kind of personal information"],
+        "{stdout}"
+    );
+}

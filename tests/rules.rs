@@ -641,6 +641,93 @@ fn waiver_expired_on_the_day_after_expiry() {
     );
 }
 
+/// `run`, with a team's own policy files (in `team/`) and a `.privflow.yaml`.
+fn run_with(text: &str, policies: &[(&str, &str)], config: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.flows.yaml");
+    std::fs::write(&path, text).unwrap();
+    std::fs::create_dir(dir.path().join("team")).unwrap();
+    for (name, policy) in policies {
+        std::fs::write(dir.path().join("team").join(name), policy).unwrap();
+    }
+    std::fs::write(dir.path().join(".privflow.yaml"), format!("policies: [team]\n{config}")).unwrap();
+    let options = privflow::Options {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
+        ..Default::default()
+    };
+    match privflow::check(&[&path], &options) {
+        Ok(report) => report
+            .findings
+            .into_iter()
+            .map(|f| (f.rule, f.flow, f.recipient))
+            .collect(),
+        Err(e) => panic!("input errors in test manifest:\n{}\n{text}", e.render_plain()),
+    }
+}
+
+/// A team's rule on waivers: none may run longer than a year.
+const WAIVER_TOO_LONG: &str = r#"
+@id("waiver-too-long")
+@severity("warning")
+@law("—")
+@source("team")
+@span("expires")
+@message_en("waiver of `{rule}` runs until {expires}")
+@help_en("waive for a year at most")
+forbid (principal, action == Action::"waiver", resource)
+when { context.days_left > 365 };
+"#;
+
+#[test]
+fn a_waiver_that_any_policy_forbids_waives_nothing() {
+    let flows: [&[(&str, &str)]; 1] = [&[("transport", "none")]];
+    let long = waiver("transport-unencrypted", Some("f"), "2028-06-30");
+    assert_eq!(
+        run_with(&manifest(&[], &flows, &long), &[("waivers.cedar", WAIVER_TOO_LONG)], ""),
+        [
+            ("transport-unencrypted".into(), Some("f".into()), None),
+            ("waiver-too-long".into(), Some("f".into()), None),
+        ]
+    );
+    // A finding about a waiver is not waived, even by a waiver naming its rule.
+    let waive_the_rule = "  - rule: waiver-too-long\n    reason: ticket PRIV-2\n    expires: 2027-01-31\n";
+    assert_eq!(
+        run_with(
+            &manifest(&[], &flows, &format!("{long}{waive_the_rule}")),
+            &[("waivers.cedar", WAIVER_TOO_LONG)],
+            ""
+        ),
+        [
+            ("transport-unencrypted".into(), Some("f".into()), None),
+            ("waiver-too-long".into(), Some("f".into()), None),
+        ]
+    );
+    // Within the year the team's rule lets the waiver stand.
+    assert_eq!(
+        run_with(
+            &manifest(&[], &flows, &waiver("transport-unencrypted", Some("f"), "2027-06-30")),
+            &[("waivers.cedar", WAIVER_TOO_LONG)],
+            ""
+        ),
+        []
+    );
+}
+
+#[test]
+fn an_expired_waiver_stays_expired_when_its_finding_is_switched_off() {
+    // The severity override hides the `waiver-expired` finding; the policy's
+    // decision that the waiver has lapsed still holds.
+    let flows: [&[(&str, &str)]; 1] = [&[("transport", "none")]];
+    assert_eq!(
+        run_with(
+            &manifest(&[], &flows, &waiver("transport-unencrypted", Some("f"), "2026-11-22")),
+            &[],
+            "severity:\n  waiver-expired: off\n"
+        ),
+        [("transport-unencrypted".into(), Some("f".into()), None)]
+    );
+}
+
 #[test]
 fn waived_findings_are_counted() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 
 use cedar_policy::{Context, Request, RestrictedExpression as Expr};
 
-use super::{facts, fill, internal, is_waived, placeholder, Engine, Evaluation, Settings, Target};
+use super::{
+    active_waivers, facts, fill, internal, is_waived, placeholder, Engine, Evaluation, Requests, Settings, Target,
+};
 use crate::diagnostics::tr;
 use crate::lang::Lang;
 use crate::manifest::LoadedManifest;
@@ -81,6 +83,11 @@ impl Engine {
     ) -> Result<Evaluation, crate::InputError> {
         let manifest = &loaded.manifest;
         let entities = self.entities(loaded, &manifest.flows, false)?;
+        // Which waivers stand is the waiver policies' decision, as in `check`;
+        // their own findings belong to `check`.
+        let mut waivers = Requests::new(self, loaded, &entities);
+        waivers.waivers(settings)?;
+        let active = active_waivers(manifest, &self.decide(loaded, &entities, &waivers.list)?);
         let principal = facts::product_uid(manifest);
         let action = facts::uid("Action", ActionKind::Change.name());
         let schema = self.pack.debug_schema();
@@ -126,7 +133,7 @@ impl Engine {
                 };
                 finding.message = fill(meta.message(lang), &values);
                 finding.help = fill(meta.help(lang), &values);
-                if is_waived(loaded, &finding, settings.today) {
+                if is_waived(manifest, &active, target, &finding) {
                     evaluation.waived += 1;
                 } else {
                     evaluation.findings.push(finding);

@@ -262,7 +262,7 @@ pub fn provision_context(flow: &Flow, index: usize, recipient: &Recipient) -> Co
     push_some(&mut pairs, "country", recipient.country.as_deref().map(string));
     push_some(&mut pairs, "basis", flow.basis.map(name));
     push_some(&mut pairs, "declared_consent", provision.consent.map(name));
-    push_some(&mut pairs, "consent", provision.consent.or(flow.consent).map(name));
+    push_some(&mut pairs, "consent", flow.provision_consent(provision).map(name));
     context(pairs)
 }
 

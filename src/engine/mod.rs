@@ -15,8 +15,8 @@ use crate::diagnostics::{Code, InputError, Text};
 use crate::finding::{Finding, Severity};
 use crate::lang::tr;
 use crate::lang::Lang;
-use crate::manifest::model::{is_cn, Date};
-use crate::manifest::{Flow, LoadedManifest, Path, Seg};
+use crate::manifest::model::Date;
+use crate::manifest::{Abroad, Flow, LoadedManifest, Manifest, Path, Seg};
 use crate::notice;
 use crate::rules::{ActionKind, PolicyMeta, RulePack};
 
@@ -132,11 +132,7 @@ impl Engine {
         &self.pack
     }
 
-    pub fn evaluate(&self, loaded: &LoadedManifest, settings: &Settings) -> Result<Evaluation, InputError> {
-        self.evaluate_with(loaded, None, settings)
-    }
-
-    /// `evaluate`, also checking the manifest against what its privacy
+    /// Evaluates a manifest, with `notice` also against what its privacy
     /// notice discloses.
     pub fn evaluate_with(
         &self,
@@ -157,17 +153,18 @@ impl Engine {
             .map(|k| {
                 let range = (k * chunk).min(flows)..((k + 1) * chunk).min(flows);
                 let plan = self.plan_part(loaded, notice, settings, k == 0, range)?;
-                self.decide(loaded, &plan)
+                self.decide(loaded, &plan.entities, &plan.requests)
             })
             .collect::<Result<Vec<_>, _>>()?
             .concat();
+        let active = active_waivers(&loaded.manifest, &hits);
         let mut evaluation = Evaluation::default();
         for (target, meta) in hits {
             let Some(severity) = self.severity_of(&meta.rule, settings) else {
                 continue;
             };
             let finding = self.finding(loaded, notice, target, &meta, severity, settings.lang);
-            if is_waived(loaded, &finding, settings.today) {
+            if is_waived(&loaded.manifest, &active, target, &finding) {
                 evaluation.waived += 1;
             } else {
                 evaluation.findings.push(finding);
@@ -200,52 +197,29 @@ impl Engine {
         let manifest = &loaded.manifest;
         let first_flow = flows.start;
         let flows = &manifest.flows[flows];
-        let schema = self.pack.debug_schema();
         let entities = self.entities(loaded, flows, notice.is_some())?;
-        let principal = facts::product_uid(manifest);
-        let mut requests = Vec::with_capacity(1 + manifest.recipients.len() + 2 * flows.len());
-        let mut ask =
-            |target: Target, action: ActionKind, resource: EntityUid, context: Context| -> Result<(), InputError> {
-                let scope_mask = self.pack.scope_mask(action, &resource, &entities);
-                // Debug builds (the tests) check every request against the schema.
-                let request = Request::new(
-                    principal.clone(),
-                    self.actions[&action].clone(),
-                    resource,
-                    context,
-                    schema,
-                )
-                .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
-                requests.push((target, action, scope_mask, request));
-                Ok(())
-            };
-
+        let mut requests = Requests::new(self, loaded, &entities);
+        requests.list.reserve(1 + manifest.recipients.len() + 2 * flows.len());
         if whole {
-            ask(
+            let principal = requests.principal.clone();
+            requests.ask(
                 Target::Product,
                 ActionKind::Product,
-                principal.clone(),
+                principal,
                 facts::product_context(),
             )?;
             for (k, recipient) in manifest.recipients.iter().enumerate() {
-                ask(
+                requests.ask(
                     Target::Recipient(k),
                     ActionKind::Recipient,
                     facts::uid("Recipient", &recipient.id),
                     facts::recipient_context(recipient, notice.and_then(|n| n.recipients.get(k).copied().flatten())),
                 )?;
             }
-            for (w, waiver) in manifest.waivers.iter().enumerate() {
-                ask(
-                    Target::Waiver(w),
-                    ActionKind::Waiver,
-                    facts::uid("Waiver", &w.to_string()),
-                    facts::waiver_context(waiver, settings.today),
-                )?;
-            }
+            requests.waivers(settings)?;
         }
         for (i, flow) in (first_flow..).zip(flows) {
-            ask(
+            requests.ask(
                 Target::Flow(i),
                 ActionKind::Flow,
                 facts::flow_uid(flow),
@@ -253,7 +227,7 @@ impl Engine {
             )?;
             if let Some(notice) = notice {
                 for (k, category) in flow.data.iter().enumerate() {
-                    ask(
+                    requests.ask(
                         Target::DataEntry(i, k),
                         ActionKind::Disclosure,
                         facts::data_entry_uid(flow, k),
@@ -263,7 +237,7 @@ impl Engine {
             }
             for (j, provision) in flow.recipients.iter().enumerate() {
                 if let Some(recipient) = manifest.recipients.iter().find(|r| r.id == provision.to) {
-                    ask(
+                    requests.ask(
                         Target::Provision(i, j),
                         ActionKind::Provision,
                         facts::provision_uid(flow, j),
@@ -272,6 +246,7 @@ impl Engine {
                 }
             }
         }
+        let requests = requests.list;
         Ok(Plan { entities, requests })
     }
 
@@ -289,12 +264,17 @@ impl Engine {
         Entities::from_entities(all, schema).map_err(|e| internal(loaded, format!("cannot build entities: {e}")))
     }
 
-    /// Runs the plan's requests; each forbid that determines a deny is a hit.
-    fn decide(&self, loaded: &LoadedManifest, plan: &Plan) -> Result<Vec<(Target, Arc<PolicyMeta>)>, InputError> {
+    /// Runs the requests; each forbid that determines a deny is a hit.
+    fn decide(
+        &self,
+        loaded: &LoadedManifest,
+        entities: &Entities,
+        requests: &[(Target, ActionKind, usize, Request)],
+    ) -> Result<Vec<(Target, Arc<PolicyMeta>)>, InputError> {
         let mut hits = Vec::new();
-        for (target, action, scope_mask, request) in &plan.requests {
+        for (target, action, scope_mask, request) in requests {
             let policies = self.pack.set_for(*action, *scope_mask);
-            let response = self.authorizer.is_authorized(request, policies, &plan.entities);
+            let response = self.authorizer.is_authorized(request, policies, entities);
             if let Some(error) = response.diagnostics().errors().next() {
                 // A forbid that errors is skipped by Cedar, which would hide a finding.
                 return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
@@ -368,6 +348,63 @@ impl Engine {
     }
 }
 
+/// The requests of one manifest against one entity store, as they are asked.
+struct Requests<'a> {
+    engine: &'a Engine,
+    loaded: &'a LoadedManifest,
+    entities: &'a Entities,
+    /// The product: every request's principal.
+    principal: EntityUid,
+    list: Vec<(Target, ActionKind, usize, Request)>,
+}
+
+impl<'a> Requests<'a> {
+    fn new(engine: &'a Engine, loaded: &'a LoadedManifest, entities: &'a Entities) -> Requests<'a> {
+        Requests {
+            engine,
+            loaded,
+            entities,
+            principal: facts::product_uid(&loaded.manifest),
+            list: Vec::new(),
+        }
+    }
+
+    fn ask(
+        &mut self,
+        target: Target,
+        action: ActionKind,
+        resource: EntityUid,
+        context: Context,
+    ) -> Result<(), InputError> {
+        let pack = &self.engine.pack;
+        let scope_mask = pack.scope_mask(action, &resource, self.entities);
+        // Debug builds (the tests) check every request against the schema.
+        let request = Request::new(
+            self.principal.clone(),
+            self.engine.actions[&action].clone(),
+            resource,
+            context,
+            pack.debug_schema(),
+        )
+        .map_err(|e| internal(self.loaded, format!("request does not fit the schema: {e}")))?;
+        self.list.push((target, action, scope_mask, request));
+        Ok(())
+    }
+
+    /// One request per waiver: the "waiver" policies decide which stand.
+    fn waivers(&mut self, settings: &Settings) -> Result<(), InputError> {
+        for (w, waiver) in self.loaded.manifest.waivers.iter().enumerate() {
+            self.ask(
+                Target::Waiver(w),
+                ActionKind::Waiver,
+                facts::uid("Waiver", &w.to_string()),
+                facts::waiver_context(waiver, settings.today),
+            )?;
+        }
+        Ok(())
+    }
+}
+
 fn internal(loaded: &LoadedManifest, message: String) -> InputError {
     loaded
         .source
@@ -402,14 +439,28 @@ fn anchor(target: Target, mut node: Path) -> Path {
     node
 }
 
-/// An active waiver names the finding's rule and its flow (or no flow).
-fn is_waived(loaded: &LoadedManifest, finding: &Finding, today: Date) -> bool {
-    finding.rule != "waiver-expired"
-        && loaded.manifest.waivers.iter().any(|w| {
-            w.rule == finding.rule
-                && w.expires.is_some_and(|e| e >= today)
-                && (w.flow.is_none() || w.flow == finding.flow)
-        })
+/// Per waiver, whether it is active: no policy forbade its own request
+/// (policies/waivers.cedar decides expiry). Severity overrides do not bear
+/// on this: switching a waiver rule off hides its finding, not its decision.
+fn active_waivers(manifest: &Manifest, hits: &[(Target, Arc<PolicyMeta>)]) -> Vec<bool> {
+    let mut active = vec![true; manifest.waivers.len()];
+    for (target, _) in hits {
+        if let Target::Waiver(w) = target {
+            active[*w] = false;
+        }
+    }
+    active
+}
+
+/// Whether an active waiver covers a finding: it names the finding's rule
+/// and its flow (or no flow). A finding about a waiver itself is never waived.
+fn is_waived(manifest: &Manifest, active: &[bool], target: Target, finding: &Finding) -> bool {
+    !matches!(target, Target::Waiver(_))
+        && manifest
+            .waivers
+            .iter()
+            .zip(active)
+            .any(|(w, &active)| active && w.rule == finding.rule && (w.flow.is_none() || w.flow == finding.flow))
 }
 
 /// Replaces `{name}` with the value of `name`; unknown names stay as written.
@@ -514,7 +565,7 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
         "role" => role_name(recipient?.role.into(), lang),
         "consent" => {
             let consent = match target {
-                Target::Provision(i, j) => manifest.flows[i].recipients[j].consent.or(manifest.flows[i].consent),
+                Target::Provision(i, j) => manifest.flows[i].provision_consent(&manifest.flows[i].recipients[j]),
                 _ => flow?.consent,
             };
             consent.map_or_else(undeclared, |c| <&str>::from(c).to_string())
@@ -524,7 +575,7 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
             let names: Vec<String> = flow
                 .data
                 .iter()
-                .filter(|d| loaded.taxonomy.is_under(d, "sensitive"))
+                .filter(|d| loaded.taxonomy.is_sensitive(d))
                 .map(|d| match lang {
                     Lang::En => d.clone(),
                     Lang::Zh => format!("{}({d})", loaded.taxonomy.display_name(d, lang)),
@@ -537,26 +588,22 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
             }
         }
         "countries" => {
-            let flow = flow?;
-            let mut countries: Vec<String> = Vec::new();
-            match flow.storage.as_ref().and_then(|s| s.country.clone()) {
-                Some(c) if is_cn(&c) => {}
-                Some(c) => countries.push(c),
-                None => countries.push(tr(lang, "storage country undeclared", "存储国家未声明")),
-            }
-            for p in &flow.recipients {
-                if let Some(r) = manifest.recipients.iter().find(|r| r.id == p.to) {
-                    match &r.country {
-                        Some(c) if is_cn(c) => {}
-                        Some(c) => countries.push(format!("{c} ({})", r.id)),
-                        None => countries.push(tr(
+            // The same places that make the `leaves_cn` fact true.
+            let mut countries: Vec<String> = flow?
+                .abroad(&manifest.recipients)
+                .map(|place| match place {
+                    Abroad::Storage(Some(c)) => c.to_string(),
+                    Abroad::Storage(None) => tr(lang, "storage country undeclared", "存储国家未声明"),
+                    Abroad::Recipient(r) => match &r.country {
+                        Some(c) => format!("{c} ({})", r.id),
+                        None => tr(
                             lang,
                             format!("{}: country undeclared", r.id),
                             format!("{}：国家未声明", r.id),
-                        )),
-                    }
-                }
-            }
+                        ),
+                    },
+                })
+                .collect();
             countries.dedup();
             countries.join(", ")
         }
@@ -602,7 +649,76 @@ fn role_name(role: &str, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fill;
+    use super::{active_waivers, fill, is_waived, Target};
+    use crate::finding::{Finding, Severity};
+    use crate::manifest::Manifest;
+    use crate::rules::PolicyMeta;
+    use std::sync::Arc;
+
+    fn manifest() -> Manifest {
+        serde_yaml::from_str(
+            "version: 1\nproduct: { id: p, operator: o }\nflows:\n  - { id: f, data: [phone] }\n  - { id: g, data: [phone] }\nwaivers:\n  - { rule: a, flow: f, reason: r, expires: 2027-01-31 }\n  - { rule: b, reason: r, expires: 2027-01-31 }\n  - { rule: c, reason: r, expires: 2026-01-31 }\n",
+        )
+        .unwrap()
+    }
+
+    fn hit(target: Target, rule: &str) -> (Target, Arc<PolicyMeta>) {
+        let meta = PolicyMeta {
+            rule: rule.to_string(),
+            law: String::new(),
+            message_en: String::new(),
+            message_zh: String::new(),
+            help_en: String::new(),
+            help_zh: String::new(),
+            span: Vec::new(),
+        };
+        (target, Arc::new(meta))
+    }
+
+    fn finding(rule: &str, flow: Option<&str>) -> Finding {
+        Finding {
+            rule: rule.to_string(),
+            severity: Severity::Error,
+            law: String::new(),
+            file: String::new(),
+            line: 1,
+            column: 1,
+            product: "p".to_string(),
+            flow: flow.map(str::to_string),
+            recipient: None,
+            message: String::new(),
+            help: String::new(),
+            location: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_waiver_stands_unless_a_policy_denied_its_own_request() {
+        let m = manifest();
+        let hits = [
+            hit(Target::Flow(0), "a"),
+            hit(Target::Waiver(2), "waiver-expired"),
+            hit(Target::Waiver(2), "team-rule"),
+        ];
+        assert_eq!(active_waivers(&m, &hits), [true, true, false]);
+        assert_eq!(active_waivers(&m, &[]), [true, true, true]);
+    }
+
+    #[test]
+    fn an_active_waiver_covers_its_rule_and_flow_but_never_a_waiver() {
+        let m = manifest();
+        let active = [true, true, false];
+        let waived = |target, rule, flow| is_waived(&m, &active, target, &finding(rule, flow));
+        assert!(waived(Target::Flow(0), "a", Some("f")));
+        assert!(!waived(Target::Flow(1), "a", Some("g")));
+        assert!(!waived(Target::Product, "a", None));
+        // Without `flow`, every finding of the rule.
+        assert!(waived(Target::Flow(1), "b", Some("g")));
+        assert!(waived(Target::Product, "b", None));
+        // An inactive waiver covers nothing; a finding about a waiver is never covered.
+        assert!(!waived(Target::Flow(0), "c", Some("f")));
+        assert!(!waived(Target::Waiver(0), "b", Some("f")));
+    }
 
     #[test]
     fn every_placeholder_of_the_builtin_rules_is_known() {

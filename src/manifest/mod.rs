@@ -3,15 +3,16 @@
 
 mod block;
 pub mod model;
+mod node;
 mod validate;
 pub mod yaml;
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-#[doc(hidden)]
-pub use block::disagreement as span_fast_path_disagreement;
 pub use model::*;
+#[doc(hidden)]
+pub use yaml::disagreement as span_fast_path_disagreement;
 pub use yaml::{render_path, Path, Seg};
 
 use crate::diagnostics::{did_you_mean, Code, InputError, Text};

@@ -391,31 +391,99 @@ impl schemars::JsonSchema for Date {
     }
 }
 
+/// Where a flow's data goes outside CN: its storage or one of its
+/// recipients. A country that is not declared counts as outside (SPEC §4).
+#[derive(Debug, Clone, Copy)]
+pub enum Abroad<'a> {
+    /// The storage country, `None` when not declared.
+    Storage(Option<&'a str>),
+    /// A recipient whose country is not CN (or not declared).
+    Recipient(&'a Recipient),
+}
+
 impl Flow {
-    /// Data leaves China when storage is not declared in CN or any recipient
-    /// of the flow is outside CN (SPEC §4).
+    /// Every place the flow's data goes outside CN, storage first, then the
+    /// recipients in the flow's order (a recipient not in `recipients` is
+    /// skipped: validation reports it).
+    pub fn abroad<'a>(&'a self, recipients: &'a [Recipient]) -> impl Iterator<Item = Abroad<'a>> + 'a {
+        let storage = self.storage.as_ref().and_then(|s| s.country.as_deref());
+        let storage = storage.is_none_or(|c| !is_cn(c)).then_some(Abroad::Storage(storage));
+        let recipients = self
+            .recipients
+            .iter()
+            .filter_map(|p| recipients.iter().find(|r| r.id == p.to))
+            .filter(|r| r.country.as_deref().is_none_or(|c| !is_cn(c)))
+            .map(Abroad::Recipient);
+        storage.into_iter().chain(recipients)
+    }
+
+    /// Data leaves China when any of it goes somewhere outside CN (`abroad`).
     pub fn leaves_cn(&self, recipients: &[Recipient]) -> bool {
-        let stored_abroad = self
-            .storage
-            .as_ref()
-            .and_then(|s| s.country.as_deref())
-            .is_none_or(|c| !is_cn(c));
-        stored_abroad
-            || self.recipients.iter().any(|p| {
-                recipients
-                    .iter()
-                    .find(|r| r.id == p.to)
-                    .is_some_and(|r| r.country.as_deref().is_none_or(|c| !is_cn(c)))
-            })
+        self.abroad(recipients).next().is_some()
     }
 
     /// The categories a provision carries: its own list, else the flow's.
     pub fn provision_data<'a>(&'a self, provision: &'a Provision) -> &'a [String] {
         provision.data.as_deref().unwrap_or(&self.data)
     }
+
+    /// The consent a provision has: its own, else the flow's.
+    pub fn provision_consent(&self, provision: &Provision) -> Option<Consent> {
+        provision.consent.or(self.consent)
+    }
 }
 
 /// `CN`, in any case.
 pub fn is_cn(country: &str) -> bool {
     country.eq_ignore_ascii_case("CN")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(flows: &str) -> Manifest {
+        let text = format!(
+            "version: 1\nproduct: {{ id: p, operator: o }}\nrecipients:\n  - {{ id: ads, role: third-party, country: US }}\n  - {{ id: sms, role: third-party, country: cn }}\n  - {{ id: anon, role: third-party }}\nflows:\n{flows}"
+        );
+        serde_yaml::from_str(&text).unwrap()
+    }
+
+    /// `abroad` as text: storage country (`?` undeclared) or recipient id.
+    fn abroad(flows: &str) -> Vec<String> {
+        let m = manifest(flows);
+        let places = m.flows[0].abroad(&m.recipients).map(|a| match a {
+            Abroad::Storage(country) => format!("storage {}", country.unwrap_or("?")),
+            Abroad::Recipient(r) => format!("recipient {}", r.id),
+        });
+        let places: Vec<String> = places.collect();
+        assert_eq!(m.flows[0].leaves_cn(&m.recipients), !places.is_empty());
+        places
+    }
+
+    #[test]
+    fn abroad_lists_storage_and_recipients_outside_cn() {
+        assert!(abroad("  - { id: f, data: [phone], storage: { country: CN } }\n").is_empty());
+        assert!(
+            abroad("  - { id: f, data: [phone], storage: { country: cn }, recipients: [{ to: sms }] }\n").is_empty()
+        );
+        assert_eq!(abroad("  - { id: f, data: [phone] }\n"), ["storage ?"]);
+        assert_eq!(
+            abroad("  - { id: f, data: [phone], storage: { encrypted: true } }\n"),
+            ["storage ?"]
+        );
+        assert_eq!(
+            abroad("  - { id: f, data: [phone], storage: { country: SG }, recipients: [{ to: sms }, { to: anon }, { to: ads }, { to: gone }] }\n"),
+            ["storage SG", "recipient anon", "recipient ads"]
+        );
+    }
+
+    #[test]
+    fn a_provision_inherits_the_flow_consent_unless_it_has_its_own() {
+        let m = manifest("  - { id: f, data: [phone], consent: general, recipients: [{ to: sms }, { to: ads, consent: separate }] }\n  - { id: g, data: [phone], recipients: [{ to: sms }] }\n");
+        let (f, g) = (&m.flows[0], &m.flows[1]);
+        assert_eq!(f.provision_consent(&f.recipients[0]), Some(Consent::General));
+        assert_eq!(f.provision_consent(&f.recipients[1]), Some(Consent::Separate));
+        assert_eq!(g.provision_consent(&g.recipients[0]), None);
+    }
 }

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
+use super::node::{Kind, Node};
 use crate::finding::Location;
 
 /// One step of a path into a YAML document.
@@ -376,21 +377,6 @@ impl Lines {
     }
 }
 
-#[derive(Debug)]
-pub(super) struct Node {
-    /// Byte range of the node's first token (for a scalar: the scalar).
-    pub(super) start: usize,
-    pub(super) end: usize,
-    pub(super) kind: Kind,
-}
-
-#[derive(Debug)]
-pub(super) enum Kind {
-    Scalar,
-    Seq(Vec<Node>),
-    Map(Vec<(String, usize, Node)>),
-}
-
 impl SpanIndex {
     pub fn build(text: &std::sync::Arc<str>) -> SpanIndex {
         Self::build_fast(text).unwrap_or_else(|| Self::build_parsed(text))
@@ -508,6 +494,34 @@ impl SpanIndex {
         }
         true
     }
+}
+
+/// Where the fast path disagrees with yaml-rust2 on `text`: `None` when it
+/// declines the text, `Some(None)` when both give the same nodes, keys and
+/// positions. For the tests and the `spans` fuzz target.
+#[doc(hidden)]
+pub fn disagreement(text: &str) -> Option<Option<String>> {
+    let text: std::sync::Arc<str> = std::sync::Arc::from(text);
+    let fast = SpanIndex::build_fast(&text)?;
+    let parsed = SpanIndex::build_parsed(&text);
+    let (fast_paths, parsed_paths) = (fast.paths(), parsed.paths());
+    if fast_paths != parsed_paths {
+        let at = fast_paths.iter().zip(&parsed_paths).take_while(|(a, b)| a == b).count();
+        return Some(Some(format!(
+            "different nodes from node {at}: {:?} against {:?}",
+            fast_paths.get(at),
+            parsed_paths.get(at)
+        )));
+    }
+    for path in &parsed_paths {
+        for key_only in [false, true] {
+            let (a, b) = (fast.locate(path, key_only), parsed.locate(path, key_only));
+            if a != b {
+                return Some(Some(format!("{path:?} (key only: {key_only}): {a:?} against {b:?}")));
+            }
+        }
+    }
+    Some(None)
 }
 
 /// Converts a 1-based line and a 1-based character column to a byte offset.
@@ -700,4 +714,131 @@ pub fn expected_names(message: &str) -> Vec<String> {
 /// The first backtick-quoted name in a serde message (`unknown field `x``).
 pub fn quoted_name(message: &str) -> Option<String> {
     message.split('`').nth(1).map(str::to_string)
+}
+
+/// The benchmark's manifest generator, as test input.
+#[cfg(test)]
+#[path = "../../benches/generate.rs"]
+mod generate;
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::generate;
+
+    /// Whether the fast path answered for `text`; if it did, it must agree
+    /// with yaml-rust2 on every node, key and position.
+    fn agrees(name: &str, text: &str) -> bool {
+        match super::disagreement(text) {
+            None => false,
+            Some(None) => true,
+            Some(Some(difference)) => panic!("{name}: {difference}"),
+        }
+    }
+
+    fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                yaml_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_yaml_rust2_on_the_repository_manifests() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["examples", "tests/fixtures", "tests/malformed"] {
+            yaml_files(&root.join(dir), &mut files);
+        }
+        let mut answered = 0;
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                continue;
+            };
+            answered += usize::from(agrees(&file.display().to_string(), &text));
+        }
+        // Quotes and block scalars send a few to yaml-rust2 (41 of 47 answered when written).
+        assert!(
+            answered >= 35,
+            "the fast path answered for {answered} of {} files",
+            files.len()
+        );
+    }
+
+    #[test]
+    fn agrees_with_yaml_rust2_on_generated_manifests() {
+        for seed in 0..20 {
+            let text = generate::manifest(seed, 50);
+            assert!(
+                agrees(&format!("generated {seed}"), &text),
+                "generated {seed}: not answered"
+            );
+        }
+    }
+
+    #[test]
+    fn agrees_with_yaml_rust2_on_edge_cases() {
+        let answered = [
+            "a: 1\nb:\n- x\n- y\nc: { d: [e, f], g: h }\n",
+            "# comment\nflows:\n  - id: a   # trailing\n    data: [ phone , email ]\n  -   id: b\n      data: []\n",
+            "k: a, b [c] {d}\nn: -1\nurl: https://example.com/x#y\nempty: {}\n",
+            "list:\n  - [a, b]\n  - {x: y}\n  - plain words 中文\n",
+            "数据: 值\nnested:\n    deep:\n        deeper: x\n",
+            "flows:\n- id: a\n  data: [x]\n- id: b\nnext: 1\n",
+            "a:\n-   spaced\n- [x]\nb:\n- { k: v }\n",
+            "contact: dpo@example.com\nq: what? it's fine\ntag: a!b &c *d\n",
+        ];
+        for (i, text) in answered.iter().enumerate() {
+            assert!(agrees(&format!("edge case {i}"), text), "edge case {i}: not answered");
+        }
+        let declined = [
+            "a: \"quoted\"\n",
+            "a: 'quoted'\n",
+            "a: &x 1\nb: *x\n",
+            "a: |\n  text\n",
+            "a: >\n  text\n",
+            "a: !tag x\n",
+            "a:\tb\n",
+            "a: b\r\n",
+            "---\na: b\n",
+            "a: b: c\n",
+            "a:\n",
+            "a: plain\n  continued\n",
+            "- - x\n",
+            "-\n  a: b\n",
+            "a: [b,\n  c]\n",
+            "a: {b:c}\n",
+            "? a\n: b\n",
+            "\u{feff}a: b\n",
+            "a: b\0c\n",
+            "a: b\u{85}c\n",
+            "a: b\u{2028}c\n",
+            "a: b\u{7f}\n",
+            "a: [b -, c]\n",
+            "a: [b - c]\n",
+            "a: [b#c]\n",
+            "a: [b, c, ]\n",
+            "a:\n - { id: x ,}\n",
+        ];
+        let long_key = format!("{}: 1\n", "k".repeat(1100));
+        let long_flow_key = format!("a: {{ {}: 1 }}\n", "k".repeat(1100));
+        let deep_block: String = (0..5_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>() + "x: 1\n";
+        let deep_flow = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        for text in declined.iter().copied().chain([
+            deep_block.as_str(),
+            deep_flow.as_str(),
+            long_key.as_str(),
+            long_flow_key.as_str(),
+        ]) {
+            assert!(
+                super::super::block::index(text).is_none(),
+                "{text:?} should go to yaml-rust2"
+            );
+        }
+    }
 }

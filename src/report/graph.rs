@@ -70,7 +70,7 @@ fn product_graph(manifest: &Manifest, taxonomy: &Taxonomy, lang: Lang, prefix: &
                     label(&taxonomy.display_name(id, lang)),
                     label(id)
                 ));
-                if taxonomy.is_under(id, "sensitive") {
+                if taxonomy.is_sensitive(id) {
                     sensitive.push(node.clone());
                 }
                 data.insert(id, node);

@@ -87,11 +87,14 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// `privflow diff`: the material changes, listed apart from the other
-/// findings because each needs the notice updated (and often new consent).
+/// `privflow diff`: the material changes — findings of the rules that judge
+/// changes (policies/diff.cedar and a team's own "change" rules) — listed
+/// apart from the other findings because each needs the notice updated (and
+/// often new consent).
 fn changes(report: &Report) -> String {
     let lang = report.lang;
-    let items: Vec<&Finding> = report.findings.iter().filter(|f| f.rule == CHANGE_RULE).collect();
+    let judges_changes = |f: &&Finding| report.rules.get(&f.rule).is_some_and(|r| r.judges_changes());
+    let items: Vec<&Finding> = report.findings.iter().filter(judges_changes).collect();
     if items.is_empty() {
         return String::new();
     }
@@ -110,9 +113,6 @@ fn changes(report: &Report) -> String {
     out.push('\n');
     out
 }
-
-/// The rule `privflow diff` reports (policies/diff.cedar).
-const CHANGE_RULE: &str = "change-requires-notice";
 
 fn summary(report: &Report) -> String {
     let s = &report.summary;
@@ -209,8 +209,7 @@ fn sharing_table(manifest: &Manifest, taxonomy: &Taxonomy, lang: Lang) -> String
             format!("`{}`", cell(&flow.id)),
             cell(&data_names(flow.provision_data(provision), taxonomy)),
             cell(flow.purpose.as_deref().unwrap_or("—")),
-            // A provision without its own consent inherits the flow's.
-            code(provision.consent.or(flow.consent).map(<&str>::from)),
+            code(flow.provision_consent(provision).map(<&str>::from)),
         ];
         out.push_str(&format!("| {} |\n", row.join(" | ")));
     }
@@ -222,7 +221,7 @@ fn data_names(ids: &[String], taxonomy: &Taxonomy) -> String {
     ids.iter()
         .map(|id| {
             let name = taxonomy.display_name(id, Lang::Zh);
-            if taxonomy.is_under(id, "sensitive") {
+            if taxonomy.is_sensitive(id) {
                 format!("**{name}**")
             } else {
                 name
