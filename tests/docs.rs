@@ -1,6 +1,6 @@
 //! The README and the pages under docs/ stay true: every relative link leads
 //! to a file (and a heading, when it names one), every page is reachable from
-//! the README, the README's example manifest passes, and every instrument a
+//! the README, the example manifests pass, and every instrument a
 //! rule cites is listed under "Law sources".
 
 mod common;
@@ -192,6 +192,27 @@ fn readme_example_manifest_passes_check() {
     assert_eq!(
         stdout, "privflow: checked 1 file(s), 1 flow(s): 0 error(s), 0 warning(s), 0 info(s), 0 waived\n",
         "the README says its example passes with no finding:\n{stderr}"
+    );
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn manifest_reference_example_passes_check() {
+    let page = read(&root().join("docs/manifest.md"));
+    let manifest = block_after(&page, "\n## Every field\n", "yaml");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("privflow.yaml"), manifest).unwrap();
+    // The example names its notice; one that discloses the face data will do.
+    std::fs::create_dir(dir.path().join("notices")).unwrap();
+    std::fs::write(
+        dir.path().join("notices/privacy.md"),
+        "我们收集人脸信息，用于核验身份。\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = privflow_in(dir.path(), &["check", "--today", "2026-11-23"]);
+    assert_eq!(
+        stdout, "privflow: checked 1 file(s), 1 flow(s): 0 error(s), 0 warning(s), 0 info(s), 0 waived\n",
+        "{stderr}"
     );
     assert_eq!(code, 0, "{stderr}");
 }
