@@ -1,7 +1,7 @@
 //! The README and the pages under docs/ stay true: every relative link leads
 //! to a file (and a heading, when it names one), every page is reachable from
-//! the README, the example manifests pass, and every instrument a
-//! rule cites is listed under "Law sources".
+//! the README, the example manifests pass, every input error code is
+//! listed, and every instrument a rule cites is listed under "Law sources".
 
 mod common;
 use common::{privflow, privflow_in};
@@ -215,6 +215,22 @@ fn manifest_reference_example_passes_check() {
         "{stderr}"
     );
     assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn errors_page_lists_every_input_error_code() {
+    let page = read(&root().join("docs/errors.md"));
+    let start = page.find("<!-- codes:start -->\n").expect("codes:start marker") + "<!-- codes:start -->\n".len();
+    let end = page.find("<!-- codes:end -->").expect("codes:end marker");
+    let mut table = String::from("| code | meaning |\n|---|---|\n");
+    for code in privflow::diagnostics::Code::ALL {
+        table.push_str(&format!("| `{}` | {} |\n", code.as_str(), code.description()));
+    }
+    assert_eq!(
+        &page[start..end],
+        table,
+        "docs/errors.md lists other codes than diagnostics::Code"
+    );
 }
 
 /// The first column of the first Markdown table after `heading`, and the
