@@ -1,7 +1,7 @@
 //! The README and the pages under docs/ stay true: every relative link leads
 //! to a file (and a heading, when it names one), every page is reachable from
-//! the README, the example manifests pass, every input error code is
-//! listed, and every instrument a rule cites is listed under "Law sources".
+//! the README, the example manifests pass, the commands shown print what
+//! is shown, every input error code is listed, and every instrument a rule cites is listed under "Law sources".
 
 mod common;
 use common::{privflow, privflow_in};
@@ -231,6 +231,51 @@ fn errors_page_lists_every_input_error_code() {
         table,
         "docs/errors.md lists other codes than diagnostics::Code"
     );
+}
+
+/// The `text` blocks of a Markdown text that begin with `$ privflow …`:
+/// the command's arguments and the output shown under it.
+fn shown_runs(text: &str) -> Vec<(Vec<String>, String)> {
+    let mut runs = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("```text\n$ privflow ") {
+        let block = &rest[at + "```text\n$ privflow ".len()..];
+        let end = block.find("\n```").expect("closing fence");
+        let (command, output) = block[..end].split_once('\n').unwrap_or((&block[..end], ""));
+        runs.push((
+            command.split_whitespace().map(String::from).collect(),
+            format!("{output}\n"),
+        ));
+        rest = &block[end..];
+    }
+    runs
+}
+
+#[test]
+fn shown_runs_print_what_the_pages_show() {
+    let mut count = 0;
+    for page in pages() {
+        for (args, shown) in shown_runs(&read(&page)) {
+            count += 1;
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            // `init` writes a file: run it where that harms nothing.
+            let dir = tempfile::tempdir().unwrap();
+            let (_, stdout, stderr) = if args[0] == "init" {
+                privflow_in(dir.path(), &args)
+            } else {
+                privflow(&args)
+            };
+            let printed = format!("{stdout}{stderr}");
+            assert_eq!(
+                printed.trim_end(),
+                shown.trim_end(),
+                "{}: `privflow {}` prints something else",
+                page.display(),
+                args.join(" ")
+            );
+        }
+    }
+    assert!(count >= 5, "only {count} runs shown");
 }
 
 /// The first column of the first Markdown table after `heading`, and the
