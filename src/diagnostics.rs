@@ -271,15 +271,6 @@ pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a st
     ))
 }
 
-/// The table of every code and what it means, as docs/errors.md shows it.
-pub fn codes_markdown() -> String {
-    let mut out = String::from("| code | meaning |\n|---|---|\n");
-    for code in Code::ALL {
-        out.push_str(&format!("| `{}` | {} |\n", code.as_str(), code.description()));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::Code;

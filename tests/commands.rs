@@ -261,12 +261,12 @@ fn graph_of_several_manifests() {
 }
 
 #[test]
-fn readme_embeds_the_cross_border_graph() {
-    let readme = read(&root().join("README.md"));
+fn ci_docs_embed_the_cross_border_graph() {
+    let page = read(&root().join("docs/ci.md"));
     let (_, graph, _) = privflow(&["graph", CROSS_BORDER]);
     assert!(
-        readme.contains(&format!("```mermaid\n{graph}```")),
-        "README's Mermaid example differs from `privflow graph {CROSS_BORDER}`:\n{graph}"
+        page.contains(&format!("```mermaid\n{graph}```")),
+        "docs/ci.md's Mermaid example differs from `privflow graph {CROSS_BORDER}`:\n{graph}"
     );
 }
 

@@ -1,5 +1,5 @@
 //! Every input-error code has a case that produces it through the real
-//! binary, and the documented list of codes is the code's own table.
+//! binary (docs/errors.md lists them; tests/docs.rs keeps that list current).
 
 mod common;
 
@@ -269,14 +269,4 @@ fn codes_that_no_input_produces_are_few_and_known() {
     for (code, _) in NOT_PRODUCIBLE {
         assert!(Code::ALL.iter().any(|c| c.as_str() == *code), "{code} is not a code");
     }
-}
-
-#[test]
-fn the_documented_codes_are_the_code_table() {
-    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/errors.md")).unwrap();
-    let table = privflow::diagnostics::codes_markdown();
-    assert!(
-        docs.contains(&table),
-        "docs/errors.md is out of date; paste the output of `privflow::diagnostics::codes_markdown()`:\n{table}"
-    );
 }
