@@ -4,8 +4,7 @@
 //!
 //! One testsuite per manifest (classname: the product id). Each finding is
 //! a failing testcase named after its rule and target, e.g.
-//! `consent-missing · flow login`, `recipient-unnamed · recipient umeng` or
-//! `contact-missing · product`. The product and each flow without findings
+//! `<rule> · flow login`, `<rule> · recipient umeng` or `<rule> · product`. The product and each flow without findings
 //! keep one passing testcase (`product`, `flow login`), so the suite shows
 //! what was checked. Two findings that would share a name (two expired
 //! waivers of one flow) also name their line. Order: the product, its

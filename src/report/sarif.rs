@@ -261,7 +261,7 @@ fn language_tag(lang: Lang) -> &'static str {
     }
 }
 
-/// `cross-border-mechanism` → `CrossBorderMechanism`, the SARIF rule name.
+/// A rule id in PascalCase (`some-rule-id` → `SomeRuleId`), the SARIF rule name.
 fn pascal_case(id: &str) -> String {
     id.split(|c: char| !c.is_alphanumeric())
         .filter(|part| !part.is_empty())
