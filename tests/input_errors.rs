@@ -51,6 +51,7 @@ input_errors! {
     not_a_mapping: "not-a-mapping" => ["privflow::not-a-mapping"];
     empty_file: "empty" => ["privflow::not-a-mapping"];
     every_error_of_a_file: "many-errors" => ["privflow::unknown-field", "privflow::unknown-value", "privflow::unknown-value", "privflow::wrong-type"];
+    every_error_of_a_flow_and_its_references: "every-error-of-a-flow" => ["privflow::unknown-category", "privflow::unknown-value", "privflow::unknown-value", "privflow::wrong-type", "privflow::unknown-field", "privflow::wrong-type", "privflow::unknown-recipient"];
 }
 
 #[test]

@@ -108,32 +108,32 @@ const SECTIONS: &[Section] = &[
     Section {
         key: "version",
         required: true,
-        check: SectionCheck::Whole(yaml::check_as::<u32>),
+        check: SectionCheck::Whole(yaml::check_all::<u32>),
     },
     Section {
         key: "product",
         required: true,
-        check: SectionCheck::Whole(yaml::check_as::<Product>),
+        check: SectionCheck::Whole(yaml::check_all::<Product>),
     },
     Section {
         key: "categories",
         required: false,
-        check: SectionCheck::Each(yaml::check_as::<CustomCategory>),
+        check: SectionCheck::Each(yaml::check_all::<CustomCategory>),
     },
     Section {
         key: "recipients",
         required: false,
-        check: SectionCheck::Each(yaml::check_as::<Recipient>),
+        check: SectionCheck::Each(yaml::check_all::<Recipient>),
     },
     Section {
         key: "flows",
         required: false,
-        check: SectionCheck::Each(yaml::check_as::<Flow>),
+        check: SectionCheck::Each(yaml::check_all::<Flow>),
     },
     Section {
         key: "waivers",
         required: false,
-        check: SectionCheck::Each(yaml::check_as::<Waiver>),
+        check: SectionCheck::Each(yaml::check_all::<Waiver>),
     },
 ];
 
@@ -162,11 +162,36 @@ pub fn load_text(
 pub struct Parsed {
     source: SourceFile,
     manifest: Manifest,
+    /// Errors of fields that did not deserialize, when the rest did: the
+    /// other checks still run, so that one run reports every error.
+    pending: Vec<InputError>,
 }
 
 impl Parsed {
     /// The checks that need the run's rules (waivers name rule ids).
     pub fn check(self, cx: &LoadContext) -> Result<LoadedManifest, Vec<InputError>> {
+        if !self.pending.is_empty() {
+            let mut errors = self.pending;
+            // A check of a node whose part was taken out judges what is left:
+            // its finding would be an echo of the type error inside it.
+            let inside = |outer: &InputError| {
+                errors.iter().any(|e| match (outer.location, e.location) {
+                    (Some(o), Some(i)) => o.offset <= i.offset && i.offset < o.offset + o.len.max(1),
+                    _ => false,
+                })
+            };
+            let checked = validate::check(&self.source, &self.manifest, cx)
+                .err()
+                .unwrap_or_default();
+            let checked: Vec<InputError> = checked.into_iter().filter(|e| !inside(e)).collect();
+            errors.extend(checked);
+            errors.retain(|e| e.code != Code::TooManyErrors);
+            let dropped = errors.len().saturating_sub(MAX_ERRORS_PER_FILE);
+            errors.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            errors.truncate(MAX_ERRORS_PER_FILE);
+            errors.extend(more_errors(&self.source, dropped));
+            return Err(errors);
+        }
         let taxonomy = validate::check(&self.source, &self.manifest, cx)?;
         Ok(LoadedManifest {
             source: self.source,
@@ -185,23 +210,36 @@ pub fn parse_file(path: &FsPath, display: &str) -> Result<Parsed, Vec<InputError
 fn parse_text(path: &FsPath, display: &str, text: Arc<str>) -> Result<Parsed, Vec<InputError>> {
     let source = SourceFile::new(path.to_path_buf(), display.to_string(), text);
 
-    let manifest: Manifest = yaml::parse(&source.text, SECTIONS).map_err(|raw| {
-        // A newer format is reported alone: its other "errors" are its new fields.
-        match unsupported_version(&source) {
-            Some(error) => vec![error],
-            None => {
-                let dropped = raw.len().saturating_sub(MAX_ERRORS_PER_FILE);
-                let mut errors: Vec<InputError> = raw
-                    .into_iter()
-                    .take(MAX_ERRORS_PER_FILE)
-                    .map(|e| convert(&source, e))
-                    .collect();
-                errors.extend(more_errors(&source, dropped));
-                errors
-            }
+    let invalid = match yaml::parse::<Manifest>(&source.text, SECTIONS) {
+        Ok(manifest) => {
+            return Ok(Parsed {
+                source,
+                manifest,
+                pending: Vec::new(),
+            })
         }
-    })?;
-    Ok(Parsed { source, manifest })
+        Err(invalid) => invalid,
+    };
+    // A newer format is reported alone: its other "errors" are its new fields.
+    if let Some(error) = unsupported_version(&source) {
+        return Err(vec![error]);
+    }
+    let dropped = invalid.errors.len().saturating_sub(MAX_ERRORS_PER_FILE);
+    let mut errors: Vec<InputError> = invalid
+        .errors
+        .into_iter()
+        .take(MAX_ERRORS_PER_FILE)
+        .map(|e| convert(&source, e))
+        .collect();
+    errors.extend(more_errors(&source, dropped));
+    match invalid.repaired {
+        Some(manifest) if dropped == 0 => Ok(Parsed {
+            source,
+            manifest,
+            pending: errors,
+        }),
+        _ => Err(errors),
+    }
 }
 
 /// Reads a file as UTF-8, refusing oversized and non-UTF-8 input.

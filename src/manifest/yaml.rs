@@ -58,14 +58,24 @@ pub enum ErrorAt {
 
 /// Parses `text` into `T`. On failure, reparses section by section so that
 /// every error of the file is reported, each with a path or a position.
-pub fn parse<T: DeserializeOwned>(text: &str, sections: &[Section]) -> Result<T, Vec<RawError>> {
+pub fn parse<T: DeserializeOwned>(text: &str, sections: &[Section]) -> Result<T, Invalid<T>> {
     if let Some(error) = too_deep(text) {
-        return Err(vec![error]);
+        return Err(Invalid {
+            errors: vec![error],
+            repaired: None,
+        });
     }
     match serde_yaml::from_str::<T>(text) {
         Ok(value) => Ok(value),
         Err(first) => Err(collect_errors(text, first, sections)),
     }
+}
+
+/// A document that does not deserialize: every error found, and the
+/// document with the offending nodes taken out when that deserializes.
+pub struct Invalid<T> {
+    pub errors: Vec<RawError>,
+    pub repaired: Option<T>,
 }
 
 /// The deepest flow-style nesting (`[`, `{`) a manifest may have. A manifest
@@ -123,8 +133,118 @@ pub struct Section {
 }
 
 pub enum SectionCheck {
-    Whole(fn(&serde_yaml::Value) -> Result<(), (Path, String)>),
-    Each(fn(&serde_yaml::Value) -> Result<(), (Path, String)>),
+    Whole(fn(&mut serde_yaml::Value) -> Repair),
+    Each(fn(&mut serde_yaml::Value) -> Repair),
+}
+
+/// The errors of one entry, and whether taking out the offending nodes left
+/// a value that deserializes (so that the file's other checks can still run).
+pub struct Repair {
+    pub errors: Vec<(Path, String)>,
+    pub repaired: bool,
+}
+
+/// At most this many errors are collected from one entry.
+const MAX_ERRORS_PER_ENTRY: usize = 32;
+
+/// Every error of deserializing `value` as `T`, not only the first: after
+/// each error the offending node is taken out and the rest deserialized
+/// again. Paths are those of the original value. A required field that was
+/// taken out is not reported again as missing; a missing field ends the
+/// entry (there is nothing to take out).
+pub fn check_all<T: DeserializeOwned>(value: &mut serde_yaml::Value) -> Repair {
+    let mut errors = Vec::new();
+    let mut repaired = false;
+    // Nodes taken out so far, in original coordinates.
+    let mut removed: Vec<Path> = Vec::new();
+    while errors.len() < MAX_ERRORS_PER_ENTRY {
+        let Err((path, message)) = check_as::<T>(value) else {
+            repaired = true;
+            break;
+        };
+        let original = to_original(&path, &removed);
+        if message.starts_with("missing field") {
+            let mut field = original.clone();
+            field.extend(quoted_name(&message).map(Seg::Key));
+            if !removed.contains(&field) {
+                errors.push((original, message));
+            }
+            break;
+        }
+        // An unknown field's path is its mapping: take out the field itself.
+        let mut target = path;
+        if message.starts_with("unknown field") {
+            if let Some(name) = quoted_name(&message) {
+                if target.last() != Some(&Seg::Key(name.clone())) {
+                    target.push(Seg::Key(name));
+                }
+            }
+        }
+        errors.push((original, message));
+        let target_original = to_original(&target, &removed);
+        if target.is_empty() || !take_out(value, &target) {
+            break;
+        }
+        removed.push(target_original);
+    }
+    Repair { errors, repaired }
+}
+
+/// `path` in the current value as a path in the original one, given the
+/// nodes taken out (sequence indices shift down after each removal).
+fn to_original(path: &[Seg], removed: &[Path]) -> Path {
+    let mut out: Path = Vec::with_capacity(path.len());
+    for seg in path {
+        match seg {
+            Seg::Index(i) => {
+                let mut gone: Vec<usize> = removed
+                    .iter()
+                    .filter(|r| r.len() == out.len() + 1 && r[..out.len()] == out[..])
+                    .filter_map(|r| match r.last() {
+                        Some(Seg::Index(j)) => Some(*j),
+                        _ => None,
+                    })
+                    .collect();
+                gone.sort_unstable();
+                let mut index = *i;
+                for j in gone {
+                    if j <= index {
+                        index += 1;
+                    }
+                }
+                out.push(Seg::Index(index));
+            }
+            key => out.push(key.clone()),
+        }
+    }
+    out
+}
+
+/// Removes the node at `path`; false when there is none.
+fn take_out(value: &mut serde_yaml::Value, path: &[Seg]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut node = value;
+    for seg in parents {
+        let next = match (seg, node) {
+            (Seg::Key(k), serde_yaml::Value::Mapping(map)) => map.get_mut(k.as_str()),
+            (Seg::Index(i), serde_yaml::Value::Sequence(items)) => items.get_mut(*i),
+            _ => None,
+        };
+        match next {
+            Some(next) => node = next,
+            None => return false,
+        }
+    }
+    match (last, node) {
+        (Seg::Key(k), serde_yaml::Value::Mapping(map)) => map.remove(k.as_str()).is_some(),
+        (Seg::Index(i), serde_yaml::Value::Sequence(items)) if *i < items.len() => {
+            items.remove(*i);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Deserializes `value` as `T`, returning the failing path and message.
@@ -162,30 +282,36 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) -> Vec<RawError> {
-    let value: serde_yaml::Value = match serde_yaml::from_str(text) {
+fn collect_errors<T: DeserializeOwned>(text: &str, first: serde_yaml::Error, sections: &[Section]) -> Invalid<T> {
+    let only = |error: RawError| Invalid {
+        errors: vec![error],
+        repaired: None,
+    };
+    let mut value: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(value) => value,
         Err(syntax) => {
-            return vec![RawError {
+            return only(RawError {
                 at: position_of(&syntax),
                 message: strip_position(&syntax.to_string()),
-            }]
+            })
         }
     };
     let mut errors = Vec::new();
-    let Some(map) = value.as_mapping() else {
+    let mut repaired = true;
+    let Some(map) = value.as_mapping_mut() else {
         let found = match value {
             serde_yaml::Value::Null => "an empty document",
             serde_yaml::Value::Sequence(_) => "a sequence",
             _ => "a scalar",
         };
-        return vec![RawError {
+        return only(RawError {
             at: ErrorAt::Path(Vec::new()),
             message: format!("invalid type: {found}, expected a mapping"),
-        }];
+        });
     };
     for section in sections.iter().filter(|s| s.required) {
         if !map.contains_key(section.key) {
+            repaired = false;
             errors.push(RawError {
                 at: ErrorAt::Path(Vec::new()),
                 message: format!("missing field `{}`", section.key),
@@ -197,6 +323,7 @@ fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) ->
         for key in map.keys() {
             let name = key.as_str().unwrap_or_default();
             if !known.contains(&name) {
+                repaired = false;
                 let expected = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
                 errors.push(RawError {
                     at: ErrorAt::Path(vec![Seg::key(name)]),
@@ -205,7 +332,7 @@ fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) ->
             }
         }
         for section in sections {
-            let Some(item) = map.get(section.key) else { continue };
+            let Some(item) = map.get_mut(section.key) else { continue };
             let mut push = |prefix: Path, (path, message): (Path, String)| {
                 let mut full = prefix;
                 full.extend(path);
@@ -214,21 +341,28 @@ fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) ->
                     message,
                 });
             };
-            match (&section.check, item) {
+            match (&section.check, &mut *item) {
                 (SectionCheck::Each(check), serde_yaml::Value::Sequence(items)) => {
-                    for (i, element) in items.iter().enumerate() {
-                        if let Err(e) = check(element) {
+                    for (i, element) in items.iter_mut().enumerate() {
+                        let repair = check(element);
+                        repaired &= repair.repaired;
+                        for e in repair.errors {
                             push(vec![Seg::key(section.key), Seg::Index(i)], e);
                         }
                     }
                 }
                 (SectionCheck::Each(_), serde_yaml::Value::Null) => {}
-                (SectionCheck::Each(_), _) => push(
-                    vec![Seg::key(section.key)],
-                    (Vec::new(), "invalid type, expected a sequence".to_string()),
-                ),
-                (SectionCheck::Whole(check), _) => {
-                    if let Err(e) = check(item) {
+                (SectionCheck::Each(_), _) => {
+                    repaired = false;
+                    push(
+                        vec![Seg::key(section.key)],
+                        (Vec::new(), "invalid type, expected a sequence".to_string()),
+                    )
+                }
+                (SectionCheck::Whole(check), item) => {
+                    let repair = check(item);
+                    repaired &= repair.repaired;
+                    for e in repair.errors {
                         push(vec![Seg::key(section.key)], e);
                     }
                 }
@@ -238,12 +372,20 @@ fn collect_errors(text: &str, first: serde_yaml::Error, sections: &[Section]) ->
     if errors.is_empty() {
         // Nothing more precise found (e.g. a missing top-level field): report
         // serde_yaml's own error with its position.
-        errors.push(RawError {
+        return only(RawError {
             at: position_of(&first),
             message: strip_position(&first.to_string()),
         });
     }
-    errors
+    // Checks beyond the types (references, ids) may still run on the rest,
+    // but only when every entry survived: a dropped recipient would make each
+    // flow that names it look wrong.
+    let repaired = if repaired {
+        serde_yaml::from_value::<T>(value).ok()
+    } else {
+        None
+    };
+    Invalid { errors, repaired }
 }
 
 /// Reads one top-level scalar without deserializing the rest (used to check
@@ -726,6 +868,23 @@ mod tests {
     use std::path::Path;
 
     use super::generate;
+
+    #[test]
+    fn every_error_of_an_entry_at_its_original_path() {
+        let mut value: serde_yaml::Value =
+            serde_yaml::from_str("id: a\ndata: [1, phone, [2], email]\nbasis: nope\nextra: x\n").unwrap();
+        let repair = super::check_all::<crate::manifest::Flow>(&mut value);
+        let paths: Vec<String> = repair.errors.iter().map(|(p, _)| super::render_path(p)).collect();
+        // Indices stay those of the file although earlier entries were taken out.
+        assert_eq!(paths, ["data[0]", "data[2]", "basis", "extra"], "{:?}", repair.errors);
+        assert!(repair.errors[3].1.starts_with("unknown field `extra`"));
+        assert!(repair.repaired);
+        // A required field taken out is not reported again as missing.
+        let mut value: serde_yaml::Value = serde_yaml::from_str("id: [x]\ndata: [phone]\n").unwrap();
+        let repair = super::check_all::<crate::manifest::Flow>(&mut value);
+        assert_eq!(repair.errors.len(), 1, "{:?}", repair.errors);
+        assert!(!repair.repaired);
+    }
 
     /// Whether the fast path answered for `text`; if it did, it must agree
     /// with yaml-rust2 on every node, key and position.
