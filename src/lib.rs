@@ -36,6 +36,7 @@ pub mod discover;
 pub mod engine;
 pub mod finding;
 pub mod lang;
+pub mod law;
 #[doc(hidden)]
 pub mod manifest;
 #[doc(hidden)]
