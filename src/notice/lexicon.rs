@@ -37,6 +37,7 @@ struct RawClaim {
     moves: Vec<String>,
     abroad: Vec<String>,
     negations: Vec<String>,
+    exceptions: Vec<String>,
 }
 
 /// A list of words, normalised for lookup.
@@ -148,6 +149,8 @@ pub struct ClaimWords {
     pub moves: Words,
     pub abroad: Words,
     pub negations: Words,
+    /// Words that open a list of exceptions to the claim (以下情形除外).
+    pub exceptions: Words,
 }
 
 /// The parsed lexicon.
@@ -185,6 +188,7 @@ impl Lexicon {
                 moves: Words::new(&c.moves),
                 abroad: Words::new(&c.abroad),
                 negations: Words::new(&c.negations),
+                exceptions: Words::new(&c.exceptions),
             },
         })
     }
