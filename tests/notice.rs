@@ -763,3 +763,65 @@ fn a_transfer_outside_the_declared_exceptions_still_contradicts_the_claim() {
     let findings = contradictions(&transfer_manifest("跨境支付结算", "SG"), plain);
     assert_eq!(rules(&findings), ["notice-contradiction"]);
 }
+
+/// Whether notice-undisclosed-data fires on a flow of `category` against a
+/// notice of `text` (which also names the phone number the flow needs).
+fn undisclosed_with(category: &str, text: &str) -> bool {
+    let manifest = phrase_manifest("privacy.md").replace("data: [phone]", &format!("data: [{category}]"));
+    let findings = check_files(&manifest, &[("privacy.md", text)]).unwrap_or_else(|e| panic!("{e}"));
+    findings.iter().any(|f| f.rule == "notice-undisclosed-data")
+}
+
+#[test]
+fn a_definition_of_sensitive_information_discloses_nothing() {
+    let definition = "敏感个人信息是指容易导致自然人受到歧视的个人信息。包括生物识别、宗教信仰、医疗健康等信息。\n\n我们不收集其他信息。";
+    assert!(undisclosed_with("religious-belief", definition));
+    assert!(undisclosed_with("medical-health", definition));
+    let english = "Sensitive personal information means information that may harm a person. It includes religion and health information.";
+    assert!(undisclosed_with("religious-belief", english));
+    assert!(!undisclosed_with("religious-belief", "为提供宗教活动预约，我们收集您的宗教信仰。"));
+}
+
+#[test]
+fn a_profile_motto_is_no_signature() {
+    assert!(undisclosed_with("signature", "您可以设置头像、昵称与个性签名。"));
+    assert!(!undisclosed_with("signature", "签署合同时，我们收集您的手写签名。"));
+}
+
+#[test]
+fn a_fingerprint_lock_is_no_fingerprint() {
+    assert!(undisclosed_with("fingerprint", "本应用可绑定您家中的指纹锁，并生成设备指纹以识别风险。"));
+    assert!(!undisclosed_with("fingerprint", "开通指纹登录时，我们收集您的指纹特征。"));
+}
+
+#[test]
+fn the_operators_own_address_is_no_address() {
+    let contact = "如有疑问，请将信件寄至我们的通讯地址：北京市海淀区示例路1号，或我们的办公地址。";
+    assert!(undisclosed_with("address", contact));
+    assert!(undisclosed_with("address", "You can write to us at our postal address in Beijing."));
+    assert!(!undisclosed_with("address", "为配送商品，我们收集您的收货地址。"));
+}
+
+#[test]
+fn a_regulator_is_no_department() {
+    assert!(undisclosed_with("department", "您可以向网信部门、公安部门投诉举报。"));
+    assert!(!undisclosed_with("department", "我们收集您的姓名与所属部门。"));
+}
+
+#[test]
+fn healthy_growth_is_no_health_data() {
+    assert!(undisclosed_with("medical-health", "我们关注未成年人的健康成长，营造健康的网络环境。"));
+    assert!(!undisclosed_with("medical-health", "使用体检预约功能时，我们收集您的健康信息。"));
+}
+
+#[test]
+fn common_wording_names_company_service_logs_and_operation_logs() {
+    assert!(!undisclosed_with("company", "认证时，我们收集您所在公司的名称。"));
+    // The operator calling itself 公司 names nobody's employer.
+    assert!(undisclosed_with("company", "本公司重视您的隐私。"));
+    assert!(!undisclosed_with("service-log", "我们保存您的客服沟通记录，以便处理投诉。"));
+    assert!(undisclosed_with("service-log", "我们提供在线客服。"));
+    assert!(!undisclosed_with("operation-log", "我们收集您的浏览、点击、搜索记录。"));
+    assert!(!undisclosed_with("operation-log", "我们保存您的搜索记录。"));
+    assert!(undisclosed_with("operation-log", "您可以搜索内容。"));
+}

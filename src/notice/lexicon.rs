@@ -17,6 +17,7 @@ pub const SOURCE: &str = include_str!("../../data/lexicon.yaml");
 #[serde(deny_unknown_fields)]
 struct RawLexicon {
     boilerplate: Vec<String>,
+    definition_continues: Vec<String>,
     categories: BTreeMap<String, RawEntry>,
     domestic_storage: RawClaim,
 }
@@ -59,6 +60,12 @@ impl Words {
     /// Every occurrence of every word in `text`.
     pub fn find_in(&self, text: &str) -> Vec<Range<usize>> {
         self.0.iter().flat_map(|w| find_term(text, w)).collect()
+    }
+
+    /// Whether `text` starts with one of the words.
+    pub fn starts(&self, text: &str) -> bool {
+        let text = text.trim_start();
+        self.0.iter().any(|w| find_term(text, w).next().is_some_and(|r| r.start == 0))
     }
 
     /// Whether any word occurs in `text`.
@@ -158,6 +165,8 @@ pub struct ClaimWords {
 pub struct Lexicon {
     /// Phrases of sentences that quote a statutory definition.
     pub boilerplate: Words,
+    /// Words that open a sentence continuing the definition before it.
+    pub continues: Words,
     /// Category id → its terms.
     pub categories: BTreeMap<String, Entry>,
     pub claim: ClaimWords,
@@ -177,6 +186,7 @@ impl Lexicon {
         let c = raw.domestic_storage;
         Ok(Lexicon {
             boilerplate: Words::new(&raw.boilerplate),
+            continues: Words::new(&raw.definition_continues),
             categories: raw
                 .categories
                 .into_iter()

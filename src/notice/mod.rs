@@ -135,11 +135,17 @@ fn company_stem(name: &str) -> Option<&str> {
     (stem.chars().count() >= MIN_STEM_CHARS).then_some(stem)
 }
 
-/// The text without the sentences that contain a boilerplate phrase.
+/// The text without the sentences that contain a boilerplate phrase, nor
+/// those that continue such a sentence (`包括…`, `such as …`).
 fn without_boilerplate(text: &str, lexicon: &Lexicon) -> String {
+    let mut previous = false;
     sentences(text)
         .into_iter()
-        .filter(|(_, sentence)| !lexicon.boilerplate.any_in(sentence))
+        .filter(|(_, sentence)| {
+            let boilerplate = lexicon.boilerplate.any_in(sentence) || (previous && lexicon.continues.starts(sentence));
+            previous = boilerplate;
+            !boilerplate
+        })
         .map(|(_, sentence)| sentence)
         .collect::<Vec<_>>()
         .join("\n")
