@@ -647,7 +647,11 @@ fn implied_consent_fires_on_the_notice_line_and_names_it() {
     assert_eq!(f.law, "PIPL 14");
     // The finding sits on `product.notice` (line 6) and names the notice line.
     assert_eq!(f.line, 6);
-    assert!(f.message.contains("line 5") && f.message.contains("privacy.md"), "{}", f.message);
+    assert!(
+        f.message.contains("line 5") && f.message.contains("privacy.md"),
+        "{}",
+        f.message
+    );
 
     let english = "We collect your phone number.\n\nBy using the App, you agree to this Policy.\n";
     let findings = phrase_findings("privacy.md", &[("privacy.md", english)]);
@@ -680,8 +684,8 @@ fn notice_phrases_of_privflow_yaml_extend_the_shipped_lists() {
     let config = "notice_phrases:\n  implied_consent: [注册…即代表|即表示…认可]\n";
     let without = check_files(&manifest, &[("privacy.md", notice)]).unwrap_or_else(|e| panic!("{e}"));
     assert!(!rules(&without).contains(&"notice-implied-consent"));
-    let with = check_files(&manifest, &[("privacy.md", notice), (".privflow.yaml", config)])
-        .unwrap_or_else(|e| panic!("{e}"));
+    let with =
+        check_files(&manifest, &[("privacy.md", notice), (".privflow.yaml", config)]).unwrap_or_else(|e| panic!("{e}"));
     let hits: Vec<&Finding> = with.iter().filter(|f| f.rule == "notice-implied-consent").collect();
     assert_eq!(hits.len(), 1, "{with:#?}");
     assert!(hits[0].message.contains("line 3"), "{}", hits[0].message);
@@ -690,14 +694,20 @@ fn notice_phrases_of_privflow_yaml_extend_the_shipped_lists() {
     let error = check_files(&manifest, &[("privacy.md", notice), (".privflow.yaml", bad)])
         .err()
         .unwrap_or_else(|| panic!("an empty part is an input error"));
-    assert!(error.contains("empty part") && error.contains(".privflow.yaml"), "{error}");
+    assert!(
+        error.contains("empty part") && error.contains(".privflow.yaml"),
+        "{error}"
+    );
 }
 
 #[test]
 fn a_list_of_notices_discloses_what_any_of_them_discloses() {
     let manifest = "version: 1\nproduct:\n  id: demo\n  operator: 示例科技有限公司\n  contact: privacy@demo.example\n  notice: [privacy.md, sdk.md]\nrecipients:\n  - id: push\n    name: 示例推送科技有限公司\n    role: third-party\n    country: CN\n    contact: dpo@push.example\nflows:\n  - id: login\n    data: [phone, device-id]\n    purpose: login\n    basis: consent\n    consent: separate\n    storage: { country: CN, encrypted: true }\n    retention: { days: 30 }\n    recipients:\n      - to: push\n        data: [device-id]\n";
     let privacy = ("privacy.md", "我们收集您的手机号码用于登录。\n");
-    let sdk = ("sdk.md", "| SDK | 公司 | 信息 |\n|---|---|---|\n| 推送 | 示例推送科技有限公司 | 设备标识符 |\n");
+    let sdk = (
+        "sdk.md",
+        "| SDK | 公司 | 信息 |\n|---|---|---|\n| 推送 | 示例推送科技有限公司 | 设备标识符 |\n",
+    );
     let findings = check_files(manifest, &[privacy, sdk]).unwrap_or_else(|e| panic!("{e}"));
     let notice: Vec<&str> = rules(&findings)
         .into_iter()
@@ -779,7 +789,10 @@ fn a_definition_of_sensitive_information_discloses_nothing() {
     assert!(undisclosed_with("medical-health", definition));
     let english = "Sensitive personal information means information that may harm a person. It includes religion and health information.";
     assert!(undisclosed_with("religious-belief", english));
-    assert!(!undisclosed_with("religious-belief", "为提供宗教活动预约，我们收集您的宗教信仰。"));
+    assert!(!undisclosed_with(
+        "religious-belief",
+        "为提供宗教活动预约，我们收集您的宗教信仰。"
+    ));
 }
 
 #[test]
@@ -790,15 +803,24 @@ fn a_profile_motto_is_no_signature() {
 
 #[test]
 fn a_fingerprint_lock_is_no_fingerprint() {
-    assert!(undisclosed_with("fingerprint", "本应用可绑定您家中的指纹锁，并生成设备指纹以识别风险。"));
-    assert!(!undisclosed_with("fingerprint", "开通指纹登录时，我们收集您的指纹特征。"));
+    assert!(undisclosed_with(
+        "fingerprint",
+        "本应用可绑定您家中的指纹锁，并生成设备指纹以识别风险。"
+    ));
+    assert!(!undisclosed_with(
+        "fingerprint",
+        "开通指纹登录时，我们收集您的指纹特征。"
+    ));
 }
 
 #[test]
 fn the_operators_own_address_is_no_address() {
     let contact = "如有疑问，请将信件寄至我们的通讯地址：北京市海淀区示例路1号，或我们的办公地址。";
     assert!(undisclosed_with("address", contact));
-    assert!(undisclosed_with("address", "You can write to us at our postal address in Beijing."));
+    assert!(undisclosed_with(
+        "address",
+        "You can write to us at our postal address in Beijing."
+    ));
     assert!(!undisclosed_with("address", "为配送商品，我们收集您的收货地址。"));
 }
 
@@ -810,8 +832,14 @@ fn a_regulator_is_no_department() {
 
 #[test]
 fn healthy_growth_is_no_health_data() {
-    assert!(undisclosed_with("medical-health", "我们关注未成年人的健康成长，营造健康的网络环境。"));
-    assert!(!undisclosed_with("medical-health", "使用体检预约功能时，我们收集您的健康信息。"));
+    assert!(undisclosed_with(
+        "medical-health",
+        "我们关注未成年人的健康成长，营造健康的网络环境。"
+    ));
+    assert!(!undisclosed_with(
+        "medical-health",
+        "使用体检预约功能时，我们收集您的健康信息。"
+    ));
 }
 
 #[test]
@@ -819,7 +847,10 @@ fn common_wording_names_company_service_logs_and_operation_logs() {
     assert!(!undisclosed_with("company", "认证时，我们收集您所在公司的名称。"));
     // The operator calling itself 公司 names nobody's employer.
     assert!(undisclosed_with("company", "本公司重视您的隐私。"));
-    assert!(!undisclosed_with("service-log", "我们保存您的客服沟通记录，以便处理投诉。"));
+    assert!(!undisclosed_with(
+        "service-log",
+        "我们保存您的客服沟通记录，以便处理投诉。"
+    ));
     assert!(undisclosed_with("service-log", "我们提供在线客服。"));
     assert!(!undisclosed_with("operation-log", "我们收集您的浏览、点击、搜索记录。"));
     assert!(!undisclosed_with("operation-log", "我们保存您的搜索记录。"));

@@ -113,7 +113,10 @@ pub(super) fn check(
         );
     }
     let notices = manifest.product.notice.as_ref().map(|n| n.paths()).unwrap_or_default();
-    let listed = matches!(manifest.product.notice, Some(crate::manifest::model::NoticePaths::Many(_)));
+    let listed = matches!(
+        manifest.product.notice,
+        Some(crate::manifest::model::NoticePaths::Many(_))
+    );
     for (k, notice) in notices.iter().enumerate() {
         let dir = source.path.parent().unwrap_or(std::path::Path::new("."));
         if !dir.join(notice).is_file() {

@@ -37,7 +37,11 @@ pub fn domestic_claim(text: &str, words: &ClaimWords) -> Option<Claim> {
                 let rest = &paragraph[end..];
                 // Without a colon the exception ends with its sentence.
                 let listed = rest.chars().take(4).any(|c| c == ':');
-                let rest = if listed { rest } else { rest.split('。').next().unwrap_or("") };
+                let rest = if listed {
+                    rest
+                } else {
+                    rest.split('。').next().unwrap_or("")
+                };
                 let (lead, mut items) = items(at + end, rest);
                 // Numbered exceptions in the paragraphs that follow.
                 let following = all[k + 1..].iter().take_while(|(_, p)| enumerated(p).is_some());
@@ -64,9 +68,9 @@ fn items(at: usize, text: &str) -> (Items, Items) {
     let mut cuts = vec![0];
     let mut prev: Option<char> = None;
     for (i, c) in text.char_indices() {
-        if c == ';' {
-            cuts.push(i);
-        } else if !prev.is_some_and(|p| p.is_ascii_digit() || p.is_alphabetic()) && enumerated(&text[i..]).is_some() {
+        // A mark right after a letter or digit (`v1.`, `2.5`) is part of a word.
+        let mark = !prev.is_some_and(|p| p.is_ascii_alphanumeric()) && enumerated(&text[i..]).is_some();
+        if c == ';' || mark {
             cuts.push(i);
         }
         prev = Some(c);
@@ -225,12 +229,17 @@ mod tests {
     #[test]
     fn numbered_exceptions_after_the_claim_are_read() {
         let lines = "我们在中国境内收集的个人信息存储于中国境内，以下情形除外：\n1. 为完成跨境支付，向境外支付机构提供；\n2. 经您单独同意，向境外关联公司提供。\n\n其他内容。";
-        assert_eq!(exceptions(lines), ["为完成跨境支付,向境外支付机构提供", "经您单独同意,向境外关联公司提供"]);
+        assert_eq!(
+            exceptions(lines),
+            ["为完成跨境支付,向境外支付机构提供", "经您单独同意,向境外关联公司提供"]
+        );
         let paragraphs = "信息存储于中国境内，除外情形如下：\n\n(1) 跨境支付；\n\n(2) 国际漫游\n\n第三条";
         assert_eq!(exceptions(paragraphs), ["跨境支付", "国际漫游"]);
         let english = "Data is stored in mainland China, except: (1) international payments; (2) roaming.";
         assert_eq!(exceptions(english), ["international payments", "roaming"]);
         assert_eq!(exceptions("存储于中国境内。"), Vec::<String>::new());
+        let unpunctuated = "信息存储于中国境内，以下情形除外：\n1. 跨境支付\n2. 国际漫游\n\n其他。";
+        assert_eq!(exceptions(unpunctuated), ["跨境支付", "国际漫游"]);
     }
 
     #[test]

@@ -65,7 +65,9 @@ impl Words {
     /// Whether `text` starts with one of the words.
     pub fn starts(&self, text: &str) -> bool {
         let text = text.trim_start();
-        self.0.iter().any(|w| find_term(text, w).next().is_some_and(|r| r.start == 0))
+        self.0
+            .iter()
+            .any(|w| find_term(text, w).next().is_some_and(|r| r.start == 0))
     }
 
     /// Whether any word occurs in `text`.

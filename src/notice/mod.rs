@@ -70,7 +70,9 @@ impl Notice {
 
     /// The exceptions the notice declares to its domestic-storage claim.
     pub fn claim_exceptions(&self) -> impl Iterator<Item = &str> {
-        self.claim.iter().flat_map(|c| c.exceptions.iter().map(|(_, e)| e.as_str()))
+        self.claim
+            .iter()
+            .flat_map(|c| c.exceptions.iter().map(|(_, e)| e.as_str()))
     }
 
     /// The lines where each kind of defective phrase first occurs.
@@ -230,7 +232,11 @@ impl Facts {
             change_by_use = change_by_use.or_else(|| at(found.change_by_use));
         }
         Facts {
-            display: notices.iter().map(|n| n.display.as_str()).collect::<Vec<_>>().join(", "),
+            display: notices
+                .iter()
+                .map(|n| n.display.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             disclosed,
             recipients,
             claim_line: claimant.and_then(|n| n.claim_line()),
@@ -290,7 +296,9 @@ fn flow_words(manifest: &Manifest, flow: &Flow) -> Vec<String> {
         }
         if let Some(country) = &r.country {
             words.push(country.clone());
-            let zh = COUNTRY_NAMES.iter().find(|(code, _)| code.eq_ignore_ascii_case(country));
+            let zh = COUNTRY_NAMES
+                .iter()
+                .find(|(code, _)| code.eq_ignore_ascii_case(country));
             words.extend(zh.map(|(_, name)| name.to_string()));
         }
     }
@@ -311,9 +319,9 @@ fn names_flow(exception: &str, words: &[String]) -> bool {
     words.iter().any(|w| {
         find_term(exception, w).next().is_some() || {
             let chars: Vec<char> = w.chars().collect();
-            chars.windows(MIN_SHARED_CHARS).any(|run| {
-                !run.iter().all(char::is_ascii) && exception.contains(&run.iter().collect::<String>())
-            })
+            chars
+                .windows(MIN_SHARED_CHARS)
+                .any(|run| !run.iter().all(char::is_ascii) && exception.contains(&run.iter().collect::<String>()))
         }
     })
 }
