@@ -139,6 +139,7 @@ fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
         today: manifest::model::Date::parse("2026-11-23").unwrap(),
         severity: Default::default(),
         split_flows: false,
+        notice_phrases: Default::default(),
     };
     let rule_ids = pack.rule_ids();
     let cx = manifest::LoadContext { rule_ids: &rule_ids };

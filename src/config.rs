@@ -11,6 +11,7 @@ use crate::diagnostics::{did_you_mean, Code, InputError, Text};
 use crate::finding::Severity;
 use crate::lang::Lang;
 use crate::manifest::{self, yaml, SourceFile};
+use crate::notice::phrase::{Phrase, Phrases};
 use crate::run::FailOn;
 
 pub const FILE_NAME: &str = ".privflow.yaml";
@@ -24,6 +25,8 @@ pub struct Config {
     pub severity: BTreeMap<String, Level>,
     pub fail_on: Option<FailOn>,
     pub lang: Option<Lang>,
+    /// Defective notice phrases of the team's own, added to the shipped ones.
+    pub notice_phrases: Option<crate::notice::phrase::Written>,
 }
 
 /// A severity override: a new severity, or `off`.
@@ -91,6 +94,49 @@ impl Loaded {
     }
 }
 
+impl Loaded {
+    /// The shipped notice phrases plus `notice_phrases`; a phrase with an
+    /// empty part (it would match everywhere) is an input error.
+    pub fn notice_phrases(&self) -> Result<Phrases, InputError> {
+        let builtin = Phrases::builtin().cloned().unwrap_or_default();
+        let Some(written) = &self.config.notice_phrases else {
+            return Ok(builtin);
+        };
+        let lists = [
+            ("implied_consent", &written.implied_consent),
+            ("change_by_use", &written.change_by_use),
+        ];
+        for (list, phrases) in lists {
+            for (k, phrase) in phrases.iter().enumerate() {
+                if Phrase::parse(phrase).is_some() {
+                    continue;
+                }
+                let path = [
+                    manifest::Seg::key("notice_phrases"),
+                    manifest::Seg::key(list),
+                    manifest::Seg::Index(k),
+                ];
+                return Err(self
+                    .source
+                    .error(
+                        Code::Config,
+                        Text::new(
+                            format!("notice phrase `{phrase}` in {FILE_NAME} has an empty part"),
+                            format!("{FILE_NAME} 中的隐私政策用语 `{phrase}` 含有空的片段"),
+                        ),
+                    )
+                    .at(self.source.locate(&path), Text::new("this phrase", "此用语"))
+                    .with_help(Text::new(
+                        "write the words in order, `…` between parts that need not be adjacent and `|` between alternatives, e.g. `继续使用…视为|即表示…同意`",
+                        "按顺序书写用语，不必相邻的片段之间用 `…` 分隔，可互换的说法用 `|` 分隔，例如 `继续使用…视为|即表示…同意`",
+                    )));
+            }
+        }
+        let more = Phrases::parse(written).unwrap_or_default();
+        Ok(builtin.with(&more))
+    }
+}
+
 /// The nearest `.privflow.yaml` at or above `dir`.
 pub fn find(dir: &Path) -> Option<PathBuf> {
     let start = if dir.as_os_str().is_empty() {
@@ -123,8 +169,8 @@ pub fn load(path: &Path) -> Result<Loaded, InputError> {
             let name = yaml::quoted_name(&raw.message).unwrap_or_default();
             let help = did_you_mean(&name, expected.iter().map(String::as_str)).unwrap_or_else(|| {
                 Text::new(
-                    "known keys: policies, severity, fail_on, lang",
-                    "可用键：policies、severity、fail_on、lang",
+                    "known keys: policies, severity, fail_on, lang, notice_phrases",
+                    "可用键：policies、severity、fail_on、lang、notice_phrases",
                 )
             });
             Err(source

@@ -188,7 +188,8 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         let cx = manifest::LoadContext { rule_ids: &rule_ids };
         let parsed = parsed.unwrap_or_else(|| manifest::parse_file(&job.item.path, &job.item.display));
         let loaded = parsed?.check(&cx)?;
-        let notice = notice::for_manifest(&loaded, run_notice.as_ref()).map_err(|e| vec![e])?;
+        let notice =
+            notice::for_manifest(&loaded, run_notice.as_ref(), &job.settings.notice_phrases).map_err(|e| vec![e])?;
         let evaluation = engine
             .evaluate_with(&loaded, notice.as_ref(), &job.settings)
             .map_err(|e| vec![e])?;

@@ -168,7 +168,15 @@ impl Run {
                     })
                     .clone()?;
                 let mut severity = BTreeMap::new();
+                let mut notice_phrases = crate::notice::phrase::Phrases::builtin().cloned().unwrap_or_default();
                 if let Some(c) = &config {
+                    match c.notice_phrases() {
+                        Ok(phrases) => notice_phrases = phrases,
+                        Err(e) => {
+                            errors.push(e);
+                            return None;
+                        }
+                    }
                     let unknown = c.check_rule_ids(&engines.pack().rule_ids());
                     if !unknown.is_empty() {
                         errors.extend(unknown);
@@ -183,6 +191,7 @@ impl Run {
                         today: self.today,
                         severity,
                         split_flows: false,
+                        notice_phrases: Arc::new(notice_phrases),
                     },
                 ))
             });

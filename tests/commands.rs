@@ -235,6 +235,38 @@ fn init_writes_a_clean_starter_and_refuses_to_overwrite() {
 }
 
 #[test]
+fn init_writes_a_notice_line_to_uncomment() {
+    for lang in ["en", "zh"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, _, stderr) = privflow_in(dir.path(), &["init", "--lang", lang]);
+        assert_eq!(code, 0, "{stderr}");
+        let path = dir.path().join("privflow.yaml");
+        let written = read(&path);
+        assert!(
+            written.contains("\n  # notice: privacy-policy.md "),
+            "{lang}: {written}"
+        );
+        // Uncommented, it names a notice that must exist, and is then read.
+        std::fs::write(
+            &path,
+            written.replace("  # notice: privacy-policy.md ", "  notice: privacy-policy.md   "),
+        )
+        .unwrap();
+        let (code, _, stderr) = privflow_in(dir.path(), &["check", "--today", TODAY]);
+        assert_eq!(code, 2, "{lang}: {stderr}");
+        assert!(stderr.contains("privacy-policy.md"), "{stderr}");
+        std::fs::write(
+            dir.path().join("privacy-policy.md"),
+            "一旦您开始使用本产品，即表示您同意本政策。\n",
+        )
+        .unwrap();
+        let (code, stdout, stderr) = privflow_in(dir.path(), &["check", "--format", "json", "--today", TODAY]);
+        assert_eq!(code, 1, "{lang}: {stderr}");
+        assert!(stdout.contains("notice-implied-consent"), "{stdout}");
+    }
+}
+
+#[test]
 fn init_into_another_directory() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("privacy")).unwrap();

@@ -600,3 +600,259 @@ fn an_empty_manifest_term_is_an_input_error() {
         ["privflow::empty-term"]
     );
 }
+
+/// Runs `manifest` in a fresh directory with `files` (name, text) beside it;
+/// input errors come back rendered.
+fn check_files(manifest: &str, files: &[(&str, &str)]) -> Result<Vec<Finding>, String> {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let path = dir.path().join("privflow.yaml");
+    std::fs::write(&path, manifest).unwrap_or_else(|e| panic!("{e}"));
+    let options = Options {
+        today: today(),
+        ..Default::default()
+    };
+    privflow::check(&[&path], &options)
+        .map(|report| report.findings)
+        .map_err(|e| e.render_plain())
+}
+
+/// A manifest whose one flow the given notice lines fully disclose, so only
+/// the rules under test fire. `notice` is the `product.notice` value.
+fn phrase_manifest(notice: &str) -> String {
+    format!(
+        "version: 1\nproduct:\n  id: demo\n  operator: 示例科技有限公司\n  contact: privacy@demo.example\n  notice: {notice}\nflows:\n  - id: login\n    data: [phone]\n    purpose: login\n    basis: consent\n    consent: general\n    storage: {{ country: CN, encrypted: true }}\n    retention: {{ days: 30 }}\n"
+    )
+}
+
+const PHRASE_RULES: [&str; 2] = ["notice-change-by-use", "notice-implied-consent"];
+
+fn phrase_findings(notice: &str, files: &[(&str, &str)]) -> Vec<Finding> {
+    let findings = check_files(&phrase_manifest(notice), files).unwrap_or_else(|e| panic!("{e}"));
+    findings
+        .into_iter()
+        .filter(|f| PHRASE_RULES.contains(&f.rule.as_str()))
+        .collect()
+}
+
+#[test]
+fn implied_consent_fires_on_the_notice_line_and_names_it() {
+    let notice = "# 隐私政策\n\n我们收集您的手机号码用于登录。\n\n一旦你开始使用我们的产品，即表示同意本政策。\n";
+    let findings = phrase_findings("privacy.md", &[("privacy.md", notice)]);
+    assert_eq!(rules(&findings), ["notice-implied-consent"]);
+    let f = &findings[0];
+    assert_eq!(f.severity, privflow::Severity::Error);
+    assert_eq!(f.law, "PIPL 14");
+    // The finding sits on `product.notice` (line 6) and names the notice line.
+    assert_eq!(f.line, 6);
+    assert!(
+        f.message.contains("line 5") && f.message.contains("privacy.md"),
+        "{}",
+        f.message
+    );
+
+    let english = "We collect your phone number.\n\nBy using the App, you agree to this Policy.\n";
+    let findings = phrase_findings("privacy.md", &[("privacy.md", english)]);
+    assert_eq!(rules(&findings), ["notice-implied-consent"]);
+}
+
+#[test]
+fn change_by_use_fires_and_is_not_also_implied_consent() {
+    let notice = "我们收集您的手机号码。\n\n本政策更新后，继续使用即视为接受更新后的政策。\n";
+    let findings = phrase_findings("privacy.md", &[("privacy.md", notice)]);
+    assert_eq!(rules(&findings), ["notice-change-by-use"]);
+    assert_eq!(findings[0].severity, privflow::Severity::Warning);
+    assert!(findings[0].message.contains("line 3"), "{}", findings[0].message);
+
+    let english = "We collect your phone number.\n\nIf you continue to use the App after we post changes, you accept the updated Policy.\n";
+    let findings = phrase_findings("privacy.md", &[("privacy.md", english)]);
+    assert_eq!(rules(&findings), ["notice-change-by-use"]);
+}
+
+#[test]
+fn explicit_consent_and_notified_changes_do_not_fire() {
+    let notice = "我们收集您的手机号码。请您点击“同意”以表示您同意本政策。\n\n政策更新时，我们会以弹窗通知您并再次征得您的同意。\n\n一旦您开始使用本产品，我们将按本政策处理。同意本政策后方可注册。\n";
+    assert_eq!(phrase_findings("privacy.md", &[("privacy.md", notice)]), []);
+}
+
+#[test]
+fn notice_phrases_of_privflow_yaml_extend_the_shipped_lists() {
+    let notice = "我们收集您的手机号码。\n\n您注册账号即代表认可本政策。\n";
+    let manifest = phrase_manifest("privacy.md");
+    let config = "notice_phrases:\n  implied_consent: [注册…即代表|即表示…认可]\n";
+    let without = check_files(&manifest, &[("privacy.md", notice)]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!rules(&without).contains(&"notice-implied-consent"));
+    let with =
+        check_files(&manifest, &[("privacy.md", notice), (".privflow.yaml", config)]).unwrap_or_else(|e| panic!("{e}"));
+    let hits: Vec<&Finding> = with.iter().filter(|f| f.rule == "notice-implied-consent").collect();
+    assert_eq!(hits.len(), 1, "{with:#?}");
+    assert!(hits[0].message.contains("line 3"), "{}", hits[0].message);
+
+    let bad = "notice_phrases:\n  change_by_use: [\"继续使用… …\"]\n";
+    let error = check_files(&manifest, &[("privacy.md", notice), (".privflow.yaml", bad)])
+        .err()
+        .unwrap_or_else(|| panic!("an empty part is an input error"));
+    assert!(
+        error.contains("empty part") && error.contains(".privflow.yaml"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_list_of_notices_discloses_what_any_of_them_discloses() {
+    let manifest = "version: 1\nproduct:\n  id: demo\n  operator: 示例科技有限公司\n  contact: privacy@demo.example\n  notice: [privacy.md, sdk.md]\nrecipients:\n  - id: push\n    name: 示例推送科技有限公司\n    role: third-party\n    country: CN\n    contact: dpo@push.example\nflows:\n  - id: login\n    data: [phone, device-id]\n    purpose: login\n    basis: consent\n    consent: separate\n    storage: { country: CN, encrypted: true }\n    retention: { days: 30 }\n    recipients:\n      - to: push\n        data: [device-id]\n";
+    let privacy = ("privacy.md", "我们收集您的手机号码用于登录。\n");
+    let sdk = (
+        "sdk.md",
+        "| SDK | 公司 | 信息 |\n|---|---|---|\n| 推送 | 示例推送科技有限公司 | 设备标识符 |\n",
+    );
+    let findings = check_files(manifest, &[privacy, sdk]).unwrap_or_else(|e| panic!("{e}"));
+    let notice: Vec<&str> = rules(&findings)
+        .into_iter()
+        .filter(|r| NOTICE_RULES.contains(r))
+        .collect();
+    assert_eq!(notice, Vec::<&str>::new(), "{findings:#?}");
+
+    // Without the SDK list, its category and recipient are undisclosed.
+    let alone = manifest.replace("[privacy.md, sdk.md]", "[privacy.md]");
+    let findings = check_files(&alone, &[privacy, sdk]).unwrap_or_else(|e| panic!("{e}"));
+    let mut notice: Vec<&str> = rules(&findings)
+        .into_iter()
+        .filter(|r| NOTICE_RULES.contains(r))
+        .collect();
+    notice.sort_unstable();
+    assert_eq!(notice, ["notice-undisclosed-data", "notice-undisclosed-recipient"]);
+
+    // A missing list entry is an input error at that entry.
+    let error = check_files(manifest, &[privacy])
+        .err()
+        .unwrap_or_else(|| panic!("a missing notice is an input error"));
+    assert!(error.contains("sdk.md"), "{error}");
+}
+
+/// A manifest with one flow that pays through a recipient in `country`.
+fn transfer_manifest(purpose: &str, country: &str) -> String {
+    format!(
+        "version: 1\nproduct:\n  id: demo\n  operator: 示例科技有限公司\n  contact: privacy@demo.example\n  notice: privacy.md\nrecipients:\n  - id: payments\n    name: Example Payments Ltd.\n    role: entrusted\n    country: {country}\n    contact: dpo@pay.example\nflows:\n  - id: pay\n    data: [phone]\n    purpose: {purpose}\n    basis: contract\n    storage: {{ country: CN, encrypted: true }}\n    retention: {{ days: 30 }}\n    recipients:\n      - to: payments\n"
+    )
+}
+
+fn contradictions(manifest: &str, notice: &str) -> Vec<Finding> {
+    let findings = check_files(manifest, &[("privacy.md", notice)]).unwrap_or_else(|e| panic!("{e}"));
+    findings
+        .into_iter()
+        .filter(|f| f.rule == "notice-contradiction")
+        .collect()
+}
+
+const CLAIM_WITH_EXCEPTIONS: &str = "我们收集您的手机号码。\n\n我们在中国境内收集的个人信息存储于中国境内，以下情形除外：\n1. 为完成跨境支付，向境外支付机构提供；\n2. 经您单独同意，向新加坡的关联公司提供。\n\n联系我们。\n";
+
+#[test]
+fn a_transfer_among_the_declared_exceptions_does_not_contradict_the_claim() {
+    // By purpose words (跨境支付), by the recipient's country name (新加坡).
+    assert_eq!(
+        contradictions(&transfer_manifest("跨境支付结算", "US"), CLAIM_WITH_EXCEPTIONS),
+        []
+    );
+    assert_eq!(
+        contradictions(&transfer_manifest("group-reporting", "SG"), CLAIM_WITH_EXCEPTIONS),
+        []
+    );
+}
+
+#[test]
+fn a_transfer_outside_the_declared_exceptions_still_contradicts_the_claim() {
+    let findings = contradictions(&transfer_manifest("group-reporting", "US"), CLAIM_WITH_EXCEPTIONS);
+    assert_eq!(rules(&findings), ["notice-contradiction"]);
+    assert_eq!(findings[0].severity, privflow::Severity::Error);
+    assert!(findings[0].message.contains("line 3"), "{}", findings[0].message);
+    // The same claim without exceptions contradicts every transfer.
+    let plain = "我们收集您的手机号码。\n\n我们在中国境内收集的个人信息存储于中国境内。\n";
+    let findings = contradictions(&transfer_manifest("跨境支付结算", "SG"), plain);
+    assert_eq!(rules(&findings), ["notice-contradiction"]);
+}
+
+/// Whether notice-undisclosed-data fires on a flow of `category` against a
+/// notice of `text` (which also names the phone number the flow needs).
+fn undisclosed_with(category: &str, text: &str) -> bool {
+    let manifest = phrase_manifest("privacy.md").replace("data: [phone]", &format!("data: [{category}]"));
+    let findings = check_files(&manifest, &[("privacy.md", text)]).unwrap_or_else(|e| panic!("{e}"));
+    findings.iter().any(|f| f.rule == "notice-undisclosed-data")
+}
+
+#[test]
+fn a_definition_of_sensitive_information_discloses_nothing() {
+    let definition = "敏感个人信息是指容易导致自然人受到歧视的个人信息。包括生物识别、宗教信仰、医疗健康等信息。\n\n我们不收集其他信息。";
+    assert!(undisclosed_with("religious-belief", definition));
+    assert!(undisclosed_with("medical-health", definition));
+    let english = "Sensitive personal information means information that may harm a person. It includes religion and health information.";
+    assert!(undisclosed_with("religious-belief", english));
+    assert!(!undisclosed_with(
+        "religious-belief",
+        "为提供宗教活动预约，我们收集您的宗教信仰。"
+    ));
+}
+
+#[test]
+fn a_profile_motto_is_no_signature() {
+    assert!(undisclosed_with("signature", "您可以设置头像、昵称与个性签名。"));
+    assert!(!undisclosed_with("signature", "签署合同时，我们收集您的手写签名。"));
+}
+
+#[test]
+fn a_fingerprint_lock_is_no_fingerprint() {
+    assert!(undisclosed_with(
+        "fingerprint",
+        "本应用可绑定您家中的指纹锁，并生成设备指纹以识别风险。"
+    ));
+    assert!(!undisclosed_with(
+        "fingerprint",
+        "开通指纹登录时，我们收集您的指纹特征。"
+    ));
+}
+
+#[test]
+fn the_operators_own_address_is_no_address() {
+    let contact = "如有疑问，请将信件寄至我们的通讯地址：北京市海淀区示例路1号，或我们的办公地址。";
+    assert!(undisclosed_with("address", contact));
+    assert!(undisclosed_with(
+        "address",
+        "You can write to us at our postal address in Beijing."
+    ));
+    assert!(!undisclosed_with("address", "为配送商品，我们收集您的收货地址。"));
+}
+
+#[test]
+fn a_regulator_is_no_department() {
+    assert!(undisclosed_with("department", "您可以向网信部门、公安部门投诉举报。"));
+    assert!(!undisclosed_with("department", "我们收集您的姓名与所属部门。"));
+}
+
+#[test]
+fn healthy_growth_is_no_health_data() {
+    assert!(undisclosed_with(
+        "medical-health",
+        "我们关注未成年人的健康成长，营造健康的网络环境。"
+    ));
+    assert!(!undisclosed_with(
+        "medical-health",
+        "使用体检预约功能时，我们收集您的健康信息。"
+    ));
+}
+
+#[test]
+fn common_wording_names_company_service_logs_and_operation_logs() {
+    assert!(!undisclosed_with("company", "认证时，我们收集您所在公司的名称。"));
+    // The operator calling itself 公司 names nobody's employer.
+    assert!(undisclosed_with("company", "本公司重视您的隐私。"));
+    assert!(!undisclosed_with(
+        "service-log",
+        "我们保存您的客服沟通记录，以便处理投诉。"
+    ));
+    assert!(undisclosed_with("service-log", "我们提供在线客服。"));
+    assert!(!undisclosed_with("operation-log", "我们收集您的浏览、点击、搜索记录。"));
+    assert!(!undisclosed_with("operation-log", "我们保存您的搜索记录。"));
+    assert!(undisclosed_with("operation-log", "您可以搜索内容。"));
+}

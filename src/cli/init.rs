@@ -86,6 +86,8 @@ product:
   ciio: false                       # critical information infrastructure operator (PIPL 40)
   individuals: 10000                # individuals whose PI you process per year
   children_rules: true              # dedicated rules for under-14s exist (PIPL 31)
+  # notice: privacy-policy.md       # your published privacy notice (.md, .html, .txt), relative to this file;
+  #                                 # a list for several documents: [privacy-policy.md, sdk-list.md]
   commitments: [store-in-china]     # promises your privacy notice makes; flows are held to them
   rights:                           # each: self-service | on-request | none
     access: self-service
@@ -149,6 +151,8 @@ product:
   ciio: false                       # 是否为关键信息基础设施运营者（个保法第四十条）
   individuals: 10000                # 每年处理个人信息的人数
   children_rules: true              # 已制定不满十四周岁未成年人个人信息处理规则（个保法第三十一条）
+  # notice: privacy-policy.md       # 已发布的隐私政策（.md、.html、.txt），相对于本文件；
+  #                                 # 多份文件写成列表：[privacy-policy.md, sdk-list.md]
   commitments: [store-in-china]     # 隐私政策中的承诺，数据流须与之一致
   rights:                           # 取值：self-service | on-request | none
     access: self-service

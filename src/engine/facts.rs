@@ -167,13 +167,25 @@ pub fn product_uid(manifest: &Manifest) -> EntityUid {
     uid("Product", &manifest.product.id)
 }
 
-/// The "product" request reads only its principal.
-pub fn product_context() -> Context {
-    Context::empty()
+/// The "product" request reads its principal, and with a notice the
+/// notice's defective phrases: `(implied consent, change by use)` found.
+pub fn product_context(notice_phrases: Option<(bool, bool)>) -> Context {
+    let mut pairs: Pairs = Vec::new();
+    if let Some((implied, change)) = notice_phrases {
+        pairs.push(("notice_implied_consent", Expr::new_bool(implied)));
+        pairs.push(("notice_change_by_use", Expr::new_bool(change)));
+    }
+    context(pairs)
 }
 
-/// `notice_claims_domestic` is `None` when no notice is checked.
-pub fn flow_context(manifest: &Manifest, flow: &Flow, notice_claims_domestic: Option<bool>) -> Context {
+/// `notice_claims_domestic` is `None` when no notice is checked;
+/// `notice_excepts` (a declared exception to that claim names the flow) too.
+pub fn flow_context(
+    manifest: &Manifest,
+    flow: &Flow,
+    notice_claims_domestic: Option<bool>,
+    notice_excepts: Option<bool>,
+) -> Context {
     let storage = flow.storage.clone().unwrap_or_default();
     let (automated, opt_out) = match &flow.automated_decision {
         Some(AutomatedDecision::Flag(used)) => (*used, false),
@@ -234,6 +246,7 @@ pub fn flow_context(manifest: &Manifest, flow: &Flow, notice_claims_domestic: Op
         "notice_claims_domestic",
         notice_claims_domestic.map(Expr::new_bool),
     );
+    push_some(&mut pairs, "notice_excepts", notice_excepts.map(Expr::new_bool));
     context(pairs)
 }
 

@@ -30,6 +30,9 @@ pub struct Settings {
     /// Spread each manifest's flows over the worker threads: for a run with
     /// one manifest, whose single job would otherwise leave cores idle.
     pub split_flows: bool,
+    /// Defective notice phrases looked for: the shipped ones and
+    /// `.privflow.yaml`'s `notice_phrases`.
+    pub notice_phrases: Arc<notice::phrase::Phrases>,
 }
 
 /// Below this many flows a manifest is not split: a part must outweigh
@@ -206,7 +209,7 @@ impl Engine {
                 Target::Product,
                 ActionKind::Product,
                 principal,
-                facts::product_context(),
+                facts::product_context(notice.map(|n| (n.implied_consent.is_some(), n.change_by_use.is_some()))),
             )?;
             for (k, recipient) in manifest.recipients.iter().enumerate() {
                 requests.ask(
@@ -223,7 +226,12 @@ impl Engine {
                 Target::Flow(i),
                 ActionKind::Flow,
                 facts::flow_uid(flow),
-                facts::flow_context(manifest, flow, notice.map(|n| n.claim_line.is_some())),
+                facts::flow_context(
+                    manifest,
+                    flow,
+                    notice.map(|n| n.claim_line.is_some()),
+                    notice.map(|n| n.excepts(i)),
+                ),
             )?;
             if let Some(notice) = notice {
                 for (k, category) in flow.data.iter().enumerate() {
@@ -505,6 +513,11 @@ pub const PLACEHOLDERS: &[&str] = &[
     "response_days",
     "notice",
     "notice_line",
+    "claim_notice",
+    "implied_consent_notice",
+    "implied_consent_line",
+    "change_by_use_notice",
+    "change_by_use_line",
     "category",
     "recipient_name",
     // `privflow diff` (engine/changes.rs)
@@ -527,6 +540,11 @@ fn notice_placeholder(
     match (key, target) {
         ("notice", _) => notice.map(|n| n.display.clone()),
         ("notice_line", _) => notice?.claim_line.map(|line| line.to_string()),
+        ("claim_notice", _) => notice?.claim_notice.clone(),
+        ("implied_consent_notice", _) => notice?.implied_consent.as_ref().map(|(file, _)| file.clone()),
+        ("implied_consent_line", _) => notice?.implied_consent.as_ref().map(|(_, line)| line.to_string()),
+        ("change_by_use_notice", _) => notice?.change_by_use.as_ref().map(|(file, _)| file.clone()),
+        ("change_by_use_line", _) => notice?.change_by_use.as_ref().map(|(_, line)| line.to_string()),
         ("category", Target::DataEntry(i, k)) => {
             let id = manifest.flows.get(i)?.data.get(k)?;
             Some(match lang {

@@ -36,6 +36,24 @@ pub struct Manifest {
     pub waivers: Vec<Waiver>,
 }
 
+/// `product.notice`: one path or a list of them; a category or recipient is
+/// disclosed when any of the documents discloses it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum NoticePaths {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl NoticePaths {
+    pub fn paths(&self) -> &[String] {
+        match self {
+            NoticePaths::One(path) => std::slice::from_ref(path),
+            NoticePaths::Many(paths) => paths,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
@@ -56,8 +74,10 @@ pub struct Product {
     pub individuals: Option<u64>,
     #[schemars(description = "Dedicated rules for children under 14 exist (PIPL 31).")]
     pub children_rules: Option<bool>,
-    #[schemars(description = "The published privacy notice, relative to this file.")]
-    pub notice: Option<String>,
+    #[schemars(
+        description = "The published privacy notice, relative to this file: one path, or a list (privacy policy, SDK list, children's rules)."
+    )]
+    pub notice: Option<NoticePaths>,
     #[serde(default)]
     #[schemars(description = "Promises the privacy notice makes; flows are checked against them.")]
     pub commitments: Vec<Commitment>,

@@ -112,12 +112,21 @@ pub(super) fn check(
             )),
         );
     }
-    if let Some(notice) = &manifest.product.notice {
+    let notices = manifest.product.notice.as_ref().map(|n| n.paths()).unwrap_or_default();
+    let listed = matches!(
+        manifest.product.notice,
+        Some(crate::manifest::model::NoticePaths::Many(_))
+    );
+    for (k, notice) in notices.iter().enumerate() {
         let dir = source.path.parent().unwrap_or(std::path::Path::new("."));
         if !dir.join(notice).is_file() {
+            let mut at = vec![key("product"), key("notice")];
+            if listed {
+                at.push(Seg::Index(k));
+            }
             c.report(
                 Code::MissingNotice,
-                vec![key("product"), key("notice")],
+                at,
                 false,
                 (
                     format!("notice file `{notice}` does not exist"),

@@ -17,6 +17,7 @@ pub const SOURCE: &str = include_str!("../../data/lexicon.yaml");
 #[serde(deny_unknown_fields)]
 struct RawLexicon {
     boilerplate: Vec<String>,
+    definition_continues: Vec<String>,
     categories: BTreeMap<String, RawEntry>,
     domestic_storage: RawClaim,
 }
@@ -37,6 +38,7 @@ struct RawClaim {
     moves: Vec<String>,
     abroad: Vec<String>,
     negations: Vec<String>,
+    exceptions: Vec<String>,
 }
 
 /// A list of words, normalised for lookup.
@@ -58,6 +60,14 @@ impl Words {
     /// Every occurrence of every word in `text`.
     pub fn find_in(&self, text: &str) -> Vec<Range<usize>> {
         self.0.iter().flat_map(|w| find_term(text, w)).collect()
+    }
+
+    /// Whether `text` starts with one of the words.
+    pub fn starts(&self, text: &str) -> bool {
+        let text = text.trim_start();
+        self.0
+            .iter()
+            .any(|w| find_term(text, w).next().is_some_and(|r| r.start == 0))
     }
 
     /// Whether any word occurs in `text`.
@@ -148,6 +158,8 @@ pub struct ClaimWords {
     pub moves: Words,
     pub abroad: Words,
     pub negations: Words,
+    /// Words that open a list of exceptions to the claim (以下情形除外).
+    pub exceptions: Words,
 }
 
 /// The parsed lexicon.
@@ -155,6 +167,8 @@ pub struct ClaimWords {
 pub struct Lexicon {
     /// Phrases of sentences that quote a statutory definition.
     pub boilerplate: Words,
+    /// Words that open a sentence continuing the definition before it.
+    pub continues: Words,
     /// Category id → its terms.
     pub categories: BTreeMap<String, Entry>,
     pub claim: ClaimWords,
@@ -174,6 +188,7 @@ impl Lexicon {
         let c = raw.domestic_storage;
         Ok(Lexicon {
             boilerplate: Words::new(&raw.boilerplate),
+            continues: Words::new(&raw.definition_continues),
             categories: raw
                 .categories
                 .into_iter()
@@ -185,6 +200,7 @@ impl Lexicon {
                 moves: Words::new(&c.moves),
                 abroad: Words::new(&c.abroad),
                 negations: Words::new(&c.negations),
+                exceptions: Words::new(&c.exceptions),
             },
         })
     }

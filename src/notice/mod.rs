@@ -6,14 +6,16 @@
 pub mod claim;
 pub mod lexicon;
 pub mod normalize;
+pub mod phrase;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostics::{Code, InputError, Text};
-use crate::manifest::{LoadedManifest, Manifest, Seg};
+use crate::manifest::{Flow, LoadedManifest, Manifest, Seg};
 use crate::taxonomy::Taxonomy;
+use claim::Claim;
 use lexicon::{Entry, Lexicon};
 use normalize::{find_term, normalize, normalize_term, sentences, strip_markup, Normalized};
 
@@ -26,8 +28,8 @@ pub struct Notice {
     /// `text` without the sentences that quote a statutory definition: where
     /// categories are looked for.
     described: String,
-    /// The 1-based line that claims domestic storage, if one does.
-    claim_line: Option<usize>,
+    /// The claim of domestic storage, if the notice makes one.
+    claim: Option<Claim>,
     /// Built-in categories one of whose lexicon terms occurs.
     named: BTreeSet<String>,
 }
@@ -45,7 +47,7 @@ impl Notice {
         let lexicon = Lexicon::builtin()?;
         let text = normalize(&strip_markup(raw));
         let described = without_boilerplate(&text.text, lexicon);
-        let claim_line = claim::domestic_claim(&text.text, &lexicon.claim).map(|at| text.line_of(at));
+        let claim = claim::domestic_claim(&text.text, &lexicon.claim);
         let named = lexicon
             .categories
             .iter()
@@ -56,14 +58,26 @@ impl Notice {
             display: display.to_string(),
             text,
             described,
-            claim_line,
+            claim,
             named,
         })
     }
 
     /// The line that claims personal information stays in China, if any.
     pub fn claim_line(&self) -> Option<usize> {
-        self.claim_line
+        self.claim.as_ref().map(|c| self.text.line_of(c.at))
+    }
+
+    /// The exceptions the notice declares to its domestic-storage claim.
+    pub fn claim_exceptions(&self) -> impl Iterator<Item = &str> {
+        self.claim
+            .iter()
+            .flat_map(|c| c.exceptions.iter().map(|(_, e)| e.as_str()))
+    }
+
+    /// The lines where each kind of defective phrase first occurs.
+    pub fn phrases(&self, phrases: &phrase::Phrases) -> phrase::Found {
+        phrases.find(&self.text)
     }
 
     /// Whether a built-in category's lexicon terms occur (not counting the
@@ -123,11 +137,17 @@ fn company_stem(name: &str) -> Option<&str> {
     (stem.chars().count() >= MIN_STEM_CHARS).then_some(stem)
 }
 
-/// The text without the sentences that contain a boilerplate phrase.
+/// The text without the sentences that contain a boilerplate phrase, nor
+/// those that continue such a sentence (`包括…`, `such as …`).
 fn without_boilerplate(text: &str, lexicon: &Lexicon) -> String {
+    let mut previous = false;
     sentences(text)
         .into_iter()
-        .filter(|(_, sentence)| !lexicon.boilerplate.any_in(sentence))
+        .filter(|(_, sentence)| {
+            let boilerplate = lexicon.boilerplate.any_in(sentence) || (previous && lexicon.continues.starts(sentence));
+            previous = boilerplate;
+            !boilerplate
+        })
         .map(|(_, sentence)| sentence)
         .collect::<Vec<_>>()
         .join("\n")
@@ -150,10 +170,10 @@ fn notice_help(mut error: InputError) -> InputError {
     error
 }
 
-/// What a notice says about one manifest.
+/// What the notices say about one manifest.
 #[derive(Debug, Clone)]
 pub struct Facts {
-    /// The notice file as findings name it.
+    /// The notice files as findings name them, joined.
     pub display: String,
     /// Categories named, directly or through a category under them.
     disclosed: BTreeSet<String>,
@@ -162,27 +182,68 @@ pub struct Facts {
     pub recipients: Vec<Option<bool>>,
     /// The line of the notice that claims domestic storage.
     pub claim_line: Option<usize>,
+    /// The notice file that makes that claim.
+    pub claim_notice: Option<String>,
+    /// Per flow, in manifest order: the exception to the claim that names
+    /// the flow's purpose, recipient or country, if one does.
+    pub excepted: Vec<Option<String>>,
+    /// Where the notices take use for consent: file and line.
+    pub implied_consent: Option<(String, usize)>,
+    /// Where they take continued use for acceptance of a change.
+    pub change_by_use: Option<(String, usize)>,
 }
 
 impl Facts {
-    /// Looks up the manifest's categories and recipients in the notice.
-    pub fn new(notice: &Notice, taxonomy: &Taxonomy, manifest: &Manifest) -> Facts {
-        let mut named: BTreeSet<String> = notice.named.clone();
-        named.extend(manifest_named(notice, taxonomy, manifest));
+    /// Looks up the manifest's categories and recipients in the notices;
+    /// `phrases` are the defective phrases looked for.
+    pub fn new(notices: &[Arc<Notice>], taxonomy: &Taxonomy, manifest: &Manifest, phrases: &phrase::Phrases) -> Facts {
+        let mut named: BTreeSet<String> = BTreeSet::new();
+        for notice in notices {
+            named.extend(notice.named.iter().cloned());
+            named.extend(manifest_named(notice, taxonomy, manifest));
+        }
         let disclosed = named.iter().flat_map(|id| taxonomy.ancestors_and_self(id)).collect();
         let recipients = manifest
             .recipients
             .iter()
             .map(|r| {
                 let name = r.name.as_deref().filter(|n| !n.trim().is_empty())?;
-                Some(notice.names_recipient(name))
+                Some(notices.iter().any(|n| n.names_recipient(name)))
             })
             .collect();
+        let claimant = notices.iter().find(|n| n.claim.is_some());
+        let excepted = manifest
+            .flows
+            .iter()
+            .map(|flow| {
+                let words = flow_words(manifest, flow);
+                claimant?
+                    .claim_exceptions()
+                    .find(|e| names_flow(e, &words))
+                    .map(str::to_string)
+            })
+            .collect();
+        let mut implied_consent = None;
+        let mut change_by_use = None;
+        for notice in notices {
+            let found = notice.phrases(phrases);
+            let at = |line: Option<usize>| line.map(|l| (notice.display.clone(), l));
+            implied_consent = implied_consent.or_else(|| at(found.implied_consent));
+            change_by_use = change_by_use.or_else(|| at(found.change_by_use));
+        }
         Facts {
-            display: notice.display.clone(),
+            display: notices
+                .iter()
+                .map(|n| n.display.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             disclosed,
             recipients,
-            claim_line: notice.claim_line,
+            claim_line: claimant.and_then(|n| n.claim_line()),
+            claim_notice: claimant.map(|n| n.display.clone()),
+            excepted,
+            implied_consent,
+            change_by_use,
         }
     }
 
@@ -190,6 +251,79 @@ impl Facts {
     pub fn discloses(&self, category: &str) -> bool {
         self.disclosed.contains(category)
     }
+
+    /// Whether a declared exception to the domestic-storage claim names flow `i`.
+    pub fn excepts(&self, i: usize) -> bool {
+        self.excepted.get(i).is_some_and(Option::is_some)
+    }
+}
+
+/// Chinese names of the countries a notice's exception is likeliest to name.
+const COUNTRY_NAMES: &[(&str, &str)] = &[
+    ("US", "美国"),
+    ("SG", "新加坡"),
+    ("HK", "香港"),
+    ("MO", "澳门"),
+    ("TW", "台湾"),
+    ("JP", "日本"),
+    ("KR", "韩国"),
+    ("DE", "德国"),
+    ("FR", "法国"),
+    ("GB", "英国"),
+    ("IE", "爱尔兰"),
+    ("NL", "荷兰"),
+    ("AU", "澳大利亚"),
+    ("CA", "加拿大"),
+];
+
+/// The words that identify a flow's transfer: its purpose, and each
+/// recipient's id, legal name (and its stem), country and country name.
+fn flow_words(manifest: &Manifest, flow: &Flow) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    if let Some(purpose) = &flow.purpose {
+        words.push(purpose.clone());
+        words.push(purpose.replace('-', " "));
+    }
+    for provision in &flow.recipients {
+        let Some(r) = manifest.recipients.iter().find(|r| r.id == provision.to) else {
+            continue;
+        };
+        words.push(r.id.replace('-', " "));
+        if let Some(name) = &r.name {
+            let name = normalize_term(name);
+            words.extend(company_stem(&name).map(str::to_string));
+            words.push(name);
+        }
+        if let Some(country) = &r.country {
+            words.push(country.clone());
+            let zh = COUNTRY_NAMES
+                .iter()
+                .find(|(code, _)| code.eq_ignore_ascii_case(country));
+            words.extend(zh.map(|(_, name)| name.to_string()));
+        }
+    }
+    words
+        .iter()
+        .map(|w| normalize_term(w))
+        .filter(|w| w.chars().count() >= 2)
+        .collect()
+}
+
+/// A Chinese run this long shared by a purpose and an exception names the same
+/// thing (跨境支付 in 为完成跨境支付); shorter runs (境外) say too little.
+const MIN_SHARED_CHARS: usize = 4;
+
+/// Whether an exception names one of the flow's words, or shares a run of
+/// at least four characters with one of them.
+fn names_flow(exception: &str, words: &[String]) -> bool {
+    words.iter().any(|w| {
+        find_term(exception, w).next().is_some() || {
+            let chars: Vec<char> = w.chars().collect();
+            chars
+                .windows(MIN_SHARED_CHARS)
+                .any(|run| !run.iter().all(char::is_ascii) && exception.contains(&run.iter().collect::<String>()))
+        }
+    })
 }
 
 /// The manifest's categories named by the manifest's own wording: the
@@ -212,19 +346,35 @@ fn manifest_named(notice: &Notice, taxonomy: &Taxonomy, manifest: &Manifest) -> 
         .collect()
 }
 
-/// The notice a manifest is checked against: the run's `--notice`, else its
-/// own `product.notice` (relative to the manifest), else none.
-pub fn for_manifest(loaded: &LoadedManifest, run_notice: Option<&Arc<Notice>>) -> Result<Option<Facts>, InputError> {
-    let notice = match (run_notice, &loaded.manifest.product.notice) {
-        (Some(notice), _) => notice.clone(),
-        (None, Some(relative)) => Arc::new(read_for(loaded, relative)?),
-        (None, None) => return Ok(None),
+/// The notices a manifest is checked against: the run's `--notice`, else its
+/// own `product.notice` (one path or a list, relative to the manifest), else
+/// none. `phrases` are the defective phrases looked for.
+pub fn for_manifest(
+    loaded: &LoadedManifest,
+    run_notice: Option<&Arc<Notice>>,
+    phrases: &phrase::Phrases,
+) -> Result<Option<Facts>, InputError> {
+    let notices = match (run_notice, &loaded.manifest.product.notice) {
+        (Some(notice), _) => vec![notice.clone()],
+        (None, Some(paths)) => {
+            let listed = matches!(paths, crate::manifest::model::NoticePaths::Many(_));
+            let read = paths.paths().iter().enumerate().map(|(k, relative)| {
+                let index = listed.then_some(k);
+                read_for(loaded, relative, index).map(Arc::new)
+            });
+            read.collect::<Result<Vec<_>, _>>()?
+        }
+        (None, None) => Vec::new(),
     };
-    Ok(Some(Facts::new(&notice, &loaded.taxonomy, &loaded.manifest)))
+    if notices.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Facts::new(&notices, &loaded.taxonomy, &loaded.manifest, phrases)))
 }
 
-/// Reads `product.notice`; an error points at that field of the manifest.
-fn read_for(loaded: &LoadedManifest, relative: &str) -> Result<Notice, InputError> {
+/// Reads one notice of `product.notice`; an error points at that field of
+/// the manifest (at entry `index` of a list).
+fn read_for(loaded: &LoadedManifest, relative: &str, index: Option<usize>) -> Result<Notice, InputError> {
     let source = &loaded.source;
     let dir = source.path.parent().unwrap_or(Path::new("."));
     let shown = Path::new(&source.display)
@@ -232,7 +382,9 @@ fn read_for(loaded: &LoadedManifest, relative: &str) -> Result<Notice, InputErro
         .unwrap_or(Path::new(""))
         .join(relative);
     Notice::read(&dir.join(relative), &shown.display().to_string()).map_err(|e| {
-        let at = source.locate(&[Seg::key("product"), Seg::key("notice")]);
+        let mut path = vec![Seg::key("product"), Seg::key("notice")];
+        path.extend(index.map(Seg::Index));
+        let at = source.locate(&path);
         let mut located = source
             .error(e.code, e.message)
             .at(at, Text::new("the notice named here", "此处指定的隐私政策"));
