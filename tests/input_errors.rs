@@ -52,6 +52,7 @@ input_errors! {
     empty_file: "empty" => ["privflow::not-a-mapping"];
     every_error_of_a_file: "many-errors" => ["privflow::unknown-field", "privflow::unknown-value", "privflow::unknown-value", "privflow::wrong-type"];
     every_error_of_a_flow_and_its_references: "every-error-of-a-flow" => ["privflow::unknown-category", "privflow::unknown-value", "privflow::unknown-value", "privflow::wrong-type", "privflow::unknown-field", "privflow::wrong-type", "privflow::unknown-recipient"];
+    names_instead_of_ids: "names-instead-of-ids" => ["privflow::unknown-category", "privflow::unknown-category", "privflow::unknown-category", "privflow::invalid-country"];
 }
 
 #[test]

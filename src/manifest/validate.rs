@@ -47,7 +47,14 @@ impl Checker<'_> {
     }
 
     fn unknown_category(&mut self, path: Path, id: &str, taxonomy: &Taxonomy) {
-        let help = did_you_mean(id, taxonomy.ids()).unwrap_or_else(|| {
+        let named = category_named(id, taxonomy).map(|found| {
+            let zh = taxonomy.display_name(&found, crate::lang::Lang::Zh);
+            Text::new(
+                format!("did you mean `{found}` ({zh})? categories are written by id"),
+                format!("是否应为 `{found}`（{zh}）？类别须以 id 填写"),
+            )
+        });
+        let help = named.or_else(|| did_you_mean(id, taxonomy.ids())).unwrap_or_else(|| {
             Text::new(
                 "run `privflow categories` for the taxonomy, or declare it under `categories:`",
                 "运行 `privflow categories` 查看分类，或在 `categories:` 中自定义",
@@ -69,6 +76,40 @@ impl Checker<'_> {
 
 fn key(k: &str) -> Seg {
     Seg::key(k)
+}
+
+/// The category a word written in its place names: a category's Chinese or
+/// English name, or a word of the notice lexicon (身份证 → `id-card-number`).
+fn category_named(word: &str, taxonomy: &Taxonomy) -> Option<String> {
+    // `device-info`, `location-data`, `位置信息`: the category, with a word for "information".
+    for suffix in ["-information", "-info", "-data", "信息"] {
+        if let Some(stem) = word.strip_suffix(suffix).filter(|s| !s.is_empty()) {
+            if taxonomy.contains(stem) {
+                return Some(stem.to_string());
+            }
+        }
+    }
+    category_by_name(word, taxonomy)
+}
+
+fn category_by_name(word: &str, taxonomy: &Taxonomy) -> Option<String> {
+    use crate::lang::Lang;
+    let folded = word.trim().to_lowercase();
+    let same = |name: &str| name == word.trim() || name.to_lowercase() == folded;
+    if let Some(id) = taxonomy
+        .ids()
+        .find(|id| same(&taxonomy.display_name(id, Lang::Zh)) || same(&taxonomy.display_name(id, Lang::En)))
+    {
+        return Some(id.to_string());
+    }
+    let lexicon = crate::notice::lexicon::Lexicon::builtin().ok()?;
+    // The most specific category whose terms include the word.
+    lexicon
+        .categories
+        .iter()
+        .filter(|(id, entry)| taxonomy.contains(id) && entry.written.iter().any(|t| same(t)))
+        .map(|(id, _)| id.clone())
+        .max_by_key(|id| taxonomy.ancestors_and_self(id).len())
 }
 
 pub(super) fn check(
@@ -384,10 +425,12 @@ fn country_error(c: &mut Checker, path: Path, country: &str) {
             format!("`{country}` 不是 ISO 3166-1 二位字母国家代码"),
         ),
         ("expected e.g. CN, SG, US", "应为 CN、SG、US 等"),
-        Some(Text::new(
-            "write two upper-case letters, e.g. `CN`",
-            "填写两个大写字母，例如 `CN`",
-        )),
+        Some(if is_country(&country.to_uppercase()) {
+            let upper = country.to_uppercase();
+            Text::new(format!("did you mean `{upper}`?"), format!("是否应为 `{upper}`？"))
+        } else {
+            Text::new("write two upper-case letters, e.g. `CN`", "填写两个大写字母，例如 `CN`")
+        }),
     );
 }
 
