@@ -273,9 +273,15 @@ fn init_into_another_directory() {
     let (code, _, stderr) = privflow_in(dir.path(), &["init", "--dir", "privacy"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(dir.path().join("privacy/privflow.yaml").is_file());
-    let (code, _, stderr) = privflow_in(dir.path(), &["init", "--dir", "missing"]);
+    // A directory that does not exist yet is made, nested ones too.
+    let (code, _, stderr) = privflow_in(dir.path(), &["init", "--dir", "new/privacy"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(dir.path().join("new/privacy/privflow.yaml").is_file());
+    // A file in the directory's place is an error that says so.
+    std::fs::write(dir.path().join("notes"), "").unwrap();
+    let (code, _, stderr) = privflow_in(dir.path(), &["init", "--dir", "notes"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("not a directory"), "{stderr}");
+    assert!(stderr.contains("`notes` is a file, not a directory"), "{stderr}");
 }
 
 #[test]

@@ -213,7 +213,10 @@ fn produce(code: &str) -> (i32, String) {
                 &[],
             )
         }
-        "init-dir" => run_in(d, &["init", "--dir", "missing"], &[]),
+        "init-dir" => {
+            write(d, "a-file", "");
+            run_in(d, &["init", "--dir", "a-file"], &[])
+        }
         "not-a-git-work-tree" => {
             write(d, "privflow.yaml", MANIFEST);
             run_in(d, &["diff", "--base", "HEAD"], &[])

@@ -14,16 +14,40 @@ pub fn run(dir: Option<PathBuf>, force: bool, lang: Lang) -> ExitCode {
         Some(dir) => dir.join(FILE_NAME),
         None => PathBuf::from(FILE_NAME),
     };
+    // A directory that does not exist yet is made, as `cargo new` does; a
+    // file in its place is an error.
     if let Some(dir) = dir.filter(|d| !d.is_dir()) {
-        let error = InputError::new(
-            Code::InitDir,
-            Text::new(
-                format!("`{}` is not a directory", dir.display()),
-                format!("`{}` 不是目录", dir.display()),
-            ),
-        );
+        let error = if dir.exists() {
+            InputError::new(
+                Code::InitDir,
+                Text::new(
+                    format!("`{}` is a file, not a directory", dir.display()),
+                    format!("`{}` 是文件，不是目录", dir.display()),
+                ),
+            )
+            .with_help(Text::new(
+                "give the directory the manifest goes in",
+                "请指定存放清单的目录",
+            ))
+        } else {
+            match std::fs::create_dir_all(&dir) {
+                Ok(()) => return write_starter(&path, force, lang),
+                Err(e) => InputError::new(
+                    Code::Write,
+                    Text::new(
+                        format!("cannot create `{}`: {e}", dir.display()),
+                        format!("无法创建 `{}`：{e}", dir.display()),
+                    ),
+                ),
+            }
+        };
         return super::input_errors(&InputErrors(vec![error]).in_lang(lang));
     }
+    write_starter(&path, force, lang)
+}
+
+fn write_starter(path: &Path, force: bool, lang: Lang) -> ExitCode {
+    let path = path.to_path_buf();
     if let Some(error) = super::check::check_target(&path, force) {
         return super::input_errors(&InputErrors(vec![error]).in_lang(lang));
     }
