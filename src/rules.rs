@@ -118,6 +118,12 @@ pub struct RuleInfo {
     pub file: String,
     /// The actions its policies apply to.
     pub actions: BTreeSet<ActionKind>,
+    /// The rule's place in the pack, 0 first: the built-in files in
+    /// [`BUILTIN_FILES`] order (consent, children, retention, cross-border,
+    /// recipients, …), then a team's files by name, each in policy order.
+    /// Reports list the findings of one severity in this order, so the pack's
+    /// layout is the one statement of which rules matter most.
+    pub rank: usize,
     /// Set by `@rule_law`, which states the law of the whole rule.
     fixed_law: bool,
 }
@@ -335,10 +341,12 @@ impl RulePack {
                     help_zh: non_empty(get("help_zh"), &get("help_en")),
                     span: get("span").split_whitespace().map(str::to_string).collect(),
                 };
+                let rank = rules.len();
                 let info = rules.entry(rule.clone()).or_insert_with(|| RuleInfo {
                     id: rule.clone(),
                     builtin: file.builtin,
                     file: file.name.clone(),
+                    rank,
                     ..RuleInfo::default()
                 });
                 info.severity = info.severity.or(severity);
@@ -682,6 +690,47 @@ forbid (principal, action == Action::"flow", resource) when { context.public };
                 .map(|r| r.actions.iter().copied().collect::<Vec<_>>()),
             Some(vec![ActionKind::Flow, ActionKind::Change])
         );
+    }
+
+    /// Ranks follow the pack's layout: file order, then policy order, a
+    /// rule counted at its first policy; a team's rules come after.
+    #[test]
+    fn ranks_follow_the_pack_layout() {
+        let mut expected: Vec<String> = Vec::new();
+        for (_, text) in BUILTIN_FILES {
+            let set = PolicySet::from_str(text).unwrap();
+            let mut policies: Vec<&Policy> = set.policies().collect();
+            policies.sort_by_key(|p| text.find(&p.to_string()).unwrap_or(usize::MAX));
+            for policy in policies {
+                let id = policy.annotation("id").unwrap().to_string();
+                if !expected.contains(&id) {
+                    expected.push(id);
+                }
+            }
+        }
+        let team = r#"@id("team-rule")
+@severity("error")
+forbid (principal, action == Action::"flow", resource) when { context.public };"#;
+        let mut files: Vec<RuleFile> = BUILTIN_FILES
+            .iter()
+            .map(|(name, text)| RuleFile {
+                name: format!("policies/{name}"),
+                text: Arc::from(*text),
+                builtin: true,
+            })
+            .collect();
+        files.push(RuleFile {
+            name: "team.cedar".into(),
+            text: Arc::from(team),
+            builtin: false,
+        });
+        let pack = RulePack::from_files(files).map_err(|e| e.len()).unwrap();
+        let mut ranked: Vec<&RuleInfo> = pack.rules().collect();
+        ranked.sort_by_key(|r| r.rank);
+        let ids: Vec<&str> = ranked.iter().map(|r| r.id.as_str()).collect();
+        expected.push("team-rule".into());
+        assert_eq!(ids, expected);
+        assert!(ranked.iter().enumerate().all(|(i, r)| r.rank == i));
     }
 
     #[test]
