@@ -1,6 +1,10 @@
 //! `--format human`: one miette report per finding (rule id, severity, law,
-//! message, help, the source snippet), then a one-line summary.
+//! message, help, the source snippet), most serious first; a rule that fires
+//! in more than a few places of one file as one report listing them; then a
+//! count per rule and a one-line summary.
 
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -36,11 +40,7 @@ impl Diagnostic for Shown<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.finding.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Info => miette::Severity::Advice,
-        })
+        Some(miette_severity(self.finding.severity))
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -62,38 +62,277 @@ impl Diagnostic for Shown<'_> {
     }
 }
 
-/// Renders the report; `color` for terminals.
+/// A rule that fires in more places than this in one file is shown once,
+/// as one diagnostic listing every place. Up to three findings of a rule
+/// still read well one by one, each with its snippet (about a dozen lines
+/// each); from the fourth on the snippets repeat each other, and a rule
+/// restated on every flow is what buries the few findings that differ.
+const GROUP_OVER: usize = 3;
+
+/// The terminal width the report is laid out for.
+const WIDTH: usize = 100;
+
+/// One item of the human report: a finding on its own, or every finding of
+/// one rule (at one severity) in one file.
+enum Entry<'a> {
+    One(&'a Finding),
+    Group(Vec<&'a Finding>),
+}
+
+/// The report's items, most serious first (see [`super::by_importance`]); a
+/// group stands where its first finding would.
+fn entries(report: &Report) -> Vec<Entry<'_>> {
+    let ordered = super::by_importance(report);
+    let key = |f: &Finding| (f.file.clone(), f.rule.clone(), f.severity);
+    let mut groups: BTreeMap<(String, String, Severity), Vec<&Finding>> = BTreeMap::new();
+    for finding in &ordered {
+        groups.entry(key(finding)).or_default().push(finding);
+    }
+    let mut out = Vec::new();
+    for finding in ordered {
+        match groups.remove(&key(finding)) {
+            Some(group) if group.len() > GROUP_OVER => out.push(Entry::Group(group)),
+            Some(group) => out.extend(group.into_iter().map(Entry::One)),
+            // Already shown with its group.
+            None => {}
+        }
+    }
+    out
+}
+
+/// Renders the report; `color` for terminals. The serious findings first,
+/// a rule that fires in many places of a file once, then a count per rule
+/// and the summary line.
 pub fn render(report: &Report, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let handler = GraphicalReportHandler::new_themed(theme.clone()).with_width(WIDTH);
+    // A group's lines are laid out here (hanging indents), not re-wrapped.
+    let group_handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_wrap_lines(false);
     let lang = report.lang;
     let mut out = String::new();
-    for finding in &report.findings {
-        let source = report
-            .sources
-            .get(&finding.file)
-            .map(|text| NamedSource::new(&finding.file, text.clone()));
-        let law = if finding.law.is_empty() {
-            finding.severity.as_str().to_string()
-        } else {
-            finding.law.clone()
-        };
-        let law_label = format!("{} · {}", severity_word(finding.severity, lang), law);
-        let shown = Shown {
-            finding,
-            source,
-            law_label,
-        };
-        let _ = handler.render_report(&mut out, &shown);
+    for entry in entries(report) {
+        match entry {
+            Entry::One(finding) => {
+                let _ = handler.render_report(&mut out, &single(report, finding));
+            }
+            Entry::Group(findings) => {
+                let _ = group_handler.render_report(&mut out, &group(&findings, lang));
+            }
+        }
         out.push('\n');
     }
+    out.push_str(&count_table(report));
     out.push_str(&summary_line(report));
     out.push('\n');
     out
+}
+
+fn single<'a>(report: &Report, finding: &'a Finding) -> Shown<'a> {
+    let source = report
+        .sources
+        .get(&finding.file)
+        .map(|text| NamedSource::new(&finding.file, text.clone()));
+    let law = if finding.law.is_empty() {
+        finding.severity.as_str().to_string()
+    } else {
+        finding.law.clone()
+    };
+    let law_label = format!("{} · {}", severity_word(finding.severity, report.lang), law);
+    Shown {
+        finding,
+        source,
+        law_label,
+    }
+}
+
+/// Every finding of one rule in one file, as one diagnostic: a headline with
+/// the file, severity and law, then each place (line:column) with its own
+/// message, then the help.
+struct Grouped<'a> {
+    first: &'a Finding,
+    message: String,
+    help: String,
+}
+
+impl fmt::Debug for Grouped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Grouped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Grouped<'_> {}
+
+impl Diagnostic for Grouped<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.first.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette_severity(self.first.severity))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.help.is_empty()).then(|| Box::new(&self.help) as Box<dyn fmt::Display>)
+    }
+}
+
+fn group<'a>(findings: &[&'a Finding], lang: crate::lang::Lang) -> Grouped<'a> {
+    let first = findings[0];
+    let mut laws: Vec<&str> = Vec::new();
+    let mut helps: Vec<&str> = Vec::new();
+    for finding in findings {
+        let law = finding.law.trim();
+        if !law.is_empty() && law != "—" && !laws.contains(&law) {
+            laws.push(law);
+        }
+        if !finding.help.is_empty() && !helps.contains(&finding.help.as_str()) {
+            helps.push(&finding.help);
+        }
+    }
+    let mut class = severity_word(first.severity, lang);
+    if !laws.is_empty() {
+        class = format!("{class} · {}", laws.join("; "));
+    }
+    let n = findings.len();
+    let file = &first.file;
+    let mut lines = vec![tr(
+        lang,
+        format!("{n} places in {file} ({class}):"),
+        format!("{file} 中 {n} 处（{class}）："),
+    )];
+    let place = |f: &Finding| {
+        if f.line == 0 {
+            "-".to_string()
+        } else {
+            format!("{}:{}", f.line, f.column)
+        }
+    };
+    let column = findings.iter().map(|f| place(f).len()).max().unwrap_or(0) + 2;
+    // "  × " or "  │ " precedes each line of the message.
+    let room = WIDTH.saturating_sub(4 + column).max(20);
+    for finding in findings {
+        for (i, line) in wrap(&finding.message, room).into_iter().enumerate() {
+            let place = if i == 0 { place(finding) } else { String::new() };
+            lines.push(format!("{place:column$}{line}"));
+        }
+    }
+    // "  help: " precedes the help's first line, as many spaces the others.
+    let help: Vec<String> = helps.iter().flat_map(|h| wrap(h, WIDTH - 8)).collect();
+    Grouped {
+        first,
+        message: lines.join("\n"),
+        help: help.join("\n"),
+    }
+}
+
+/// Rule, severity and number of findings, errors first, in the order of
+/// the report; empty when there are no findings.
+fn count_table(report: &Report) -> String {
+    let lang = report.lang;
+    let mut counts: BTreeMap<(Reverse<Severity>, usize, &str), usize> = BTreeMap::new();
+    for finding in &report.findings {
+        let rank = super::rank(report, &finding.rule);
+        *counts
+            .entry((Reverse(finding.severity), rank, &finding.rule))
+            .or_default() += 1;
+    }
+    if counts.is_empty() {
+        return String::new();
+    }
+    let mut rows = vec![[
+        tr(lang, "rule", "规则"),
+        tr(lang, "severity", "级别"),
+        tr(lang, "count", "数量"),
+    ]];
+    for ((Reverse(severity), _, rule), count) in &counts {
+        rows.push([rule.to_string(), severity_word(*severity, lang), count.to_string()]);
+    }
+    let widths: Vec<usize> = (0..3)
+        .map(|i| rows.iter().map(|row| width(&row[i])).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        let pad = |i: usize| " ".repeat(widths[i] - width(&row[i]));
+        // Counts are right-aligned, the words left.
+        out.push_str(&format!(
+            "{}{}  {}{}  {}{}\n",
+            row[0],
+            pad(0),
+            row[1],
+            pad(1),
+            pad(2),
+            row[2]
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// Columns a text takes in a terminal: East Asian wide characters take two.
+fn width(text: &str) -> usize {
+    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+/// The wide ranges of Unicode's East Asian Width that Chinese text uses:
+/// Hangul Jamo, CJK radicals to Yi, Hangul syllables, compatibility
+/// ideographs, vertical and CJK compatibility forms, full-width forms.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE10..=0xFE19 | 0xFE30..=0xFE6F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD)
+}
+
+/// Breaks `text` into lines of at most `room` columns: at spaces, or before
+/// a wide character (Chinese has no spaces); a word longer than a line is
+/// cut where it overflows.
+fn wrap(text: &str, room: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        let mut brk: Option<usize> = None;
+        for c in paragraph.chars() {
+            // Chinese punctuation stays with its neighbour: no line starts
+            // with a closing mark or ends with an opening one.
+            let after_opening = line.ends_with(['（', '“', '‘', '「', '《', '【']);
+            if c == ' ' || (is_wide(c) && !line.is_empty() && !"，。、；：）”’」》】！？".contains(c) && !after_opening) {
+                brk = Some(line.len());
+            }
+            line.push(c);
+            if width(&line) > room {
+                let at = brk
+                    .filter(|&b| b > 0)
+                    .unwrap_or(line.len() - c.len_utf8())
+                    .max(c.len_utf8().min(line.len()));
+                let rest = line.split_off(at);
+                lines.push(line.trim_end().to_string());
+                line = rest.trim_start().to_string();
+                brk = line.rfind(' ');
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+fn miette_severity(severity: Severity) -> miette::Severity {
+    match severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
 }
 
 fn severity_word(severity: Severity, lang: crate::lang::Lang) -> String {
@@ -118,4 +357,28 @@ pub fn summary_line(report: &Report) -> String {
             s.files, s.flows, s.errors, s.warnings, s.infos, s.waived
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        assert_eq!(width("规则a"), 5);
+        assert_eq!(width("（，）"), 6);
+        assert_eq!(width("rule"), 4);
+    }
+
+    #[test]
+    fn wraps_at_spaces_and_before_chinese_but_not_before_its_punctuation() {
+        assert_eq!(wrap("aaa bbb ccc", 7), ["aaa bbb", "ccc"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("一二三，四五", 6), ["一二", "三，四", "五"]);
+        assert_eq!(wrap("a\nb", 10), ["a", "b"]);
+        for line in wrap("数据流 `bank-account` 处理敏感个人信息（银行账户），仅取得同意，未取得单独同意", 20) {
+            assert!(width(&line) <= 20, "{line}");
+            assert!(!line.starts_with(['，', '）']), "{line}");
+        }
+    }
 }

@@ -9,9 +9,29 @@ pub mod markdown;
 pub mod rules;
 pub mod sarif;
 
+use std::cmp::Reverse;
 use std::path::Path;
 
+use crate::finding::Finding;
 use crate::Report;
+
+/// The findings most serious first, for the reports a person reads top
+/// down (human, github): severity, then the rule's rank in the pack (see
+/// `RuleInfo::rank`: the order of the policy files and of the policies in
+/// them), then the report order (file, line, column). A rule the run's packs
+/// do not describe comes last within its severity. The JSON, SARIF and JUnit
+/// reports keep the report order: their readers sort for themselves.
+pub fn by_importance(report: &Report) -> Vec<&Finding> {
+    let mut findings: Vec<&Finding> = report.findings.iter().collect();
+    // Stable: the report order breaks ties.
+    findings.sort_by_key(|f| (Reverse(f.severity), rank(report, &f.rule)));
+    findings
+}
+
+/// A rule's rank in the run's packs; unknown rules after every known one.
+pub fn rank(report: &Report, rule: &str) -> usize {
+    report.rules.get(rule).map_or(usize::MAX, |r| r.rank)
+}
 
 /// A report format, as `--format` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
