@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use privflow::diagnostics::{Code, InputError, Text};
-use privflow::report::Format;
+use privflow::report::{github, Format};
 use privflow::{InputErrors, Report, RulePack};
 
 use super::args::RunArgs;
@@ -52,6 +52,15 @@ pub(super) fn write_reports(
     for (format, output) in plan {
         let color = output.is_none() && std::io::stdout().is_terminal();
         let text = format.render(report, &base, color);
+        if *format == Format::Github {
+            // Annotations are capped per step; the job summary lists all.
+            let summary = std::env::var_os(github::STEP_SUMMARY).filter(|path| !path.is_empty());
+            if let Some(path) = summary.map(PathBuf::from) {
+                if let Err(error) = github::append_step_summary(report, &path) {
+                    errors.push(write_error(&path, &error));
+                }
+            }
+        }
         match output {
             None => {
                 let _ = std::io::stdout().write_all(text.as_bytes());

@@ -2,22 +2,130 @@
 //! each finding shows as an annotation on the pull request's diff.
 //!
 //! Grammar: `::error file=F,line=L,col=C,endLine=EL,endColumn=EC,title=T::MESSAGE`.
+//!
+//! GitHub shows at most [`LIMIT`] annotations of each kind per step and drops
+//! the rest, so the most serious findings come first (severity, then the
+//! rule's rank in the pack: see [`super::by_importance`]), at most `LIMIT`
+//! of each kind are emitted (every rule's first finding before any rule's
+//! second), and one last plain line says how many were left
+//! out and where every finding is: the step summary (which this format fills
+//! when `GITHUB_STEP_SUMMARY` is set), code scanning, the JSON report.
 
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostics::tr;
 use crate::finding::{Finding, Severity};
 use crate::Report;
 
-/// Renders every finding as a workflow command; `base` is the directory
-/// paths are made relative to (the working directory, i.e. the checkout).
+/// Annotations GitHub shows per step, for each of error, warning and notice.
+pub const LIMIT: usize = 10;
+
+/// The variable naming the file whose Markdown GitHub shows as the job summary.
+pub const STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
+
+/// Renders the findings as workflow commands, most serious first, at most
+/// [`LIMIT`] of each kind (see [`annotated`]), then a line on what was left
+/// out (if anything); `base` is the directory paths are made relative to
+/// (the working directory, i.e. the checkout).
 pub fn render(report: &Report, base: &Path) -> String {
+    let ordered = super::by_importance(report);
+    let keep = annotated(&ordered);
     let mut out = String::new();
-    for finding in &report.findings {
-        out.push_str(&command(finding, report.lang, base));
+    // Left out, per severity: [info, warning, error].
+    let mut left_out = [0usize; 3];
+    for (finding, keep) in ordered.iter().zip(keep) {
+        if keep {
+            out.push_str(&command(finding, report.lang, base));
+            out.push('\n');
+        } else {
+            left_out[kind(finding.severity)] += 1;
+        }
+    }
+    if left_out.iter().any(|n| *n > 0) {
+        out.push_str(&left_out_line(left_out, report.lang));
         out.push('\n');
     }
     out
+}
+
+fn kind(severity: Severity) -> usize {
+    match severity {
+        Severity::Info => 0,
+        Severity::Warning => 1,
+        Severity::Error => 2,
+    }
+}
+
+/// Which of the findings (in importance order) get an annotation: per
+/// severity at most [`LIMIT`], taken round by round over the rules in rank
+/// order (each rule's first finding, then each rule's second, …), so that a
+/// rule repeated on every flow cannot crowd the other rules out.
+pub fn annotated(ordered: &[&Finding]) -> Vec<bool> {
+    let mut keep = vec![false; ordered.len()];
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        // Each rule's findings, the rules in order of their first finding.
+        let mut rules: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (i, finding) in ordered.iter().enumerate() {
+            if finding.severity != severity {
+                continue;
+            }
+            match rules.iter_mut().find(|(rule, _)| *rule == finding.rule) {
+                Some((_, indices)) => indices.push(i),
+                None => rules.push((&finding.rule, vec![i])),
+            }
+        }
+        let mut taken = 0;
+        for round in 0.. {
+            if taken == LIMIT || rules.iter().all(|(_, indices)| indices.len() <= round) {
+                break;
+            }
+            for (_, indices) in &rules {
+                if taken < LIMIT && round < indices.len() {
+                    keep[indices[round]] = true;
+                    taken += 1;
+                }
+            }
+        }
+    }
+    keep
+}
+
+/// How many findings have no annotation, by kind, and where to see them.
+fn left_out_line([infos, warnings, errors]: [usize; 3], lang: crate::lang::Lang) -> String {
+    let total = infos + warnings + errors;
+    let parts: Vec<String> = [
+        (errors, "error(s)", "个错误"),
+        (warnings, "warning(s)", "个警告"),
+        (infos, "notice(s)", "个提示"),
+    ]
+    .iter()
+    .filter(|(n, ..)| *n > 0)
+    .map(|(n, en, zh)| tr(lang, format!("{n} {en}"), format!("{n} {zh}")))
+    .collect();
+    tr(
+        lang,
+        format!(
+            "privflow: {total} more finding(s) not annotated ({}): GitHub shows only {LIMIT} errors, \
+             {LIMIT} warnings and {LIMIT} notices per step. Every finding is in the job summary, \
+             in code scanning (the SARIF upload) and in `--format json`.",
+            parts.join(", ")
+        ),
+        format!(
+            "privflow：另有 {total} 个问题未作为注解显示（{}）：GitHub 每个步骤只显示 {LIMIT} 个错误、\
+             {LIMIT} 个警告和 {LIMIT} 个提示。全部问题见作业摘要（job summary）、代码扫描（上传的 SARIF）\
+             和 `--format json` 的输出。",
+            parts.join("，")
+        ),
+    )
+}
+
+/// Appends the full Markdown report to the step summary file at `path`
+/// (the value of [`STEP_SUMMARY`]), where every finding is listed.
+pub fn append_step_summary(report: &Report, path: &Path) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    // A blank line keeps it apart from whatever an earlier step wrote.
+    file.write_all(format!("{}\n", super::markdown::render(report)).as_bytes())
 }
 
 fn command(finding: &Finding, lang: crate::lang::Lang, base: &Path) -> String {
