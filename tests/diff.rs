@@ -41,6 +41,8 @@ fn privflow_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .env("NO_COLOR", "1")
         // git looks no higher than the temporary directories.
         .env("GIT_CEILING_DIRECTORIES", std::env::temp_dir())
+        // Set in GitHub Actions: `--format github` would append to it.
+        .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .expect("run privflow");
     (

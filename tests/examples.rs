@@ -148,3 +148,85 @@ fn exit_codes_follow_fail_on() {
     assert_eq!(privflow(&["check", warnings_only]).0, 0);
     assert_eq!(privflow(&["check", warnings_only, "--fail-on", "warning"]).0, 1);
 }
+
+/// The human report of the counter example: a rule with more than three
+/// findings in the file is one diagnostic listing every place, a rule with
+/// fewer keeps one diagnostic each; errors come before warnings; the count
+/// table at the end agrees with the JSON report.
+#[test]
+fn human_report_groups_repeated_rules_and_counts_them() {
+    let example = "examples/leliao.flows.yaml";
+    let (_, human, _) = privflow(&["check", example, "--today", "2026-11-23"]);
+    let mut counts: std::collections::BTreeMap<(String, String), usize> = Default::default();
+    let (_, json, _) = privflow(&["check", example, "--today", "2026-11-23", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for f in json["findings"].as_array().unwrap() {
+        let key = (
+            f["rule"].as_str().unwrap().to_string(),
+            f["severity"].as_str().unwrap().to_string(),
+        );
+        *counts.entry(key).or_default() += 1;
+    }
+    assert!(counts.values().any(|n| *n > 3) && counts.values().any(|n| *n <= 3));
+    // The lines miette prints a diagnostic's code on: the rule ids, in order.
+    let headers: Vec<&str> = human
+        .lines()
+        .take_while(|l| !l.starts_with("rule "))
+        .filter(|l| counts.keys().any(|(rule, _)| rule == l))
+        .collect();
+    for ((rule, _), n) in &counts {
+        let shown = headers.iter().filter(|h| *h == rule).count();
+        if *n > 3 {
+            assert_eq!(shown, 1, "{rule}");
+            assert!(human.contains(&format!("{n} places in {example} (")), "{rule}: {n}");
+        } else {
+            assert_eq!(shown, *n, "{rule}");
+        }
+    }
+    // Errors first.
+    let severity_of = |rule: &str| counts.keys().find(|(r, _)| r == rule).unwrap().1.clone();
+    let severities: Vec<String> = headers.iter().map(|h| severity_of(h)).collect();
+    let first_warning = severities.iter().position(|s| s == "warning").unwrap();
+    assert!(severities[first_warning..].iter().all(|s| s != "error"), "{headers:?}");
+    // The table: one row per rule, its severity and count, then the summary.
+    let table: Vec<&str> = human
+        .lines()
+        .skip_while(|l| !l.starts_with("rule "))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(table.len(), counts.len());
+    for row in &table {
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        let key = (cells[0].to_string(), cells[1].to_string());
+        assert_eq!(
+            counts.get(&key).map(usize::to_string).as_deref(),
+            Some(cells[2]),
+            "{row}"
+        );
+    }
+    let row_severities: Vec<&str> = table.iter().map(|r| r.split_whitespace().nth(1).unwrap()).collect();
+    let mut sorted = row_severities.clone();
+    sorted.sort_by_key(|s| ["error", "warning", "info"].iter().position(|x| x == s));
+    assert_eq!(row_severities, sorted);
+    assert!(human
+        .trim_end()
+        .ends_with("26 error(s), 4 warning(s), 0 info(s), 0 waived"));
+}
+
+/// A report with one finding has no table: one row would repeat it.
+#[test]
+fn human_report_of_one_finding_has_no_count_table() {
+    let (_, human, _) = privflow(&["check", "examples/wecard.flows.yaml", "--today", "2026-11-23"]);
+    assert!(!human.contains("severity  count"), "{human}");
+    let (_, human, _) = privflow(&[
+        "check",
+        "examples/leliao.flows.yaml",
+        "--today",
+        "2026-11-23",
+        "--lang",
+        "zh",
+    ]);
+    assert!(human.contains("\n规则 "), "{human}");
+    assert!(human.contains("examples/leliao.flows.yaml 中 6 处（错误 · "), "{human}");
+}

@@ -238,8 +238,11 @@ fn group<'a>(findings: &[&'a Finding], lang: crate::lang::Lang) -> Grouped<'a> {
 }
 
 /// Rule, severity and number of findings, errors first, in the order of
-/// the report; empty when there are no findings.
+/// the report; empty for a single finding (one row would repeat it).
 fn count_table(report: &Report) -> String {
+    if report.findings.len() < 2 {
+        return String::new();
+    }
     let lang = report.lang;
     let mut counts: BTreeMap<(Reverse<Severity>, usize, &str), usize> = BTreeMap::new();
     for finding in &report.findings {
@@ -307,7 +310,8 @@ fn wrap(text: &str, room: usize) -> Vec<String> {
             // Chinese punctuation stays with its neighbour: no line starts
             // with a closing mark or ends with an opening one.
             let after_opening = line.ends_with(['（', '“', '‘', '「', '《', '【']);
-            if c == ' ' || (is_wide(c) && !line.is_empty() && !"，。、；：）”’」》】！？".contains(c) && !after_opening) {
+            if c == ' ' || (is_wide(c) && !line.is_empty() && !"，。、；：）”’」》】！？".contains(c) && !after_opening)
+            {
                 brk = Some(line.len());
             }
             line.push(c);
@@ -376,7 +380,10 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("一二三，四五", 6), ["一二", "三，四", "五"]);
         assert_eq!(wrap("a\nb", 10), ["a", "b"]);
-        for line in wrap("数据流 `bank-account` 处理敏感个人信息（银行账户），仅取得同意，未取得单独同意", 20) {
+        for line in wrap(
+            "数据流 `bank-account` 处理敏感个人信息（银行账户），仅取得同意，未取得单独同意",
+            20,
+        ) {
             assert!(width(&line) <= 20, "{line}");
             assert!(!line.starts_with(['，', '）']), "{line}");
         }

@@ -12,6 +12,9 @@ pub fn privflow_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // Set in GitHub Actions: `--format github` would append to the job's
+        // own summary.
+        .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .expect("run privflow");
     (
