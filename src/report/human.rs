@@ -63,11 +63,11 @@ impl Diagnostic for Shown<'_> {
 }
 
 /// A rule that fires in more places than this in one file is shown once,
-/// as one diagnostic listing every place. Up to three findings of a rule
-/// still read well one by one, each with its snippet (about a dozen lines
-/// each); from the fourth on the snippets repeat each other, and a rule
-/// restated on every flow is what buries the few findings that differ.
-const GROUP_OVER: usize = 3;
+/// as one diagnostic listing every place. A snippet takes about a dozen
+/// lines, and the second snippet of a rule repeats the first: the places
+/// and their differing words say the same in a line or two each, which
+/// keeps a manifest with 40 findings on about one screen.
+const GROUP_OVER: usize = 1;
 
 /// The terminal width the report is laid out for.
 const WIDTH: usize = 100;
@@ -141,7 +141,7 @@ fn single<'a>(report: &Report, finding: &'a Finding) -> Shown<'a> {
     let law = if finding.law.is_empty() {
         finding.severity.as_str().to_string()
     } else {
-        finding.law.clone()
+        crate::law::cite(&finding.law, report.lang)
     };
     let law_label = format!("{} · {}", severity_word(finding.severity, report.lang), law);
     Shown {
@@ -197,13 +197,15 @@ fn group<'a>(findings: &[&'a Finding], lang: crate::lang::Lang) -> Grouped<'a> {
         if !law.is_empty() && law != "—" && !laws.contains(&law) {
             laws.push(law);
         }
+
         if !finding.help.is_empty() && !helps.contains(&finding.help.as_str()) {
             helps.push(&finding.help);
         }
     }
     let mut class = severity_word(first.severity, lang);
     if !laws.is_empty() {
-        class = format!("{class} · {}", laws.join("; "));
+        let laws: Vec<String> = laws.iter().map(|l| crate::law::cite(l, lang)).collect();
+        class = format!("{class} · {}", laws.join(tr(lang, "; ", "；").as_str()));
     }
     let n = findings.len();
     let file = &first.file;
@@ -219,9 +221,42 @@ fn group<'a>(findings: &[&'a Finding], lang: crate::lang::Lang) -> Grouped<'a> {
             format!("{}:{}", f.line, f.column)
         }
     };
+    // "  × " or "  │ " precedes each line.
+    if let Some(shared) = shared_message(findings) {
+        // The same words for every flow: say them once, then list the places.
+        lines.extend(wrap(&shared, WIDTH - 4));
+        let places: Vec<String> = findings
+            .iter()
+            // A no-break space keeps a place and its flow on one line.
+            .map(|f| format!("{}\u{a0}{}", place(f), f.flow.as_deref().unwrap_or_default()))
+            .collect();
+        lines.extend(wrap(&places.join(" · "), WIDTH - 4));
+        let help: Vec<String> = helps.iter().flat_map(|h| wrap(h, WIDTH - 8)).collect();
+        return Grouped {
+            first,
+            message: lines.join("\n"),
+            help: help.join("\n"),
+        };
+    }
     let column = findings.iter().map(|f| place(f).len()).max().unwrap_or(0) + 2;
-    // "  × " or "  │ " precedes each line of the message.
     let room = WIDTH.saturating_sub(4 + column).max(20);
+    if let Some((template, parts)) = differing_parts(findings) {
+        // Mostly the same words: say them once, and per place only its own.
+        lines.extend(wrap(&template, WIDTH - 4));
+        for (finding, part) in findings.iter().zip(parts) {
+            let flow = finding.flow.as_deref().unwrap_or_default();
+            for (i, line) in wrap(&format!("{flow}: {part}"), room).into_iter().enumerate() {
+                let place = if i == 0 { place(finding) } else { String::new() };
+                lines.push(format!("{place:column$}{line}"));
+            }
+        }
+        let help: Vec<String> = helps.iter().flat_map(|h| wrap(h, WIDTH - 8)).collect();
+        return Grouped {
+            first,
+            message: lines.join("\n"),
+            help: help.join("\n"),
+        };
+    }
     for finding in findings {
         for (i, line) in wrap(&finding.message, room).into_iter().enumerate() {
             let place = if i == 0 { place(finding) } else { String::new() };
@@ -235,6 +270,79 @@ fn group<'a>(findings: &[&'a Finding], lang: crate::lang::Lang) -> Grouped<'a> {
         message: lines.join("\n"),
         help: help.join("\n"),
     }
+}
+
+/// The message every finding of a group shares once its flow's id is left
+/// out (`flow `…` declares no retention period`), if they share one.
+fn shared_message(findings: &[&Finding]) -> Option<String> {
+    let mut shared: Option<String> = None;
+    for finding in findings {
+        let flow = finding.flow.as_deref()?;
+        let message = finding.message.replace(&format!("`{flow}`"), "`…`");
+        match &shared {
+            None => shared = Some(message),
+            Some(seen) if *seen == message => {}
+            Some(_) => return None,
+        }
+    }
+    shared
+}
+
+/// When the messages of a group (flow ids left out) share most of their
+/// words, the shared frame with `…` where they differ, and each one's own
+/// part: `flow `…` processes sensitive data … consent` and `(face) with `implied``.
+fn differing_parts(findings: &[&Finding]) -> Option<(String, Vec<String>)> {
+    let messages: Vec<Vec<char>> = findings
+        .iter()
+        .map(|f| {
+            let flow = f.flow.as_deref().unwrap_or("\u{0}");
+            f.message.replace(&format!("`{flow}`"), "`…`").chars().collect()
+        })
+        .collect();
+    let shortest = messages.iter().map(Vec::len).min()?;
+    let same_at = |pick: &dyn Fn(&Vec<char>) -> Option<char>| {
+        let first = pick(&messages[0]);
+        first.is_some() && messages.iter().all(|m| pick(m) == first)
+    };
+    let mut prefix = (0..shortest).take_while(|&i| same_at(&|m| m.get(i).copied())).count();
+    let mut suffix = (0..shortest - prefix)
+        .take_while(|&i| same_at(&|m| m.get(m.len() - 1 - i).copied()))
+        .count();
+    // Cut between words (at a space or a wide character), and keep brackets
+    // with what they enclose.
+    let cuts = |c: char| c == ' ' || is_wide(c);
+    let opening = |c: char| "（(《“「【[".contains(c);
+    let closing = |c: char| "）)》”」】]".contains(c);
+    let first = &messages[0];
+    while prefix > 0
+        && (opening(first[prefix - 1]) || !(cuts(first[prefix - 1]) || first.get(prefix).is_some_and(|&c| cuts(c))))
+    {
+        prefix -= 1;
+    }
+    while suffix > 0 && {
+        let at = first.len() - suffix;
+        closing(first[at]) || !(cuts(first[at]) || (at > 0 && cuts(first[at - 1])))
+    } {
+        suffix -= 1;
+    }
+    // Worth it only when the frame carries most of the words.
+    if (prefix + suffix) * 2 < shortest {
+        return None;
+    }
+    let head: String = first[..prefix].iter().collect();
+    let tail: String = first[first.len() - suffix..].iter().collect();
+    let template = format!("{} … {}", head.trim_end(), tail.trim_start());
+    let parts = messages
+        .iter()
+        .map(|m| {
+            m[prefix..m.len() - suffix]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+        .collect();
+    Some((template, parts))
 }
 
 /// Rule, severity and number of findings, errors first, in the order of
