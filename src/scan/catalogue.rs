@@ -390,3 +390,79 @@ mod builtin_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod spec_tests {
+    use super::*;
+
+    /// SPEC §6a: the ids that must exist.
+    const SPEC_IDS: &[&str] = &[
+        "umeng", "jpush", "getui", "bugly", "amap", "baidu-map", "wechat-opensdk", "qq-connect", "weibo-sdk",
+        "douyin-opensdk", "alipay", "unionpay", "aliyun-oss", "tencent-cos", "huawei-push", "xiaomi-push",
+        "oppo-push", "vivo-push", "honor-push", "pangle", "gdt", "kuaishou-ads", "sensorsdata", "growingio",
+        "talkingdata", "tencent-x5", "msa-oaid", "netease-im", "rongcloud", "agora", "qiniu", "tencent-faceid",
+        "aliyun-faceid", "shumei", "tongdun", "firebase", "google-play-services", "facebook-sdk", "appsflyer",
+        "sentry",
+    ];
+
+    #[test]
+    fn every_spec_id_is_present_once_with_a_source_and_an_identifier() {
+        let catalogue = Catalogue::builtin().unwrap();
+        assert_eq!(SPEC_IDS.len(), 40);
+        for id in SPEC_IDS {
+            assert!(catalogue.get(id).is_some(), "missing {id}");
+        }
+        let mut ids: Vec<_> = catalogue.sdks.iter().map(|s| s.id.as_str()).collect();
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), before, "duplicate ids");
+        let taxonomy = Taxonomy::builtin();
+        for sdk in &catalogue.sdks {
+            assert!(!sdk.source.trim().is_empty(), "{} has no source", sdk.id);
+            let i = &sdk.identifiers;
+            let count = i.maven.len() + i.pods.len() + i.npm.len() + i.pub_.len() + i.ohpm.len()
+                + i.android_components.len() + i.android_meta_data.len() + i.miniprogram_plugins.len();
+            assert!(count > 0, "{} cannot be recognised", sdk.id);
+            assert!(sdk.collects.iter().all(|c| taxonomy.contains(c)), "{}", sdk.id);
+            assert!(sdk.permissions.iter().all(|p| p.starts_with("android.permission.")), "{}", sdk.id);
+        }
+    }
+
+    #[test]
+    fn common_declarations_match_one_sdk() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let cases = [
+            (Kind::Maven, "com.umeng.umsdk:common:9.6.8", "umeng"),
+            (Kind::Maven, "cn.jiguang.sdk:jpush:5.0.3", "jpush"),
+            (Kind::Maven, "com.amap.api:location:6.4.3", "amap"),
+            (Kind::Maven, "com.google.firebase:firebase-bom:32.7.0", "firebase"),
+            (Kind::Maven, "com.huawei.hms:push:6.12.0.300", "huawei-push"),
+            (Kind::Pod, "AMapLocation", "amap"),
+            (Kind::Pod, "Bugly/Core", "bugly"),
+            (Kind::PodLock, "FirebaseAnalytics", "firebase"),
+            (Kind::Npm, "@sentry/react-native", "sentry"),
+            (Kind::Npm, "jpush-react-native", "jpush"),
+            (Kind::Pub, "amap_flutter_location", "amap"),
+            (Kind::Ohpm, "@umeng/common", "umeng"),
+            (Kind::AndroidComponent, "com.amap.api.location.APSService", "amap"),
+            (Kind::AndroidMetaData, "com.baidu.lbsapi.API_KEY", "baidu-map"),
+        ];
+        for (kind, value, id) in cases {
+            let found = catalogue.matches(&Evidence {
+                file: String::new(),
+                location: super::super::locate("", 0, 0),
+                kind,
+                value: value.into(),
+            });
+            assert_eq!(found, [id], "{value}");
+        }
+        let nothing = Evidence {
+            file: String::new(),
+            location: super::super::locate("", 0, 0),
+            kind: Kind::Maven,
+            value: "androidx.core:core-ktx:1.12.0".into(),
+        };
+        assert!(catalogue.matches(&nothing).is_empty());
+    }
+}
