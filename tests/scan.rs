@@ -1,0 +1,148 @@
+//! The scan's view of the sample apps under tests/fixtures/apps: every piece
+//! of evidence, the SDK it names and the categories a permission reaches,
+//! snapshotted; and each malformed platform file's exact input error.
+
+use std::path::{Path, PathBuf};
+
+use privflow::diagnostics::Code;
+use privflow::scan::catalogue::Catalogue;
+use privflow::scan::permissions::PermissionMap;
+use privflow::scan::{scan_files, walk, Detector};
+
+const APPS: &str = "tests/fixtures/apps";
+
+/// One line per piece of evidence: place, kind, value, and what it means.
+fn describe(app: &str) -> String {
+    let dir = Path::new(APPS).join(app);
+    let (files, errors) = walk::platform_files(&dir, &[]);
+    assert!(errors.is_empty(), "{}", privflow::InputErrors(errors).render_plain());
+    let (evidence, errors) = scan_files(&files);
+    assert!(errors.is_empty(), "{}", privflow::InputErrors(errors).render_plain());
+    let catalogue = Catalogue::builtin().unwrap();
+    let permissions = PermissionMap::builtin().unwrap();
+    let prefix = format!("{}/", dir.display());
+    let mut out = String::new();
+    for item in &evidence {
+        let mut line = item.brief().replacen(&prefix, "", 1);
+        let sdks = catalogue.matches(item);
+        if !sdks.is_empty() {
+            line += &format!("  => sdk {}", sdks.join(", "));
+        }
+        if let Some(categories) = permissions.categories(item.kind, &item.value) {
+            line += &format!("  => data [{}]", categories.join(", "));
+        }
+        if item.kind.corroborates_only() {
+            line += "  (corroborates)";
+        }
+        out += &line;
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn android_app() {
+    insta::assert_snapshot!("scan_android", describe("android"));
+}
+
+#[test]
+fn ios_app() {
+    insta::assert_snapshot!("scan_ios", describe("ios"));
+}
+
+#[test]
+fn react_native_app() {
+    insta::assert_snapshot!("scan_react_native", describe("react-native"));
+}
+
+#[test]
+fn miniprogram_app() {
+    insta::assert_snapshot!("scan_miniprogram", describe("miniprogram"));
+}
+
+#[test]
+fn harmony_app() {
+    insta::assert_snapshot!("scan_harmony", describe("harmony"));
+}
+
+#[test]
+fn walk_of_all_apps_stops_at_each_manifest() {
+    // From the apps directory itself (no manifest there), only the broken
+    // files are its own: every app directory holds a manifest.
+    let (files, errors) = walk::platform_files(Path::new(APPS), &[]);
+    assert!(errors.is_empty());
+    let shown: Vec<_> = files.iter().map(|(_, shown)| shown.replacen("tests/fixtures/apps/", "", 1)).collect();
+    assert_eq!(
+        shown,
+        [
+            "broken/json/package.json",
+            "broken/json5/module.json5",
+            "broken/lock/Podfile.lock",
+            "broken/miniprogram/app.json",
+            "broken/plist/Info.plist",
+            "broken/toml/gradle/libs.versions.toml",
+            "broken/xml/AndroidManifest.xml",
+            "broken/yaml/pubspec.yaml",
+        ]
+    );
+}
+
+#[test]
+fn product_sources_replace_the_tree() {
+    let dir = Path::new(APPS).join("android");
+    let (files, errors) = walk::platform_files(&dir, &[PathBuf::from("gradle")]);
+    assert!(errors.is_empty());
+    assert_eq!(files.len(), 1);
+    assert!(files[0].1.ends_with("gradle/libs.versions.toml"));
+}
+
+/// Each broken file: (path under broken/, code, line, column).
+const BROKEN: &[(&str, Code, usize, usize)] = &[
+    ("xml/AndroidManifest.xml", Code::ScanSyntax, 6, 5),
+    ("toml/gradle/libs.versions.toml", Code::ScanSyntax, 6, 1),
+    ("json/package.json", Code::ScanSyntax, 5, 3),
+    ("json5/module.json5", Code::ScanSyntax, 6, 7),
+    ("plist/Info.plist", Code::ScanSyntax, 8, 1),
+    ("yaml/pubspec.yaml", Code::ScanSyntax, 6, 9),
+    ("lock/Podfile.lock", Code::ScanSyntax, 6, 1),
+    ("miniprogram/app.json", Code::ScanSyntax, 3, 42),
+];
+
+#[test]
+fn each_broken_format_is_an_input_error_at_its_place() {
+    let mut got = Vec::new();
+    for (rel, _, _, _) in BROKEN {
+        let path = Path::new(APPS).join("broken").join(rel);
+        let shown = format!("broken/{rel}");
+        // The detector is chosen by name: every broken file is one the scan reads.
+        assert!(Detector::for_path(&path).is_some(), "{rel}");
+        let (evidence, errors) = scan_files(&[(path, shown.clone())]);
+        assert!(evidence.is_empty(), "{rel}");
+        assert_eq!(errors.len(), 1, "{rel}");
+        let error = &errors[0];
+        assert!(error.help.is_some(), "{rel}");
+        assert_eq!(error.file.as_deref(), Some(shown.as_str()));
+        assert!(error.render_plain().contains("privflow::scan-syntax"), "{rel}");
+        let at = error.location.expect(rel);
+        got.push((*rel, error.code, at.line, at.column));
+    }
+    assert_eq!(got, BROKEN);
+}
+
+#[test]
+fn broken_android_manifest_renders_with_span_and_help() {
+    let path = Path::new(APPS).join("broken/xml/AndroidManifest.xml");
+    let (_, errors) = scan_files(&[(path, "broken/xml/AndroidManifest.xml".into())]);
+    insta::assert_snapshot!("scan_broken_android_manifest", privflow::InputErrors(errors).render_plain());
+}
+
+#[test]
+fn oversized_files_are_skipped_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("package.json");
+    let big = format!("{{\"dependencies\": {{\"jpush-react-native\": \"1\"}}, \"pad\": \"{}\"}}", "x".repeat(9 * 1024 * 1024));
+    std::fs::write(&path, big).unwrap();
+    let (evidence, errors) = scan_files(&[(path, "package.json".into())]);
+    assert!(evidence.is_empty());
+    assert!(errors.is_empty());
+}
