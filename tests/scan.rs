@@ -71,7 +71,10 @@ fn walk_of_all_apps_stops_at_each_manifest() {
     // files are its own: every app directory holds a manifest.
     let (files, errors) = walk::platform_files(Path::new(APPS), &[]);
     assert!(errors.is_empty());
-    let shown: Vec<_> = files.iter().map(|(_, shown)| shown.replacen("tests/fixtures/apps/", "", 1)).collect();
+    let shown: Vec<_> = files
+        .iter()
+        .map(|(_, shown)| shown.replacen("tests/fixtures/apps/", "", 1))
+        .collect();
     assert_eq!(
         shown,
         [
@@ -133,14 +136,20 @@ fn each_broken_format_is_an_input_error_at_its_place() {
 fn broken_android_manifest_renders_with_span_and_help() {
     let path = Path::new(APPS).join("broken/xml/AndroidManifest.xml");
     let (_, errors) = scan_files(&[(path, "broken/xml/AndroidManifest.xml".into())]);
-    insta::assert_snapshot!("scan_broken_android_manifest", privflow::InputErrors(errors).render_plain());
+    insta::assert_snapshot!(
+        "scan_broken_android_manifest",
+        privflow::InputErrors(errors).render_plain()
+    );
 }
 
 #[test]
 fn oversized_files_are_skipped_not_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("package.json");
-    let big = format!("{{\"dependencies\": {{\"jpush-react-native\": \"1\"}}, \"pad\": \"{}\"}}", "x".repeat(9 * 1024 * 1024));
+    let big = format!(
+        "{{\"dependencies\": {{\"jpush-react-native\": \"1\"}}, \"pad\": \"{}\"}}",
+        "x".repeat(9 * 1024 * 1024)
+    );
     std::fs::write(&path, big).unwrap();
     let (evidence, errors) = scan_files(&[(path, "package.json".into())]);
     assert!(evidence.is_empty());

@@ -21,7 +21,9 @@ pub fn detect(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> {
             "meta-data" => Kind::AndroidMetaData,
             _ => continue,
         };
-        let Some(attribute) = node.attributes().find(|a| a.namespace() == Some(ANDROID_NS) && a.name() == "name")
+        let Some(attribute) = node
+            .attributes()
+            .find(|a| a.namespace() == Some(ANDROID_NS) && a.name() == "name")
         else {
             continue;
         };

@@ -139,13 +139,24 @@ impl Catalogue {
             // Each entry's position: its `id:` after the previous one.
             let at = entry_at(text, from, &sdk.id).unwrap_or(from);
             from = at + sdk.id.len();
-            if sdk.id.is_empty() || !sdk.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            if sdk.id.is_empty()
+                || !sdk
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
                 errors.push(error(
                     at,
                     sdk.id.len(),
                     Code::InvalidId,
-                    Text::new(format!("SDK id `{}` is not [a-z0-9-]+", sdk.id), format!("SDK 编号 `{}` 不符合 [a-z0-9-]+", sdk.id)),
-                    Text::new("use lowercase letters, digits and hyphens", "请使用小写字母、数字与连字符"),
+                    Text::new(
+                        format!("SDK id `{}` is not [a-z0-9-]+", sdk.id),
+                        format!("SDK 编号 `{}` 不符合 [a-z0-9-]+", sdk.id),
+                    ),
+                    Text::new(
+                        "use lowercase letters, digits and hyphens",
+                        "请使用小写字母、数字与连字符",
+                    ),
                 ));
             }
             if !seen.insert(sdk.id.as_str()) {
@@ -153,7 +164,10 @@ impl Catalogue {
                     at,
                     sdk.id.len(),
                     Code::DuplicateId,
-                    Text::new(format!("SDK id `{}` appears twice", sdk.id), format!("SDK 编号 `{}` 重复出现", sdk.id)),
+                    Text::new(
+                        format!("SDK id `{}` appears twice", sdk.id),
+                        format!("SDK 编号 `{}` 重复出现", sdk.id),
+                    ),
                     Text::new("give each SDK one entry", "每个 SDK 只写一项"),
                 ));
             }
@@ -372,7 +386,11 @@ mod tests {
         assert_eq!(got, [(Code::InvalidCountry, 5), (Code::DuplicateId, 7)]);
 
         let errors = Catalogue::default()
-            .merge("t.yaml", "version: 1\nsdks:\n  - id: a\n    nmae: x\n", &Taxonomy::builtin())
+            .merge(
+                "t.yaml",
+                "version: 1\nsdks:\n  - id: a\n    nmae: x\n",
+                &Taxonomy::builtin(),
+            )
             .unwrap_err();
         assert_eq!(errors[0].code, Code::Catalogue);
         assert_eq!(errors[0].location.unwrap().line, 4);
@@ -397,11 +415,45 @@ mod spec_tests {
 
     /// SPEC §6a: the ids that must exist.
     const SPEC_IDS: &[&str] = &[
-        "umeng", "jpush", "getui", "bugly", "amap", "baidu-map", "wechat-opensdk", "qq-connect", "weibo-sdk",
-        "douyin-opensdk", "alipay", "unionpay", "aliyun-oss", "tencent-cos", "huawei-push", "xiaomi-push",
-        "oppo-push", "vivo-push", "honor-push", "pangle", "gdt", "kuaishou-ads", "sensorsdata", "growingio",
-        "talkingdata", "tencent-x5", "msa-oaid", "netease-im", "rongcloud", "agora", "qiniu", "tencent-faceid",
-        "aliyun-faceid", "shumei", "tongdun", "firebase", "google-play-services", "facebook-sdk", "appsflyer",
+        "umeng",
+        "jpush",
+        "getui",
+        "bugly",
+        "amap",
+        "baidu-map",
+        "wechat-opensdk",
+        "qq-connect",
+        "weibo-sdk",
+        "douyin-opensdk",
+        "alipay",
+        "unionpay",
+        "aliyun-oss",
+        "tencent-cos",
+        "huawei-push",
+        "xiaomi-push",
+        "oppo-push",
+        "vivo-push",
+        "honor-push",
+        "pangle",
+        "gdt",
+        "kuaishou-ads",
+        "sensorsdata",
+        "growingio",
+        "talkingdata",
+        "tencent-x5",
+        "msa-oaid",
+        "netease-im",
+        "rongcloud",
+        "agora",
+        "qiniu",
+        "tencent-faceid",
+        "aliyun-faceid",
+        "shumei",
+        "tongdun",
+        "firebase",
+        "google-play-services",
+        "facebook-sdk",
+        "appsflyer",
         "sentry",
     ];
 
@@ -421,11 +473,21 @@ mod spec_tests {
         for sdk in &catalogue.sdks {
             assert!(!sdk.source.trim().is_empty(), "{} has no source", sdk.id);
             let i = &sdk.identifiers;
-            let count = i.maven.len() + i.pods.len() + i.npm.len() + i.pub_.len() + i.ohpm.len()
-                + i.android_components.len() + i.android_meta_data.len() + i.miniprogram_plugins.len();
+            let count = i.maven.len()
+                + i.pods.len()
+                + i.npm.len()
+                + i.pub_.len()
+                + i.ohpm.len()
+                + i.android_components.len()
+                + i.android_meta_data.len()
+                + i.miniprogram_plugins.len();
             assert!(count > 0, "{} cannot be recognised", sdk.id);
             assert!(sdk.collects.iter().all(|c| taxonomy.contains(c)), "{}", sdk.id);
-            assert!(sdk.permissions.iter().all(|p| p.starts_with("android.permission.")), "{}", sdk.id);
+            assert!(
+                sdk.permissions.iter().all(|p| p.starts_with("android.permission.")),
+                "{}",
+                sdk.id
+            );
         }
     }
 

@@ -20,12 +20,13 @@ pub fn detect(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> {
     let Some(dict) = value.as_dictionary() else {
         return Ok(Vec::new());
     };
-    let top = document
-        .root_element()
-        .children()
-        .find(|n| n.has_tag_name("dict"));
+    let top = document.root_element().children().find(|n| n.has_tag_name("dict"));
     let mut found = Vec::new();
-    for key in top.into_iter().flat_map(|d| d.children()).filter(|n| n.has_tag_name("key")) {
+    for key in top
+        .into_iter()
+        .flat_map(|d| d.children())
+        .filter(|n| n.has_tag_name("key"))
+    {
         let Some(name) = key.text() else {
             continue;
         };
@@ -62,7 +63,11 @@ mod tests {
 
     #[test]
     fn usage_keys_at_their_key_line() {
-        let found: Vec<_> = detect("ios/Shop/Info.plist", PLIST).unwrap().iter().map(Evidence::brief).collect();
+        let found: Vec<_> = detect("ios/Shop/Info.plist", PLIST)
+            .unwrap()
+            .iter()
+            .map(Evidence::brief)
+            .collect();
         assert_eq!(
             found,
             [

@@ -250,7 +250,10 @@ fn read(path: &Path, display: &str) -> Result<Option<String>, InputError> {
     String::from_utf8(bytes).map(Some).map_err(|_| {
         InputError::new(
             Code::NotUtf8,
-            Text::new(format!("`{display}` is not UTF-8 text"), format!("`{display}` 不是 UTF-8 文本")),
+            Text::new(
+                format!("`{display}` is not UTF-8 text"),
+                format!("`{display}` 不是 UTF-8 文本"),
+            ),
         )
         .with_help(Text::new(
             "save the file as UTF-8 (binary plists: convert with `plutil -convert xml1`)",

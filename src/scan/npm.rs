@@ -64,7 +64,11 @@ mod tests {
   }
 }
 "#;
-        let found: Vec<_> = detect("package.json", text).unwrap().iter().map(Evidence::brief).collect();
+        let found: Vec<_> = detect("package.json", text)
+            .unwrap()
+            .iter()
+            .map(Evidence::brief)
+            .collect();
         assert_eq!(
             found,
             [

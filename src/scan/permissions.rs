@@ -65,7 +65,10 @@ impl PermissionMap {
                 0,
                 0,
                 Code::UnsupportedVersion,
-                Text::new(format!("permission map version {} is not supported", map.version), format!("不支持权限映射版本 {}", map.version)),
+                Text::new(
+                    format!("permission map version {} is not supported", map.version),
+                    format!("不支持权限映射版本 {}", map.version),
+                ),
                 Text::new("write `version: 1`", "请写 `version: 1`"),
             ));
         }
@@ -75,7 +78,10 @@ impl PermissionMap {
                     let line = super::find_key(text, 0, name).map_or(0, |r| r.end);
                     let at = text[line..].find(category.as_str()).map_or(line, |i| line + i);
                     let help = did_you_mean(category, taxonomy.ids()).unwrap_or_else(|| {
-                        Text::new("`privflow categories` lists the categories", "`privflow categories` 列出全部类别")
+                        Text::new(
+                            "`privflow categories` lists the categories",
+                            "`privflow categories` 列出全部类别",
+                        )
                     });
                     errors.push(error(
                         at,
@@ -122,17 +128,37 @@ mod tests {
             Err(errors) => panic!("{}", crate::InputErrors(errors).render_plain()),
         };
         let expect = [
-            (Kind::AndroidPermission, "android.permission.ACCESS_FINE_LOCATION", "precise-location"),
-            (Kind::IosUsageKey, "NSLocationWhenInUseUsageDescription", "precise-location"),
-            (Kind::IosUsageKey, "NSLocationAlwaysAndWhenInUseUsageDescription", "precise-location"),
+            (
+                Kind::AndroidPermission,
+                "android.permission.ACCESS_FINE_LOCATION",
+                "precise-location",
+            ),
+            (
+                Kind::IosUsageKey,
+                "NSLocationWhenInUseUsageDescription",
+                "precise-location",
+            ),
+            (
+                Kind::IosUsageKey,
+                "NSLocationAlwaysAndWhenInUseUsageDescription",
+                "precise-location",
+            ),
             (Kind::MiniProgramPrivateInfo, "getLocation", "precise-location"),
             (Kind::MiniProgramPrivateInfo, "chooseLocation", "precise-location"),
             (Kind::MiniProgramScope, "scope.userLocation", "precise-location"),
             (Kind::HarmonyPermission, "ohos.permission.LOCATION", "precise-location"),
-            (Kind::AndroidPermission, "android.permission.READ_CONTACTS", "contact-list"),
+            (
+                Kind::AndroidPermission,
+                "android.permission.READ_CONTACTS",
+                "contact-list",
+            ),
             (Kind::IosUsageKey, "NSContactsUsageDescription", "contact-list"),
             (Kind::HarmonyPermission, "ohos.permission.READ_CONTACTS", "contact-list"),
-            (Kind::AndroidPermission, "android.permission.READ_PHONE_STATE", "device-id"),
+            (
+                Kind::AndroidPermission,
+                "android.permission.READ_PHONE_STATE",
+                "device-id",
+            ),
             (Kind::AndroidPermission, "android.permission.CAMERA", "photo"),
             (Kind::IosUsageKey, "NSCameraUsageDescription", "photo"),
             (Kind::HarmonyPermission, "ohos.permission.CAMERA", "photo"),
@@ -142,7 +168,10 @@ mod tests {
             let got = map.categories(kind, name).unwrap_or_default();
             assert!(got.iter().any(|c| c == category), "{name} → {got:?}");
         }
-        assert_eq!(map.categories(Kind::AndroidPermission, "android.permission.INTERNET"), None);
+        assert_eq!(
+            map.categories(Kind::AndroidPermission, "android.permission.INTERNET"),
+            None
+        );
         assert_eq!(map.categories(Kind::Npm, "react"), None);
     }
 

@@ -71,7 +71,13 @@ pub fn detect_lock(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> 
             continue;
         }
         let start = here + (line.len() - entry.len());
-        found.push(Evidence::new(file, text, start..start + len, Kind::PodLock, &entry[..len]));
+        found.push(Evidence::new(
+            file,
+            text,
+            start..start + len,
+            Kind::PodLock,
+            &entry[..len],
+        ));
     }
     Ok(found)
 }
@@ -112,7 +118,11 @@ end
     #[test]
     fn lock_lists_installed_pods() {
         let text = "PODS:\n  - AMapFoundation (1.8.2)\n  - AMapLocation (2.10.0):\n    - AMapFoundation (>= 1.8.0)\n  - \"UMCommon (7.4.7)\"\n\nDEPENDENCIES:\n  - AMapLocation (~> 2.10.0)\n\nCOCOAPODS: 1.15.2\n";
-        let found: Vec<_> = detect_lock("ios/Podfile.lock", text).unwrap().iter().map(Evidence::brief).collect();
+        let found: Vec<_> = detect_lock("ios/Podfile.lock", text)
+            .unwrap()
+            .iter()
+            .map(Evidence::brief)
+            .collect();
         assert_eq!(
             found,
             [

@@ -38,7 +38,10 @@ pub fn detect(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> {
 fn top_level_key(text: &str, key: &str) -> Option<usize> {
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
-        if line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':')) {
+        if line
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        {
             return Some(line_start + line.len());
         }
         line_start += line.len();
@@ -69,7 +72,11 @@ dev_dependencies:
     sdk: flutter
   flutter_lints: ^3.0.0
 "#;
-        let found: Vec<_> = detect("pubspec.yaml", text).unwrap().iter().map(Evidence::brief).collect();
+        let found: Vec<_> = detect("pubspec.yaml", text)
+            .unwrap()
+            .iter()
+            .map(Evidence::brief)
+            .collect();
         assert_eq!(
             found,
             [

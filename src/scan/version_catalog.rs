@@ -31,7 +31,10 @@ pub fn parse(file: &str, text: &str) -> Result<Catalog, InputError> {
                 if let Some(name) = t.get("ref").and_then(|r| r.as_str()) {
                     versions?.get(name)?.as_str().map(str::to_string)
                 } else {
-                    t.get("strictly").or_else(|| t.get("require"))?.as_str().map(str::to_string)
+                    t.get("strictly")
+                        .or_else(|| t.get("require"))?
+                        .as_str()
+                        .map(str::to_string)
                 }
             }
             _ => None,
@@ -43,9 +46,11 @@ pub fn parse(file: &str, text: &str) -> Result<Catalog, InputError> {
             let coordinate = match entry {
                 toml::Value::String(s) => Some(s.clone()),
                 toml::Value::Table(t) => {
-                    let module = t.get("module").and_then(|m| m.as_str()).map(str::to_string).or_else(|| {
-                        Some(format!("{}:{}", t.get("group")?.as_str()?, t.get("name")?.as_str()?))
-                    });
+                    let module = t
+                        .get("module")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string)
+                        .or_else(|| Some(format!("{}:{}", t.get("group")?.as_str()?, t.get("name")?.as_str()?)));
                     module.map(|m| match version_of(t) {
                         Some(v) => format!("{m}:{v}"),
                         None => m,

@@ -11,7 +11,15 @@ use crate::diagnostics::{Code, InputError, Text};
 use crate::discover::is_manifest_name;
 
 /// Directories never entered.
-const SKIPPED: &[&str] = &["build", ".gradle", "Pods", "node_modules", "oh_modules", "target", "DerivedData"];
+const SKIPPED: &[&str] = &[
+    "build",
+    ".gradle",
+    "Pods",
+    "node_modules",
+    "oh_modules",
+    "target",
+    "DerivedData",
+];
 
 /// The platform files of the manifest in `manifest_dir`: (path, path shown),
 /// sorted. `sources` (relative to the manifest's directory) replace the
@@ -53,7 +61,10 @@ pub fn platform_files(manifest_dir: &Path, sources: &[PathBuf]) -> (Vec<(PathBuf
                 Err(e) => {
                     errors.push(InputError::new(
                         Code::Walk,
-                        Text::new(format!("a directory could not be read: {e}"), format!("无法读取目录：{e}")),
+                        Text::new(
+                            format!("a directory could not be read: {e}"),
+                            format!("无法读取目录：{e}"),
+                        ),
                     ));
                     continue;
                 }
