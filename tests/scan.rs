@@ -155,3 +155,44 @@ fn oversized_files_are_skipped_not_read() {
     assert!(evidence.is_empty());
     assert!(errors.is_empty());
 }
+
+mod common;
+use common::privflow;
+
+#[test]
+fn scan_command_human_and_json() {
+    let (code, stdout, stderr) = privflow(&["scan", "tests/fixtures/apps/miniprogram"]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("scan_cli_miniprogram_human", stdout);
+    let (code, stdout, stderr) = privflow(&["scan", "--format", "json", "tests/fixtures/apps/react-native"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let sentry = &json["manifests"][0]["evidence"][1];
+    assert_eq!(sentry["value"], "@sentry/react-native");
+    assert_eq!(sentry["sdks"], serde_json::json!(["sentry"]));
+    assert_eq!(sentry["location"]["line"], 14);
+}
+
+#[test]
+fn scan_command_in_chinese_without_manifests() {
+    let (code, stdout, _) = privflow(&["scan", "--lang", "zh", "tests/fixtures/apps/broken"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "未找到清单\n");
+}
+
+#[test]
+fn scan_command_broken_file_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("privflow.yaml"), "version: 1\n").unwrap();
+    let main = dir.path().join("app/src/main");
+    std::fs::create_dir_all(&main).unwrap();
+    std::fs::copy(
+        Path::new(APPS).join("broken/xml/AndroidManifest.xml"),
+        main.join("AndroidManifest.xml"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = common::privflow_in(dir.path(), &["scan"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("privflow::scan-syntax"), "{stderr}");
+    assert!(stderr.contains("./app/src/main/AndroidManifest.xml:6:5"), "{stderr}");
+}

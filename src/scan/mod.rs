@@ -26,6 +26,7 @@ pub mod npm;
 pub mod permissions;
 pub mod podfile;
 pub mod pubspec;
+pub mod report;
 pub mod version_catalog;
 pub mod walk;
 
