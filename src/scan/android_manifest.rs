@@ -8,6 +8,7 @@ use super::{offset_at, syntax_error, Evidence, Kind};
 use crate::diagnostics::InputError;
 
 const ANDROID_NS: &str = "http://schemas.android.com/apk/res/android";
+const TOOLS_NS: &str = "http://schemas.android.com/tools";
 
 /// The permissions, components and meta-data keys of one manifest.
 pub fn detect(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> {
@@ -21,6 +22,11 @@ pub fn detect(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> {
             "meta-data" => Kind::AndroidMetaData,
             _ => continue,
         };
+        // `tools:node="remove"` strips what an SDK's own manifest would merge
+        // in: the app does not ask for it.
+        if matches!(node.attribute((TOOLS_NS, "node")), Some("remove" | "removeAll")) {
+            continue;
+        }
         let Some(attribute) = node
             .attributes()
             .find(|a| a.namespace() == Some(ANDROID_NS) && a.name() == "name")
@@ -74,6 +80,7 @@ mod tests {
         <provider android:name="androidx.core.content.FileProvider" android:authorities="x" />
         <meta-data android:name="com.amap.api.v2.apikey" android:value="${AMAP_KEY}" />
         <!-- <meta-data android:name="UMENG_APPKEY" android:value="x" /> -->
+        <uses-permission android:name="android.permission.READ_PHONE_STATE" tools:node="remove" />
     </application>
 </manifest>
 "#;

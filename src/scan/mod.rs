@@ -42,8 +42,9 @@ use crate::finding::Location;
 pub const MAX_FILE_BYTES: u64 = crate::manifest::MAX_FILE_BYTES;
 
 /// What a piece of evidence is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Kind {
     /// A Maven coordinate `group:artifact[:version]` declared in a Gradle file
     /// (directly or through a version-catalog alias).
@@ -80,6 +81,11 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind's name as output shows it (`maven`, `ios-usage-key`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
     /// Whether the evidence only corroborates (a lock file): it never gives
     /// a finding of its own.
     pub fn corroborates_only(self) -> bool {
@@ -122,11 +128,13 @@ impl Evidence {
 
     /// `file:line:column kind value`, for tests and debugging.
     pub fn brief(&self) -> String {
-        let kind = serde_json::to_value(self.kind).ok();
-        let kind = kind.as_ref().and_then(|k| k.as_str()).unwrap_or("?");
         format!(
-            "{}:{}:{} {kind} {}",
-            self.file, self.location.line, self.location.column, self.value
+            "{}:{}:{} {} {}",
+            self.file,
+            self.location.line,
+            self.location.column,
+            self.kind.as_str(),
+            self.value
         )
     }
 }

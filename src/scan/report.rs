@@ -106,7 +106,7 @@ pub fn render_human(scans: &[ManifestScan], lang: Lang) -> String {
                 e.file,
                 e.location.line,
                 e.location.column,
-                kind_name(e.kind),
+                e.kind.as_str(),
                 e.value
             );
             if !item.sdks.is_empty() {
@@ -138,11 +138,4 @@ pub fn render_json(scans: &[ManifestScan]) -> String {
     })
     .unwrap_or_default()
         + "\n"
-}
-
-fn kind_name(kind: super::Kind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
