@@ -196,3 +196,44 @@ fn scan_command_broken_file_exits_2() {
     assert!(stderr.contains("privflow::scan-syntax"), "{stderr}");
     assert!(stderr.contains("./app/src/main/AndroidManifest.xml:6:5"), "{stderr}");
 }
+
+#[test]
+fn one_declaration_per_sdk_at_the_build_file() {
+    let catalogue = Catalogue::builtin().unwrap();
+    let mut lines = Vec::new();
+    for app in ["android", "ios"] {
+        let dir = Path::new(APPS).join(app);
+        let (files, _) = walk::platform_files(&dir, &[]);
+        let (evidence, _) = scan_files(&files);
+        let prefix = format!("{}/", dir.display());
+        for (id, at) in privflow::scan::catalogue::declarations(&evidence, &catalogue) {
+            lines.push(format!("{app}: {id} at {}", at.brief().replacen(&prefix, "", 1)));
+        }
+    }
+    assert_eq!(
+        lines,
+        [
+            "android: amap at app/build.gradle.kts:30:21 maven com.amap.api:3dmap:9.8.3",
+            "android: bugly at app/build.gradle.kts:33:21 maven com.tencent.bugly:crashreport:4.1.9.3",
+            "android: jpush at app/build.gradle.kts:27:20 maven cn.jiguang.sdk:jpush:5.0.3",
+            "android: umeng at app/build.gradle.kts:25:20 maven com.umeng.umsdk:asms:1.8.0",
+            "ios: amap at Podfile:8:8 pod AMapLocation",
+            "ios: bugly at Podfile:16:8 pod Bugly",
+            "ios: umeng at Podfile:12:8 pod UMCommon",
+            "ios: wechat-opensdk at Podfile:19:8 pod WechatOpenSDK-XCFramework",
+        ]
+    );
+}
+
+#[test]
+fn a_component_declares_an_sdk_only_without_a_build_file_line() {
+    let catalogue = Catalogue::builtin().unwrap();
+    let text = "<manifest xmlns:android=\"http://schemas.android.com/apk/res/android\">\n  <application>\n    <service android:name=\"com.amap.api.location.APSService\" />\n  </application>\n</manifest>\n";
+    let evidence = privflow::scan::android_manifest::detect("AndroidManifest.xml", text).unwrap();
+    let found = privflow::scan::catalogue::declarations(&evidence, &catalogue);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found["amap"].location.line, 3);
+    // A lock file alone declares nothing.
+    let lock = privflow::scan::podfile::detect_lock("Podfile.lock", "PODS:\n  - Bugly (2.6.1)\n").unwrap();
+    assert!(privflow::scan::catalogue::declarations(&lock, &catalogue).is_empty());
+}

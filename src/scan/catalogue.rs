@@ -238,6 +238,37 @@ impl Catalogue {
     }
 }
 
+/// Where each SDK found is declared: one place per SDK however many files
+/// mention it (SPEC §6a), preferring the build file a developer edits
+/// (Gradle, Podfile, package.json, pubspec.yaml, oh-package.json5) over a
+/// component or meta-data key of AndroidManifest.xml; a lock file alone
+/// declares nothing. Among equals, the first in `evidence`'s order.
+pub fn declarations<'a>(
+    evidence: &'a [Evidence],
+    catalogue: &Catalogue,
+) -> std::collections::BTreeMap<String, &'a Evidence> {
+    let rank = |kind: Kind| match kind {
+        Kind::Maven | Kind::Pod | Kind::Npm | Kind::Pub | Kind::Ohpm => Some(0),
+        Kind::AndroidComponent | Kind::AndroidMetaData | Kind::MiniProgramPlugin => Some(1),
+        _ => None,
+    };
+    let mut best: std::collections::BTreeMap<String, (u8, &Evidence)> = std::collections::BTreeMap::new();
+    for item in evidence {
+        let Some(r) = rank(item.kind) else {
+            continue;
+        };
+        for id in catalogue.matches(item) {
+            match best.get(id) {
+                Some((held, _)) if *held <= r => {}
+                _ => {
+                    best.insert(id.to_string(), (r, item));
+                }
+            }
+        }
+    }
+    best.into_iter().map(|(id, (_, item))| (id, item)).collect()
+}
+
 impl Sdk {
     /// Whether evidence of `kind` with `value` names this SDK.
     pub fn identifies(&self, kind: Kind, value: &str) -> bool {
