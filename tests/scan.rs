@@ -237,3 +237,90 @@ fn a_component_declares_an_sdk_only_without_a_build_file_line() {
     let lock = privflow::scan::podfile::detect_lock("Podfile.lock", "PODS:\n  - Bugly (2.6.1)\n").unwrap();
     assert!(privflow::scan::catalogue::declarations(&lock, &catalogue).is_empty());
 }
+
+/// Every detector, on any text (real-shaped fragments, multibyte characters,
+/// cut anywhere), returns evidence or an input error: never a panic.
+mod never_panics {
+    use privflow::scan::Detector;
+    use proptest::prelude::*;
+
+    const DETECTORS: &[(&str, Detector)] = &[
+        ("app/build.gradle.kts", Detector::Gradle),
+        ("gradle/libs.versions.toml", Detector::VersionCatalog),
+        ("AndroidManifest.xml", Detector::AndroidManifest),
+        ("Podfile", Detector::Podfile),
+        ("Podfile.lock", Detector::PodfileLock),
+        ("Info.plist", Detector::InfoPlist),
+        ("package.json", Detector::PackageJson),
+        ("pubspec.yaml", Detector::Pubspec),
+        ("app.json", Detector::MiniProgramApp),
+        ("module.json5", Detector::HarmonyModule),
+        ("oh-package.json5", Detector::OhPackage),
+    ];
+
+    fn fragment() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "implementation",
+                "(",
+                ")",
+                "'",
+                "\"",
+                ":",
+                ",",
+                " ",
+                "\n",
+                "libs.",
+                "a.b",
+                "group:",
+                "name=",
+                "platform(",
+                "//",
+                "/*",
+                "*/",
+                "pod ",
+                "{",
+                "}",
+                "[",
+                "]",
+                "\"dependencies\"",
+                "dependencies:",
+                "requiredPrivateInfos",
+                "getLocation",
+                "<key>",
+                "</key>",
+                "<dict>",
+                "<manifest>",
+                "android:name=",
+                "名",
+                "😀",
+                "$",
+                "\\",
+                "=",
+                "  - ",
+                "PODS:",
+                "requestPermissions",
+                "ohos.permission.CAMERA",
+            ]),
+            0..40,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn detectors_never_panic(text in fragment()) {
+            for (file, detector) in DETECTORS {
+                let _ = detector.detect(file, &text);
+            }
+        }
+
+        #[test]
+        fn detectors_never_panic_on_any_unicode(text in "\\PC{0,200}") {
+            for (file, detector) in DETECTORS {
+                let _ = detector.detect(file, &text);
+            }
+        }
+    }
+}
