@@ -61,6 +61,11 @@ fn miniprogram_app() {
 }
 
 #[test]
+fn flutter_app() {
+    insta::assert_snapshot!("scan_flutter", describe("flutter"));
+}
+
+#[test]
 fn harmony_app() {
     insta::assert_snapshot!("scan_harmony", describe("harmony"));
 }
