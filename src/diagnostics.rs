@@ -80,6 +80,10 @@ codes! {
     WaiverExpiry => "waiver-expiry", "a waiver without an expiry date";
     MissingNotice => "missing-notice", "the privacy notice a manifest or `--notice` names does not exist";
     Lexicon => "lexicon", "the notice lexicon cannot be read";
+    // Scanning apps' build and platform files
+    ScanSyntax => "scan-syntax", "a build or platform file the scan reads is malformed (XML, TOML, JSON, JSON5, YAML, plist)";
+    ScanSource => "scan-source", "a `product.sources` directory does not exist";
+    Catalogue => "catalogue", "an SDK catalogue or the permission map is malformed";
     // Configuration and rules
     Config => "config", "`.privflow.yaml` is malformed or has an unknown key";
     PoliciesDir => "policies-dir", "a rule directory does not exist or cannot be read";

@@ -46,6 +46,7 @@ pub mod report;
 #[doc(hidden)]
 pub mod rules;
 pub mod run;
+pub mod scan;
 #[doc(hidden)]
 pub mod taxonomy;
 

@@ -12,7 +12,7 @@ fn rules_lists_every_rule() {
     insta::assert_snapshot!(stdout);
 }
 
-const COMMANDS: [&str; 8] = [
+const COMMANDS: [&str; 9] = [
     "check",
     "diff",
     "rules",
@@ -20,6 +20,7 @@ const COMMANDS: [&str; 8] = [
     "categories",
     "schema",
     "init",
+    "scan",
     "graph",
 ];
 

@@ -93,3 +93,10 @@ impl RunArgs {
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("{e}; expected YYYY-MM-DD"))
 }
+
+/// `privflow scan --format`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ScanFormat {
+    Human,
+    Json,
+}

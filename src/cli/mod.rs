@@ -7,6 +7,7 @@ mod diff;
 mod graph;
 mod init;
 mod rules;
+mod scan;
 mod schema;
 
 use std::io::IsTerminal;
@@ -74,6 +75,8 @@ enum Command {
         #[command(flatten)]
         lang: LangArg,
     },
+    /// List the SDKs and permissions found in the build and platform files of each manifest's app
+    Scan(scan::Args),
     /// Print a Mermaid flowchart: data → flows → storage countries and recipients
     Graph {
         /// Manifest file or directory (default: .)
@@ -109,6 +112,7 @@ pub fn run() -> ExitCode {
         Command::Categories { lang, terms } => categories::run(lang.get(), terms),
         Command::Schema => schema::run(),
         Command::Init { dir, force, lang } => init::run(dir, force, lang.get()),
+        Command::Scan(args) => scan::run(args),
         Command::Graph { path, lang, policies } => graph::run(path, lang.lang, policies.policies),
     }
 }
