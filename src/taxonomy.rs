@@ -64,6 +64,25 @@ const BUILTIN: &[Builtin] = &[
     c("order", &["personal"], "订单信息", "Order information"),
     c("invoice", &["order"], "发票信息", "Invoice"),
     c("billing-record", &["order"], "账单记录", "Billing record"),
+    // Categories real apps collect beyond the original tree, after the
+    // examples of GB/T 35273-2020 Appendix A (see STANDARD below).
+    c("family-relations", &["identity"], "家庭关系", "Family relations"),
+    c("political-affiliation", &["identity"], "政治面貌", "Political affiliation"),
+    c("communication", &["personal"], "通信信息", "Communications"),
+    c("private-message", &["communication"], "私信与聊天记录", "Private messages"),
+    c("call-log", &["communication"], "通话记录", "Call log"),
+    c("sms", &["communication"], "短信内容", "Text messages"),
+    c("voice-recording", &["personal"], "录音", "Voice recording"),
+    c("user-content", &["personal"], "用户发布的内容", "User-generated content"),
+    c("calendar", &["personal"], "日程信息", "Calendar"),
+    c("search-history", &["operation-log"], "搜索记录", "Search history"),
+    c("browsing-history", &["operation-log"], "浏览记录", "Browsing history"),
+    c("installed-apps", &["device"], "应用安装列表", "Installed-app list"),
+    c("clipboard", &["device"], "剪切板内容", "Clipboard content"),
+    c("physiology", &["personal"], "身体生理信息", "Body and activity data"),
+    c("height-weight", &["physiology"], "身高体重", "Height and weight"),
+    c("step-count", &["physiology"], "运动步数", "Step count"),
+    c("vehicle", &["personal"], "车牌号与车架号", "Vehicle identification"),
     c("sensitive", &[], "敏感个人信息", "Sensitive personal information"),
     c("biometric", &["sensitive"], "生物识别信息", "Biometric"),
     c("face", &["biometric"], "人脸信息", "Face"),
@@ -90,6 +109,45 @@ const BUILTIN: &[Builtin] = &[
     c("trajectory", &["location"], "行踪轨迹", "Trajectory"),
     c("specific-identity", &["sensitive"], "特定身份", "Specific identity"),
     c("religious-belief", &["sensitive"], "宗教信仰", "Religious belief"),
+];
+
+/// The example class of GB/T 35273-2020 (信息安全技术 个人信息安全规范) each
+/// built-in category belongs to: Appendix A (个人信息举例) or, for sensitive
+/// personal information, Appendix B (个人敏感信息判定). The standard is a
+/// recommended one; sensitivity here follows PIPL 28, so a class the
+/// standard counts as sensitive (B: 通讯录, 网页浏览记录) may sit outside
+/// `sensitive`. A category without an entry has no class of its own.
+#[rustfmt::skip]
+const STANDARD: &[(&str, &str)] = &[
+    ("identity", "A 个人基本资料"), ("name", "A 个人基本资料"), ("gender", "A 个人基本资料"),
+    ("birth-date", "A 个人基本资料"), ("phone", "A 个人基本资料"), ("email", "A 个人基本资料"),
+    ("address", "A 个人基本资料"), ("family-relations", "A 个人基本资料"),
+    ("official-id", "A/B 个人身份信息"), ("id-card-number", "A/B 个人身份信息"),
+    ("passport-number", "A/B 个人身份信息"), ("hk-macao-permit", "A/B 个人身份信息"),
+    ("taiwan-permit", "A/B 个人身份信息"),
+    ("nickname", "A 网络身份标识信息"), ("wechat-id", "A 网络身份标识信息"), ("qq-id", "A 网络身份标识信息"),
+    ("account-id", "A 网络身份标识信息"), ("avatar", "A 网络身份标识信息"),
+    ("biometric", "A/B 个人生物识别信息"), ("face", "A/B 个人生物识别信息"),
+    ("fingerprint", "A/B 个人生物识别信息"), ("voiceprint", "A/B 个人生物识别信息"), ("iris", "A/B 个人生物识别信息"),
+    ("medical-health", "A/B 个人健康生理信息"), ("medical-record", "A/B 个人健康生理信息"),
+    ("physiology", "A 个人健康生理信息"), ("height-weight", "A 个人健康生理信息"),
+    ("job", "A 个人教育工作信息"), ("company", "A 个人教育工作信息"), ("department", "A 个人教育工作信息"),
+    ("title", "A 个人教育工作信息"), ("education", "A 个人教育工作信息"), ("staff-id", "A 个人教育工作信息"),
+    ("financial-account", "A/B 个人财产信息"), ("bank-card", "A/B 个人财产信息"),
+    ("bank-account", "A/B 个人财产信息"), ("payment-account", "A/B 个人财产信息"),
+    ("transaction-record", "A/B 个人财产信息"), ("order", "A 个人财产信息"), ("invoice", "A 个人财产信息"),
+    ("billing-record", "A 个人财产信息"),
+    ("communication", "A 个人通信信息"), ("private-message", "A 个人通信信息; B 通信记录和内容"),
+    ("call-log", "A 个人通信信息; B 通信记录和内容"), ("sms", "A 个人通信信息; B 通信记录和内容"),
+    ("contact-list", "A 联系人信息; B 通讯录"),
+    ("logs", "A 个人上网记录"), ("operation-log", "A 个人上网记录"), ("network-log", "A 个人上网记录"),
+    ("search-history", "A 个人上网记录"), ("browsing-history", "A 个人上网记录; B 网页浏览记录"),
+    ("device", "A 个人常用设备信息"), ("device-model", "A 个人常用设备信息"), ("os", "A 个人常用设备信息"),
+    ("imei", "A 个人常用设备信息"), ("mac-address", "A 个人常用设备信息"), ("device-id", "A 个人常用设备信息"),
+    ("installed-apps", "A 个人常用设备信息"), ("ip-address", "A 网络身份标识信息"),
+    ("location", "A 个人位置信息"), ("precise-location", "A 个人位置信息; B 精准定位信息"),
+    ("gps", "A 个人位置信息"), ("cell-id", "A 个人位置信息"), ("wifi-location", "A 个人位置信息"),
+    ("trajectory", "A 个人位置信息; B 行踪轨迹"), ("religious-belief", "B 宗教信仰"),
 ];
 
 /// Where a category came from: the built-in tree or a manifest.
@@ -189,6 +247,11 @@ impl Taxonomy {
     }
 
     /// The display name in the requested language.
+    /// The GB/T 35273-2020 example class of a built-in category, if any.
+    pub fn standard_class(&self, id: &str) -> Option<&'static str> {
+        STANDARD.iter().find(|(c, _)| *c == id).map(|(_, class)| *class)
+    }
+
     pub fn display_name(&self, id: &str, lang: crate::lang::Lang) -> String {
         match self.categories.get(id) {
             Some(c) => match lang {
@@ -259,13 +322,18 @@ impl Taxonomy {
         } else {
             ""
         };
+        let class = self
+            .standard_class(&category.id)
+            .map(|class| format!("  · GB/T 35273 {class}"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "{}{}  {}{}{}\n",
+            "{}{}  {}{}{}{}\n",
             "  ".repeat(depth),
             category.id,
             name,
             marker,
-            custom
+            custom,
+            class
         ));
         if let Some(line) = extra(category) {
             out.push_str(&format!("{}  {line}\n", "  ".repeat(depth + 1)));

@@ -23,7 +23,7 @@ pub fn run(lang: Lang, terms: bool) -> ExitCode {
     let label = Text::new("terms", "用语");
     let line = |category: &privflow::taxonomy::Category| {
         let entry = lexicon.entry(&category.id)?;
-        Some(format!("{label}: {}", entry.written.join(", ")))
+        Some(format!("{}: {}", label.get(lang), entry.written.join(", ")))
     };
     print!("{}", taxonomy.render_tree_with(lang, &line));
     ExitCode::SUCCESS

@@ -177,7 +177,8 @@ mod tests {
 
     #[test]
     fn unknown_category_is_an_error_at_its_place() {
-        let text = "version: 1\nandroid:\n  android.permission.CAMERA: [photo]\n  android.permission.READ_SMS: [sms]\n";
+        let text =
+            "version: 1\nandroid:\n  android.permission.CAMERA: [photo]\n  android.permission.READ_SMS: [text-sms]\n";
         let errors = PermissionMap::parse("p.yaml", text, &Taxonomy::builtin()).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].code, Code::UnknownCategory);
