@@ -82,7 +82,7 @@ impl Engine {
         settings: &Settings,
     ) -> Result<Evaluation, crate::InputError> {
         let manifest = &loaded.manifest;
-        let entities = self.entities(loaded, &manifest.flows, false)?;
+        let entities = self.entities(loaded, &manifest.flows, false, settings.today)?;
         // Which waivers stand is the waiver policies' decision, as in `check`;
         // their own findings belong to `check`.
         let mut waivers = Requests::new(self, loaded, &entities);

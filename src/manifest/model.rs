@@ -70,8 +70,36 @@ pub struct Product {
     pub pi_officer: Option<bool>,
     #[schemars(description = "The operator is a critical information infrastructure operator (PIPL 40).")]
     pub ciio: Option<bool>,
-    #[schemars(description = "Individuals whose personal information is processed per year.")]
+    #[schemars(
+        description = "Individuals whose personal information the operator holds (the stock, not a yearly flow)."
+    )]
     pub individuals: Option<u64>,
+    #[schemars(
+        description = "ISO 3166-1 alpha-2 code of the country where the operator is established (default CN; PIPL 53)."
+    )]
+    pub operator_country: Option<String>,
+    #[schemars(description = "The operator's representative in China, when it is established abroad (PIPL 53).")]
+    pub cn_representative: Option<String>,
+    #[schemars(description = "Date of the last personal-information protection compliance audit (PIPL 54).")]
+    pub last_audit: Option<Date>,
+    #[schemars(
+        description = "A network data security officer (网络数据安全负责人) is appointed (网络数据安全管理条例 28, 30)."
+    )]
+    pub data_security_officer: Option<bool>,
+    #[schemars(
+        description = "Individuals whose personal information went abroad since 1 January, all flows together."
+    )]
+    pub cross_border_individuals: Option<u64>,
+    #[schemars(
+        description = "Individuals whose face information is stored (default: `individuals` when a flow has face data)."
+    )]
+    pub face_individuals: Option<u64>,
+    #[schemars(
+        description = "Date of the face-recognition filing with the provincial CAC (人脸识别技术应用安全管理办法 15)."
+    )]
+    pub face_filing: Option<Date>,
+    #[schemars(description = "The operator is an electronic certification service provider (电子认证服务提供者).")]
+    pub certification_authority: Option<bool>,
     #[schemars(description = "Dedicated rules for children under 14 exist (PIPL 31).")]
     pub children_rules: Option<bool>,
     #[schemars(
@@ -143,9 +171,9 @@ pub struct Recipient {
     pub name: Option<String>,
     #[schemars(description = "entrusted (processor) | third-party | joint | affiliate | public | authority.")]
     pub role: Role,
-    #[schemars(description = "ISO 3166-1 alpha-2 country code; absent counts as outside CN.")]
+    #[schemars(description = "ISO 3166-1 alpha-2 country code; required except for role public (country-undeclared).")]
     pub country: Option<String>,
-    #[schemars(description = "A processing agreement is in place (PIPL 21).")]
+    #[schemars(description = "A processing or provision agreement is in place (PIPL 21; 网络数据安全管理条例 12).")]
     pub contract: Option<bool>,
     #[schemars(description = "The recipient's contact for individuals.")]
     pub contact: Option<String>,
@@ -184,7 +212,9 @@ pub struct Flow {
     pub consent: Option<Consent>,
     #[schemars(description = "Why sensitive data is necessary (PIPL 28, 30).")]
     pub necessity: Option<String>,
-    #[schemars(description = "Where and how the data is stored; absent counts as outside CN and unencrypted.")]
+    #[schemars(
+        description = "Where and how the data is stored; an absent country is country-undeclared, absent encryption counts as unencrypted."
+    )]
     pub storage: Option<Storage>,
     #[schemars(description = "How long the data is kept (PIPL 19).")]
     pub retention: Option<Retention>,
@@ -201,6 +231,10 @@ pub struct Flow {
     pub transport: Option<Transport>,
     #[schemars(description = "Date of the personal-information protection impact assessment (PIPL 55-56).")]
     pub pia: Option<Date>,
+    #[schemars(
+        description = "A way other than face recognition is offered (face data only; 人脸识别技术应用安全管理办法 10)."
+    )]
+    pub alternative: Option<bool>,
 }
 
 #[derive(
@@ -279,6 +313,16 @@ pub struct Retention {
     pub forever: Option<bool>,
     #[schemars(description = "The law or reason that sets the retention period.")]
     pub basis: Option<String>,
+    #[schemars(description = "What happens when the period ends: delete | anonymise (网络数据安全管理条例 21).")]
+    pub after: Option<Disposal>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Disposal {
+    Delete,
+    Anonymise,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
@@ -307,7 +351,7 @@ pub struct CrossBorder {
     pub mechanism: Option<Mechanism>,
     #[schemars(description = "Consent to the transfer (PIPL 39).")]
     pub consent: Option<Consent>,
-    #[schemars(description = "Individuals whose data goes abroad per calendar year.")]
+    #[schemars(description = "Individuals whose personal information this flow sent abroad since 1 January.")]
     pub individuals: Option<u64>,
 }
 
@@ -332,8 +376,25 @@ pub enum AutomatedDecision {
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutomatedDecisionDetail {
+    #[serde(default)]
+    #[schemars(description = "Automated decisions are made (implied by `personalised: true`).")]
     pub used: bool,
+    #[schemars(description = "Individuals can refuse, or get an option not based on their traits (PIPL 24).")]
     pub opt_out: Option<bool>,
+    #[schemars(description = "Recommendation, push or ads chosen by personal traits.")]
+    pub personalised: Option<bool>,
+    #[schemars(description = "Users can delete the profile tags used for personalisation (算法推荐管理规定 17).")]
+    pub tag_deletion: Option<bool>,
+}
+
+impl AutomatedDecision {
+    /// Whether decisions are automated: `personalised: true` implies `used: true`.
+    pub fn used(&self) -> bool {
+        match self {
+            AutomatedDecision::Flag(used) => *used,
+            AutomatedDecision::Detail(d) => d.used || d.personalised == Some(true),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
@@ -412,27 +473,30 @@ impl schemars::JsonSchema for Date {
 }
 
 /// Where a flow's data goes outside CN: its storage or one of its
-/// recipients. A country that is not declared counts as outside (SPEC §4).
+/// recipients, by their declared countries (SPEC §4).
 #[derive(Debug, Clone, Copy)]
 pub enum Abroad<'a> {
-    /// The storage country, `None` when not declared.
+    /// The storage country (always declared: `Flow::abroad` yields only
+    /// declared countries; kept an `Option` for the places that print it).
     Storage(Option<&'a str>),
-    /// A recipient whose country is not CN (or not declared).
+    /// A recipient whose declared country is not CN.
     Recipient(&'a Recipient),
 }
 
 impl Flow {
     /// Every place the flow's data goes outside CN, storage first, then the
     /// recipients in the flow's order (a recipient not in `recipients` is
-    /// skipped: validation reports it).
+    /// skipped: validation reports it). Only declared countries count: an
+    /// undeclared one is unknown, not abroad, and country-undeclared is that
+    /// defect's one finding (SPEC §4).
     pub fn abroad<'a>(&'a self, recipients: &'a [Recipient]) -> impl Iterator<Item = Abroad<'a>> + 'a {
         let storage = self.storage.as_ref().and_then(|s| s.country.as_deref());
-        let storage = storage.is_none_or(|c| !is_cn(c)).then_some(Abroad::Storage(storage));
+        let storage = storage.filter(|c| !is_cn(c)).map(|c| Abroad::Storage(Some(c)));
         let recipients = self
             .recipients
             .iter()
             .filter_map(|p| recipients.iter().find(|r| r.id == p.to))
-            .filter(|r| r.country.as_deref().is_none_or(|c| !is_cn(c)))
+            .filter(|r| r.abroad())
             .map(Abroad::Recipient);
         storage.into_iter().chain(recipients)
     }
@@ -450,6 +514,13 @@ impl Flow {
     /// The consent a provision has: its own, else the flow's.
     pub fn provision_consent(&self, provision: &Provision) -> Option<Consent> {
         provision.consent.or(self.consent)
+    }
+}
+
+impl Recipient {
+    /// The recipient declares a country other than CN.
+    pub fn abroad(&self) -> bool {
+        self.country.as_deref().is_some_and(|c| !is_cn(c))
     }
 }
 
