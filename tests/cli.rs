@@ -132,7 +132,7 @@ fn custom_policies_add_rules() {
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0]["rule"], "no-face-for-marketing");
     assert_eq!(findings[0]["law"], "PIPL 6");
-    assert_eq!(findings[0]["line"], 10);
+    assert_eq!(findings[0]["line"], 11);
     assert_eq!(findings[0]["message"], "flow `face-ads` uses face data for marketing");
     let (code, _, _) = privflow(&["rules", "--policies", "tests/fixtures/policies/good"]);
     assert_eq!(code, 0);
