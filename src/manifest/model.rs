@@ -61,10 +61,13 @@ pub struct Product {
     #[schemars(pattern(r"^[a-z0-9-]+$"))]
     pub id: String,
     #[schemars(description = "Display name.")]
+    #[serde(default, deserialize_with = "text")]
     pub name: Option<String>,
     #[schemars(description = "The personal-information processor (legal entity).")]
+    #[serde(deserialize_with = "required_text")]
     pub operator: String,
     #[schemars(description = "How individuals reach the processor (PIPL 17).")]
+    #[serde(default, deserialize_with = "text")]
     pub contact: Option<String>,
     #[schemars(description = "A personal-information protection officer is appointed (PIPL 52).")]
     pub pi_officer: Option<bool>,
@@ -79,6 +82,7 @@ pub struct Product {
     )]
     pub operator_country: Option<String>,
     #[schemars(description = "The operator's representative in China, when it is established abroad (PIPL 53).")]
+    #[serde(default, deserialize_with = "text")]
     pub cn_representative: Option<String>,
     #[schemars(description = "Date of the last personal-information protection compliance audit (PIPL 54).")]
     pub last_audit: Option<Date>,
@@ -167,7 +171,10 @@ pub struct Recipient {
     #[schemars(description = "Recipient id, [a-z0-9-]+, used by `flows[].recipients[].to`.")]
     #[schemars(pattern(r"^[a-z0-9-]+$"))]
     pub id: String,
-    #[schemars(description = "Legal name; required for third-party and joint recipients (PIPL 23).")]
+    #[schemars(
+        description = "Legal name; required for third-party, joint and affiliate recipients and for any recipient abroad (PIPL 23, 39)."
+    )]
+    #[serde(default, deserialize_with = "text")]
     pub name: Option<String>,
     #[schemars(description = "entrusted (processor) | third-party | joint | affiliate | public | authority.")]
     pub role: Role,
@@ -176,6 +183,7 @@ pub struct Recipient {
     #[schemars(description = "A processing or provision agreement is in place (PIPL 21; 网络数据安全管理条例 12).")]
     pub contract: Option<bool>,
     #[schemars(description = "The recipient's contact for individuals.")]
+    #[serde(default, deserialize_with = "text")]
     pub contact: Option<String>,
 }
 
@@ -198,6 +206,7 @@ pub struct Flow {
     #[schemars(pattern(r"^[a-z0-9-]+$"))]
     pub id: String,
     #[schemars(description = "What happens, in words a reviewer understands.")]
+    #[serde(default, deserialize_with = "text")]
     pub description: Option<String>,
     #[schemars(description = "Data categories (`privflow categories`); non-empty.")]
     pub data: Vec<String>,
@@ -205,12 +214,14 @@ pub struct Flow {
     #[schemars(description = "Whose data: adult (default), employee, customer, visitor, minor, child (under 14).")]
     pub subjects: Vec<Subject>,
     #[schemars(description = "Why the data is processed.")]
+    #[serde(default, deserialize_with = "text")]
     pub purpose: Option<String>,
     #[schemars(description = "Lawful basis (PIPL 13).")]
     pub basis: Option<Basis>,
     #[schemars(description = "How consent is obtained when the basis is consent.")]
     pub consent: Option<Consent>,
     #[schemars(description = "Why sensitive data is necessary (PIPL 28, 30).")]
+    #[serde(default, deserialize_with = "text")]
     pub necessity: Option<String>,
     #[schemars(
         description = "Where and how the data is stored; an absent country is country-undeclared, absent encryption counts as unencrypted."
@@ -418,6 +429,60 @@ pub struct Waiver {
     #[schemars(description = "Required; past this date the waiver stops waiving and is reported.")]
     #[schemars(required)]
     pub expires: Option<Date>,
+}
+
+/// Free text must be a YAML string: a phone number written as a bare
+/// integer would lose leading zeros or a `+`, and the JSON Schema (which
+/// editors check) says `string`. So the tool and the schema agree, anything
+/// else is refused with a hint to quote it.
+fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    deserializer.deserialize_any(TextVisitor)
+}
+
+fn required_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    text(deserializer)?.ok_or_else(|| serde::de::Error::custom(format!("{UNQUOTED} null")))
+}
+
+/// The start of the message for a scalar that is not text; loading turns it
+/// into a "quote it" hint.
+pub const UNQUOTED: &str = "expected text in quotes, found";
+
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("text")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Err(E::custom(format!("{UNQUOTED} {v}")))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Err(E::custom(format!("{UNQUOTED} {v}")))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Err(E::custom(format!("{UNQUOTED} {v}")))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Err(E::custom(format!("{UNQUOTED} {v}")))
+    }
 }
 
 /// A calendar date written `YYYY-MM-DD`.
