@@ -635,12 +635,12 @@ fn recipient_unnamed() {
     let unnamed = ("recipient-unnamed".to_string(), None, Some("x".to_string()));
     assert_eq!(
         recipient_rules("{ id: x, name: X Ltd, role: affiliate, country: CN, contract: true }"),
-        [unnamed.clone()]
+        vec![unnamed.clone()]
     );
     // Any recipient abroad, whatever its role (PIPL 39).
     assert_eq!(
         recipient_rules("{ id: x, role: entrusted, country: US, contract: true }"),
-        [unnamed.clone()]
+        vec![unnamed.clone()]
     );
     assert_eq!(
         recipient_rules("{ id: x, name: X Inc, role: entrusted, country: US, contract: true }"),
@@ -664,7 +664,7 @@ fn provision_no_contract() {
             recipient_rules(&format!(
                 "{{ id: x, name: X Ltd, role: {role}, country: CN, contact: a@b.example }}"
             )),
-            [finding.clone()],
+            vec![finding.clone()],
             "{role}"
         );
         assert_eq!(

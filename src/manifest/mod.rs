@@ -471,16 +471,14 @@ fn convert(source: &SourceFile, raw: RawError) -> InputError {
         let field = render_path(&path);
         return source
             .error(
-                "privflow::wrong-type",
-                tr(
-                    lang,
+                Code::WrongType,
+                Text::new(
                     format!("`{field}` must be text, found `{found}`"),
                     format!("`{field}` 必须为文本，实际为 `{found}`"),
                 ),
             )
-            .at(source.locate(&path), tr(lang, "not text", "不是文本"))
-            .with_help(tr(
-                lang,
+            .at(source.locate(&path), Text::new("not text", "不是文本"))
+            .with_help(Text::new(
                 format!("quote it: `\"{found}\"` (YAML reads a bare number or true/false as another type)"),
                 format!("请加引号：`\"{found}\"`（YAML 会把未加引号的数字或 true/false 读作其他类型）"),
             ));
