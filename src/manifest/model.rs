@@ -159,6 +159,7 @@ pub struct CustomCategory {
     /// terms to an existing one.
     pub parent: Option<String>,
     #[schemars(description = "Display name.")]
+    #[serde(default, deserialize_with = "text")]
     pub name: Option<String>,
     #[serde(default)]
     #[schemars(description = "Extra words the privacy notice uses for this category.")]
@@ -323,6 +324,7 @@ pub struct Retention {
     #[schemars(description = "Kept forever (a finding).")]
     pub forever: Option<bool>,
     #[schemars(description = "The law or reason that sets the retention period.")]
+    #[serde(default, deserialize_with = "text")]
     pub basis: Option<String>,
     #[schemars(description = "What happens when the period ends: delete | anonymise (网络数据安全管理条例 21).")]
     pub after: Option<Disposal>,
