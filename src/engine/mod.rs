@@ -619,16 +619,8 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
             let mut countries: Vec<String> = flow?
                 .abroad(&manifest.recipients)
                 .map(|place| match place {
-                    Abroad::Storage(Some(c)) => c.to_string(),
-                    Abroad::Storage(None) => tr(lang, "storage country undeclared", "存储国家未声明"),
-                    Abroad::Recipient(r) => match &r.country {
-                        Some(c) => format!("{c} ({})", r.id),
-                        None => tr(
-                            lang,
-                            format!("{}: country undeclared", r.id),
-                            format!("{}：国家未声明", r.id),
-                        ),
-                    },
+                    Abroad::Storage(c) => c.to_string(),
+                    Abroad::Recipient(r) => format!("{} ({})", r.country.as_deref().unwrap_or_default(), r.id),
                 })
                 .collect();
             countries.dedup();

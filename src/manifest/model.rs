@@ -543,9 +543,8 @@ impl schemars::JsonSchema for Date {
 /// recipients, by their declared countries (SPEC §4).
 #[derive(Debug, Clone, Copy)]
 pub enum Abroad<'a> {
-    /// The storage country (always declared: `Flow::abroad` yields only
-    /// declared countries; kept an `Option` for the places that print it).
-    Storage(Option<&'a str>),
+    /// The declared storage country.
+    Storage(&'a str),
     /// A recipient whose declared country is not CN.
     Recipient(&'a Recipient),
 }
@@ -558,7 +557,7 @@ impl Flow {
     /// defect's one finding (SPEC §4).
     pub fn abroad<'a>(&'a self, recipients: &'a [Recipient]) -> impl Iterator<Item = Abroad<'a>> + 'a {
         let storage = self.storage.as_ref().and_then(|s| s.country.as_deref());
-        let storage = storage.filter(|c| !is_cn(c)).map(|c| Abroad::Storage(Some(c)));
+        let storage = storage.filter(|c| !is_cn(c)).map(Abroad::Storage);
         let recipients = self
             .recipients
             .iter()
@@ -607,11 +606,11 @@ mod tests {
         serde_yaml::from_str(&text).unwrap()
     }
 
-    /// `abroad` as text: storage country (`?` undeclared) or recipient id.
+    /// `abroad` as text: storage country or recipient id.
     fn abroad(flows: &str) -> Vec<String> {
         let m = manifest(flows);
         let places = m.flows[0].abroad(&m.recipients).map(|a| match a {
-            Abroad::Storage(country) => format!("storage {}", country.unwrap_or("?")),
+            Abroad::Storage(country) => format!("storage {country}"),
             Abroad::Recipient(r) => format!("recipient {}", r.id),
         });
         let places: Vec<String> = places.collect();
@@ -625,14 +624,12 @@ mod tests {
         assert!(
             abroad("  - { id: f, data: [phone], storage: { country: cn }, recipients: [{ to: sms }] }\n").is_empty()
         );
-        assert_eq!(abroad("  - { id: f, data: [phone] }\n"), ["storage ?"]);
-        assert_eq!(
-            abroad("  - { id: f, data: [phone], storage: { encrypted: true } }\n"),
-            ["storage ?"]
-        );
+        // An undeclared country is unknown, not abroad (country-undeclared).
+        assert!(abroad("  - { id: f, data: [phone] }\n").is_empty());
+        assert!(abroad("  - { id: f, data: [phone], storage: { encrypted: true } }\n").is_empty());
         assert_eq!(
             abroad("  - { id: f, data: [phone], storage: { country: SG }, recipients: [{ to: sms }, { to: anon }, { to: ads }, { to: gone }] }\n"),
-            ["storage SG", "recipient anon", "recipient ads"]
+            ["storage SG", "recipient ads"]
         );
     }
 
