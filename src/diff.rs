@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::diagnostics::{Code, InputError, InputErrors, Text};
 use crate::engine::changes::ChangeFacts;
+use crate::engine::facts;
 use crate::manifest::{self, Flow, LoadContext, Manifest, MAX_FILE_BYTES};
 use crate::run::{Options, Run};
 use crate::taxonomy::Taxonomy;
@@ -85,12 +86,22 @@ pub fn compare(base: Option<&Manifest>, head: &Manifest, taxonomy: &Taxonomy) ->
         Some(base) => match_flows(base, head),
         None => vec![None; head.flows.len()],
     };
+    // Product-wide facts of the base: its purposes and cross-border counts
+    // (a file new at head had none and sent nobody abroad).
+    let base_purposes: BTreeSet<&str> = base
+        .map(|b| b.flows.iter().filter_map(purpose).collect())
+        .unwrap_or_default();
+    let (base_n, base_s) = base.map_or((Some(0), Some(0)), |b| facts::cross_border_counts(b, taxonomy));
     head.flows
         .iter()
         .enumerate()
         .map(|(i, flow)| {
             let old = base.zip(matches[i]).map(|(b, j)| (b, &b.flows[j]));
-            (i, facts_of(old, head, flow, taxonomy))
+            let mut facts = facts_of(old, head, flow, taxonomy);
+            facts.purpose_new_to_product = purpose(flow).is_some_and(|p| !base_purposes.contains(p));
+            facts.base_cross_border_n = base_n;
+            facts.base_cross_border_s = base_s;
+            (i, facts)
         })
         .collect()
 }
@@ -142,6 +153,7 @@ fn facts_of(old: Option<(&Manifest, &Flow)>, head: &Manifest, flow: &Flow, taxon
             new_recipients: recipients().collect(),
             leaves_cn,
             newly_leaves_cn: leaves_cn,
+            ..ChangeFacts::default()
         };
     };
     // A category is new unless the base flow had it or a category above it.
@@ -165,6 +177,7 @@ fn facts_of(old: Option<(&Manifest, &Flow)>, head: &Manifest, flow: &Flow, taxon
         new_recipients: recipients().filter(|r| !old_recipients.contains(r.as_str())).collect(),
         leaves_cn,
         newly_leaves_cn: leaves_cn && !old.leaves_cn(&base.recipients),
+        ..ChangeFacts::default()
     }
 }
 

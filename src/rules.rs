@@ -113,6 +113,11 @@ pub struct RuleInfo {
     pub help_en: String,
     pub help_zh: String,
     pub example: String,
+    /// The law's own words (`@law_text_zh`), each line naming its instrument
+    /// and article; only from article text seen verbatim.
+    pub law_text_zh: String,
+    /// An English rendering of `law_text_zh` (`@law_text_en`), where one exists.
+    pub law_text_en: String,
     pub builtin: bool,
     /// The file the rule's first policy is in.
     pub file: String,
@@ -364,6 +369,8 @@ impl RulePack {
                 fill(&mut info.help_en, policy_meta.help_en.clone());
                 fill(&mut info.help_zh, policy_meta.help_zh.clone());
                 fill(&mut info.example, get("example"));
+                fill(&mut info.law_text_zh, get("law_text_zh"));
+                fill(&mut info.law_text_en, get("law_text_en"));
 
                 counter += 1;
                 let id = PolicyId::new(format!("{rule}#{counter}"));

@@ -132,7 +132,7 @@ fn custom_policies_add_rules() {
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0]["rule"], "no-face-for-marketing");
     assert_eq!(findings[0]["law"], "PIPL 6");
-    assert_eq!(findings[0]["line"], 10);
+    assert_eq!(findings[0]["line"], 11);
     assert_eq!(findings[0]["message"], "flow `face-ads` uses face data for marketing");
     let (code, _, _) = privflow(&["rules", "--policies", "tests/fixtures/policies/good"]);
     assert_eq!(code, 0);
@@ -264,4 +264,36 @@ fn input_errors_in_chinese_have_no_english_words() {
     assert_eq!(code, 2);
     assert!(stderr.contains("未知字段 `colour`"), "{stderr}");
     assert!(!stderr.contains("the manifest"), "{stderr}");
+}
+
+/// `explain` quotes the law's own words, naming the instrument, where the
+/// rule carries them; in English it adds the rendering after the original.
+#[test]
+fn explain_shows_the_law_text() {
+    let (code, stdout, _) = privflow(&["explain", "face-no-alternative", "--lang", "zh"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("法律原文\n  《人脸识别技术应用安全管理办法》第十条：“实现相同目的或者达到同等业务要求"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = privflow(&["explain", "sensitive-separate-consent"]);
+    assert!(
+        stdout.contains("The law's words\n  《个人信息保护法》第二十九条：“处理敏感个人信息应当取得个人的单独同意”\n  (English rendering, not an official translation)\n  PIPL 29: "),
+        "{stdout}"
+    );
+    // Every built-in rule whose article text is on record shows it.
+    for rule in [
+        "retention-below-legal-minimum",
+        "cross-border-mechanism",
+        "profile-tags-undeletable",
+        "audit-overdue",
+        "provision-no-contract",
+        "data-security-officer-missing",
+    ] {
+        let (_, stdout, _) = privflow(&["explain", rule, "--lang", "zh"]);
+        assert!(stdout.contains("法律原文\n  《"), "{rule}: {stdout}");
+    }
+    // No text on record (PIPL 53 was not read verbatim): no section at all.
+    let (_, stdout, _) = privflow(&["explain", "cn-representative-missing"]);
+    assert!(!stdout.contains("The law's words"), "{stdout}");
 }

@@ -380,3 +380,39 @@ fn the_schema_rejects_what_the_loader_rejects() {
         assert!(!validate(&validator, bad).is_empty(), "accepted: {bad}");
     }
 }
+
+/// A value the loader accepts validates against the schema, and one the
+/// schema refuses the loader refuses too, with a hint to quote it: a phone
+/// number written as a bare YAML integer is the classic case.
+#[test]
+fn the_loader_and_the_schema_agree_on_unquoted_text() {
+    let validator = schema_validator();
+    let product = |contact: &str| {
+        format!("version: 1\nproduct: {{ id: shop, operator: Example Ltd, contact: {contact} }}\nflows: []\n")
+    };
+    for (text, accepted) in [
+        (product("\"4008001234\""), true),
+        (product("privacy@example.com"), true),
+        (product("4008001234"), false),
+        (product("true"), false),
+        (
+            "version: 1\nproduct: { id: shop, operator: 12345 }\nflows: []\n".to_string(),
+            false,
+        ),
+        (
+            "version: 1\nproduct: { id: shop, operator: X }\nflows: [{ id: a, data: [name], purpose: 404 }]\n"
+                .to_string(),
+            false,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("privflow.yaml"), &text).unwrap();
+        let (code, _, stderr) = privflow_in(dir.path(), &["check", "privflow.yaml", "--fail-on", "never"]);
+        assert_eq!(validate(&validator, &text).is_empty(), accepted, "schema: {text}");
+        assert_eq!(code == 0, accepted, "loader: {text}\n{stderr}");
+        if !accepted {
+            assert!(stderr.contains("privflow::wrong-type"), "{stderr}");
+            assert!(stderr.contains("quote it"), "{stderr}");
+        }
+    }
+}

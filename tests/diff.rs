@@ -233,10 +233,66 @@ fn new_flow_with_sensitive_data() {
 }
 
 #[test]
-fn new_flow_without_sensitive_data_is_no_change() {
+fn new_flow_for_a_new_purpose_is_material() {
+    // PIPL 17 ¶2: a purpose the notice did not state must be told.
     let repo = Repo::new(&[("privflow.yaml", &manifest(&[LOGIN]))]);
     repo.write("privflow.yaml", &manifest(&[LOGIN, NEWSLETTER]));
+    let findings = repo.findings(&[]);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["flow"], "newsletter");
+    assert_eq!(
+        message(&findings[0]),
+        "new flow `newsletter` processes data for a purpose the product did not have: `newsletter`"
+    );
+}
+
+#[test]
+fn new_flow_for_a_purpose_the_product_had_is_no_change() {
+    let repo = Repo::new(&[("privflow.yaml", &manifest(&[LOGIN]))]);
+    let second = LOGIN
+        .replace("id: login", "id: login-email")
+        .replace("[phone]", "[email]");
+    repo.write("privflow.yaml", &manifest(&[LOGIN, &second]));
     assert!(repo.findings(&[]).is_empty());
+}
+
+/// A flow stored in Singapore with a declared count since 1 January.
+fn abroad(id: &str, data: &str, individuals: u64) -> String {
+    format!(
+        "  - id: {id}
+    data: [{data}]
+    purpose: support
+    basis: consent
+    consent: separate
+    storage: {{ country: SG, encrypted: true }}
+    retention: {{ days: 30 }}
+    cross_border: {{ mechanism: standard-contract, consent: separate, individuals: {individuals} }}
+"
+    )
+}
+
+#[test]
+fn cross_border_count_crossing_a_threshold_is_material() {
+    let crossed = |base: &str, head: &str| -> Vec<serde_json::Value> {
+        let repo = Repo::new(&[("privflow.yaml", &manifest(&[base]))]);
+        repo.write("privflow.yaml", &manifest(&[head]));
+        repo.findings(&[])
+    };
+    // Ordinary data: 99,999 → 100,000 crosses; 100,000 → 999,999 does not.
+    let findings = crossed(&abroad("help", "email", 99999), &abroad("help", "email", 100000));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert!(message(&findings[0]).contains("crossed a threshold (100000 individuals, ordinary data)"));
+    assert!(crossed(&abroad("help", "email", 100000), &abroad("help", "email", 999999)).is_empty());
+    assert_eq!(
+        crossed(&abroad("help", "email", 999999), &abroad("help", "email", 1000000)).len(),
+        1
+    );
+    // Sensitive data: 9,999 → 10,000.
+    assert_eq!(
+        crossed(&abroad("help", "face", 9999), &abroad("help", "face", 10000)).len(),
+        1
+    );
+    assert!(crossed(&abroad("help", "face", 9000), &abroad("help", "face", 9999)).is_empty());
 }
 
 #[test]
@@ -253,9 +309,11 @@ fn manifest_absent_at_the_base_is_entirely_new() {
     let repo = Repo::new(&[("privflow.yaml", &manifest(&[LOGIN]))]);
     repo.write("sub/app.flows.yaml", &manifest(&[NEWSLETTER, FACE]));
     let findings = repo.findings(&[]);
-    assert_eq!(findings.len(), 1, "{findings:#?}");
+    // Every purpose is new; the face flow's finding is about its sensitive data.
+    assert_eq!(findings.len(), 2, "{findings:#?}");
     assert_eq!(findings[0]["file"], "sub/app.flows.yaml");
-    assert_eq!(findings[0]["flow"], "face-login");
+    assert_eq!(findings[0]["flow"], "newsletter");
+    assert_eq!(findings[1]["flow"], "face-login");
     // Named explicitly, in a subdirectory.
     let (code, stdout, stderr) = privflow_in(
         &repo.path().join("sub"),

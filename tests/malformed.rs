@@ -246,11 +246,11 @@ fn two_hundred_thousand_errors_are_counted_not_shown() {
 fn thousands_of_flows_on_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let flow = "{ id: f, data: [face], purpose: p, basis: consent, consent: separate, necessity: n, \
-                storage: { country: CN, encrypted: true }, retention: { forever: true }, transport: tls, pia: 2026-01-05 }";
+                storage: { country: CN, encrypted: true }, retention: { forever: true }, transport: tls, pia: 2026-01-05, alternative: true }";
     let flows: Vec<String> = (0..2000).map(|i| flow.replace("id: f", &format!("id: f{i}"))).collect();
     let text = format!(
         "version: 1\nproduct: {{ id: demo, operator: Demo Ltd, contact: privacy@demo.example, individuals: 1000, \
-         rights: {{ access: self-service, correct: self-service, delete: self-service, withdraw: self-service, \
+         rights: {{ access: self-service, copy: self-service, correct: self-service, delete: self-service, withdraw: self-service, \
          close_account: self-service, response_days: 15 }} }}\nflows: [{}]\n",
         flows.join(", ")
     );

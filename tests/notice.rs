@@ -241,7 +241,7 @@ fn an_unnamed_third_party_in_the_notice_fires_at_its_name() {
     let f = notice[0];
     assert_eq!(f.recipient.as_deref(), Some("ads"));
     assert_eq!(f.flow, None);
-    assert_eq!(f.law, "PIPL 23");
+    assert_eq!(f.law, "PIPL 23, 39");
     assert_eq!((f.line, f.column), position(&text, "id: ads", "示例广告联盟有限公司"));
     assert!(
         f.message.contains("示例广告联盟有限公司") && f.message.contains("privacy.md"),

@@ -12,18 +12,20 @@ const PRODUCT: &[(&str, &str)] = &[
     ("children_rules", "true"),
     (
         "rights",
-        "{ access: self-service, correct: self-service, delete: self-service, withdraw: self-service, close_account: self-service, response_days: 15 }",
+        "{ access: self-service, copy: on-request, correct: self-service, delete: self-service, withdraw: self-service, close_account: self-service, response_days: 15 }",
     ),
+    ("last_audit", "2026-06-01"),
 ];
 
 const RECIPIENTS: &str = "
 recipients:
   - { id: cloud, name: Demo Cloud Ltd, role: entrusted, country: CN, contract: true }
-  - { id: partner, name: Partner Co Ltd, role: third-party, country: CN, contact: dpo@partner.example }
-  - { id: cobrand, name: Cobrand Ltd, role: joint, country: CN, contact: dpo@cobrand.example }
+  - { id: partner, name: Partner Co Ltd, role: third-party, country: CN, contact: dpo@partner.example, contract: true }
+  - { id: cobrand, name: Cobrand Ltd, role: joint, country: CN, contact: dpo@cobrand.example, contract: true }
   - { id: board, name: Public Board, role: public, country: CN, contact: board@demo.example }
-  - { id: sg-partner, name: SG Partner Pte Ltd, role: third-party, country: SG, contact: dpo@sg.example }
-  - { id: group, name: Demo Group Ltd, role: affiliate, country: CN }
+  - { id: sg-partner, name: SG Partner Pte Ltd, role: third-party, country: SG, contact: dpo@sg.example, contract: true }
+  - { id: group, name: Demo Group Ltd, role: affiliate, country: CN, contact: dpo@group.example, contract: true }
+  - { id: sg-host, name: SG Host Pte Ltd, role: entrusted, country: SG, contact: dpo@sghost.example, contract: true }
 ";
 
 /// A compliant flow; tests patch single fields.
@@ -34,7 +36,7 @@ const FLOW: &[(&str, &str)] = &[
     ("basis", "consent"),
     ("consent", "general"),
     ("storage", "{ country: CN, encrypted: true }"),
-    ("retention", "{ days: 30 }"),
+    ("retention", "{ days: 30, after: delete }"),
     ("transport", "tls"),
 ];
 
@@ -109,6 +111,7 @@ const SENSITIVE_OK: &[(&str, &str)] = &[
     ("consent", "separate"),
     ("necessity", "verifies the card holder"),
     ("pia", "2026-01-05"),
+    ("alternative", "true"),
 ];
 
 fn with<'a>(base: &[(&'a str, &'a str)], more: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -138,13 +141,16 @@ fn consent_missing() {
 
 #[test]
 fn consent_missing_on_a_recipient_entry() {
-    let entry = [("recipients", "[{ to: group, consent: none }]")];
+    let entry = [("recipients", "[{ to: cloud, consent: none }]"), ("pia", "2026-01-05")];
     assert_eq!(
         run(&manifest(&[], &[&entry], "")),
-        [("consent-missing".into(), Some("f".into()), Some("group".into()))]
+        [("consent-missing".into(), Some("f".into()), Some("cloud".into()))]
     );
     // Without its own consent the entry inherits the flow's.
-    assert_eq!(flow_rules(&[("recipients", "[{ to: group }]")]), NONE);
+    assert_eq!(
+        flow_rules(&[("recipients", "[{ to: cloud }]"), ("pia", "2026-01-05")]),
+        NONE
+    );
 }
 
 #[test]
@@ -153,7 +159,10 @@ fn consent_implied() {
     assert_eq!(flow_rules(&[("consent", "bundled")]), ["consent-implied"]);
     assert_eq!(flow_rules(&[("basis", "legal-duty"), ("consent", "implied")]), NONE);
     assert_eq!(
-        flow_rules(&[("recipients", "[{ to: group, consent: implied }]")]),
+        flow_rules(&[
+            ("recipients", "[{ to: cloud, consent: implied }]"),
+            ("pia", "2026-01-05")
+        ]),
         ["consent-implied"]
     );
 }
@@ -180,6 +189,23 @@ fn sensitive_separate_consent() {
     assert_eq!(
         flow_rules(&with(SENSITIVE_OK, &[("consent", DROP)])),
         ["consent-missing"]
+    );
+}
+
+#[test]
+fn guardian_consent_is_separate_consent_only_for_children() {
+    // An adult gives their own consent: a guardian's does not stand in for it.
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("consent", "guardian")])),
+        ["sensitive-separate-consent"]
+    );
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("subjects", "[minor]"), ("consent", "guardian")])),
+        ["sensitive-separate-consent"]
+    );
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("subjects", "[child]"), ("consent", "guardian")])),
+        NONE
     );
 }
 
@@ -236,33 +262,67 @@ fn child_rules() {
 #[test]
 fn retention_missing_and_unbounded() {
     assert_eq!(flow_rules(&[("retention", DROP)]), ["retention-missing"]);
+    // `forever` is retention-unbounded's finding alone, not also disposal's.
     assert_eq!(
         flow_rules(&[("retention", "{ forever: true }")]),
         ["retention-unbounded"]
     );
+    // An `until:` event is the method of setting the period (网络数据安全管理条例 21).
     assert_eq!(
-        flow_rules(&[("retention", "{ until: account-closure }")]),
-        ["retention-unbounded"]
+        flow_rules(&[("retention", "{ until: account-closure, after: delete }")]),
+        NONE
     );
     assert_eq!(
-        flow_rules(&[("retention", "{ until: account-closure, max_days: 30 }")]),
+        flow_rules(&[(
+            "retention",
+            "{ until: account-closure, max_days: 30, after: anonymise }"
+        )]),
         NONE
     );
 }
 
 #[test]
-fn retention_below_legal_minimum_for_logs_at_180_days() {
-    let logs = |days: &'static str| vec![("data", "[network-log]"), ("basis", "legal-duty"), ("retention", days)];
-    assert_eq!(flow_rules(&logs("{ days: 179 }")), ["retention-below-legal-minimum"]);
-    assert_eq!(flow_rules(&logs("{ days: 180 }")), NONE);
+fn retention_disposal_missing() {
     assert_eq!(
-        flow_rules(&logs("{ until: purpose-fulfilled, max_days: 90 }")),
+        flow_rules(&[("retention", "{ days: 30 }")]),
+        ["retention-disposal-missing"]
+    );
+    assert_eq!(
+        flow_rules(&[("retention", "{ until: account-closure }")]),
+        ["retention-disposal-missing"]
+    );
+    assert_eq!(flow_rules(&[("retention", "{ days: 30, after: anonymise }")]), NONE);
+}
+
+#[test]
+fn retention_below_legal_minimum_for_logs_at_184_days() {
+    let logs = |days: &'static str| vec![("data", "[network-log]"), ("basis", "legal-duty"), ("retention", days)];
+    // Six months are up to 184 days: 180 days can fall short of them.
+    assert_eq!(
+        flow_rules(&logs("{ days: 180, after: delete }")),
+        ["retention-below-legal-minimum"]
+    );
+    assert_eq!(
+        flow_rules(&logs("{ days: 183, after: delete }")),
+        ["retention-below-legal-minimum"]
+    );
+    assert_eq!(flow_rules(&logs("{ days: 184, after: delete }")), NONE);
+    assert_eq!(
+        flow_rules(&logs("{ until: purpose-fulfilled, max_days: 90, after: delete }")),
+        ["retention-below-legal-minimum"]
+    );
+    // Every category under `logs`.
+    assert_eq!(
+        flow_rules(&[
+            ("data", "[operation-log]"),
+            ("retention", "{ days: 183, after: delete }")
+        ]),
         ["retention-below-legal-minimum"]
     );
 }
 
 #[test]
-fn retention_below_legal_minimum_for_certificates_at_1825_days() {
+fn retention_below_legal_minimum_for_certificates_at_1827_days() {
     let cert = |days: &'static str| {
         vec![
             ("data", "[digital-certificate]"),
@@ -270,8 +330,24 @@ fn retention_below_legal_minimum_for_certificates_at_1825_days() {
             ("retention", days),
         ]
     };
-    assert_eq!(flow_rules(&cert("{ days: 1824 }")), ["retention-below-legal-minimum"]);
-    assert_eq!(flow_rules(&cert("{ days: 1825 }")), NONE);
+    let ca = [("certification_authority", "true")];
+    let ca_rules = |days| rules(&manifest(&ca, &[&cert(days)], ""));
+    // Five years are up to 1,827 days.
+    assert_eq!(
+        ca_rules("{ days: 1826, after: delete }"),
+        ["retention-below-legal-minimum"]
+    );
+    assert_eq!(ca_rules("{ days: 1827, after: delete }"), NONE);
+    // The duty is the certification authority's: a platform keeping a copy has none.
+    assert_eq!(flow_rules(&cert("{ days: 1826, after: delete }")), NONE);
+    assert_eq!(
+        rules(&manifest(
+            &[("certification_authority", "false")],
+            &[&cert("{ days: 30, after: delete }")],
+            ""
+        )),
+        NONE
+    );
 }
 
 /// A flow stored in Singapore with separate consent and an impact assessment.
@@ -287,6 +363,7 @@ fn abroad(data: &'static str, mechanism: &'static str, individuals: &'static str
         ("storage", "{ country: SG, encrypted: true }"),
         ("cross_border", Box::leak(cross_border.into_boxed_str())),
         ("pia", "2026-01-05"),
+        ("alternative", "true"),
     ]
 }
 
@@ -339,14 +416,125 @@ fn cross_border_mechanism_thresholds_for_sensitive_data() {
 fn cross_border_mechanism_exemptions_and_ciio() {
     let contract = with(&abroad("[phone]", "exempt", "5000000"), &[("basis", "contract")]);
     assert_eq!(flow_rules(&contract), NONE);
+    // The contract, HR, emergency and legal-duty exemptions carry no CIIO limit.
+    let ciio = [("ciio", "true")];
+    assert_eq!(rules(&manifest(&ciio, &[&contract], "")), NONE);
+    let small_contract = with(&abroad("[phone]", "exempt", "5000"), &[("basis", "contract")]);
+    assert_eq!(rules(&manifest(&ciio, &[&small_contract], "")), NONE);
+    for basis in ["emergency", "legal-duty"] {
+        let flow = with(&abroad("[face]", "exempt", "50000"), &[("basis", basis)]);
+        assert_eq!(rules(&manifest(&ciio, &[&flow], "")), NONE, "{basis}");
+    }
+    // The volume exemption does not: a CIIO needs a security assessment.
     assert_eq!(
-        rules(&manifest(&[("ciio", "true")], &[&contract], "")),
+        rules(&manifest(&ciio, &[&abroad("[phone]", "standard-contract", "10")], "")),
         ["cross-border-mechanism"]
     );
     assert_eq!(
+        rules(&manifest(&ciio, &[&abroad("[phone]", "exempt", "10")], "")),
+        ["cross-border-mechanism"]
+    );
+}
+
+#[test]
+fn cross_border_employment_is_exempt_only_for_employees() {
+    let hr = |subjects: &'static str| {
+        with(
+            &abroad("[phone]", "exempt", "200000"),
+            &[("basis", "employment"), ("subjects", subjects)],
+        )
+    };
+    assert_eq!(flow_rules(&hr("[employee]")), NONE);
+    assert_eq!(flow_rules(&hr("[employee, customer]")), ["cross-border-mechanism"]);
+    assert_eq!(flow_rules(&hr("[]")), ["cross-border-mechanism"]);
+}
+
+#[test]
+fn cross_border_counts_are_the_products_since_1_january() {
+    // Two flows of 60,000 each cross 100,000 only together.
+    let one = abroad("[phone]", "exempt", "60000");
+    let two = with(&one, &[("id", "g")]);
+    assert_eq!(
+        run(&manifest(&[], &[&one, &two], "")),
+        [
+            ("cross-border-mechanism".into(), Some("f".into()), None),
+            ("cross-border-mechanism".into(), Some("g".into()), None),
+        ]
+    );
+    let under = with(&abroad("[phone]", "exempt", "49999"), &[("id", "g")]);
+    assert_eq!(
+        rules(&manifest(&[], &[&abroad("[phone]", "exempt", "50000"), &under], "")),
+        NONE
+    );
+    // A contract-basis flow is exempt itself but still counts for the others.
+    let contract = with(
+        &abroad("[phone]", "exempt", "99999"),
+        &[("id", "g"), ("basis", "contract")],
+    );
+    assert_eq!(
+        run(&manifest(&[], &[&abroad("[phone]", "exempt", "1"), &contract], "")),
+        [("cross-border-mechanism".into(), Some("f".into()), None)]
+    );
+    // The product's own count wins when it is larger than the flows' sum.
+    let declared = |n: &'static str| vec![("cross_border_individuals", n)];
+    assert_eq!(
         rules(&manifest(
-            &[("ciio", "true")],
-            &[&abroad("[phone]", "standard-contract", "10")],
+            &declared("100000"),
+            &[&abroad("[phone]", "exempt", "10")],
+            ""
+        )),
+        ["cross-border-mechanism"]
+    );
+    assert_eq!(
+        rules(&manifest(&declared("99999"), &[&abroad("[phone]", "exempt", "10")], "")),
+        NONE
+    );
+    // ... and makes a flow's undeclared count known for ordinary data.
+    assert_eq!(
+        rules(&manifest(&declared("5000"), &[&abroad("[phone]", "exempt", "")], "")),
+        NONE
+    );
+    assert_eq!(
+        rules(&manifest(&[], &[&abroad("[phone]", "exempt", "")], "")),
+        ["cross-border-mechanism"]
+    );
+}
+
+#[test]
+fn cross_border_ordinary_and_sensitive_counts_are_apart() {
+    // 9,000 sensitive and 95,000 ordinary: neither count reaches its threshold.
+    let face = with(&abroad("[face]", "standard-contract", "9000"), &[("id", "g")]);
+    assert_eq!(
+        rules(&manifest(&[], &[&abroad("[phone]", "exempt", "95000"), &face], "")),
+        NONE
+    );
+    // Two sensitive flows of 5,000 reach 10,000 together: security assessment.
+    let face2 = with(
+        &face,
+        &[
+            ("id", "h"),
+            (
+                "cross_border",
+                "{ mechanism: standard-contract, consent: separate, individuals: 5000 }",
+            ),
+        ],
+    );
+    let face1 = with(
+        &face,
+        &[(
+            "cross_border",
+            "{ mechanism: standard-contract, consent: separate, individuals: 5000 }",
+        )],
+    );
+    assert_eq!(
+        rules(&manifest(&[], &[&face1, &face2], "")),
+        ["cross-border-mechanism", "cross-border-mechanism"]
+    );
+    // An undeclared sensitive count is unknown even with a product count.
+    assert_eq!(
+        rules(&manifest(
+            &[("cross_border_individuals", "10")],
+            &[&abroad("[face]", "standard-contract", "")],
             ""
         )),
         ["cross-border-mechanism"]
@@ -354,7 +542,7 @@ fn cross_border_mechanism_exemptions_and_ciio() {
 }
 
 #[test]
-fn data_leaves_cn_through_a_recipient_or_an_undeclared_country() {
+fn data_leaves_cn_through_a_recipient() {
     let via_recipient = [
         ("recipients", "[{ to: sg-partner, consent: separate }]"),
         ("pia", "2026-01-05"),
@@ -363,9 +551,25 @@ fn data_leaves_cn_through_a_recipient_or_an_undeclared_country() {
         flow_rules(&via_recipient),
         ["cross-border-consent", "cross-border-mechanism"]
     );
+}
+
+#[test]
+fn country_undeclared_is_the_one_finding() {
+    // Not "abroad": no cross-border rule and no impact assessment for it.
     assert_eq!(
-        flow_rules(&[("storage", "{ encrypted: true }"), ("pia", "2026-01-05")]),
-        ["cross-border-consent", "cross-border-mechanism"]
+        run(&manifest(&[], &[&[("storage", "{ encrypted: true }")]], "")),
+        [("country-undeclared".into(), Some("f".into()), None)]
+    );
+    assert_eq!(flow_rules(&[("storage", DROP)]), ["country-undeclared"]);
+    // A recipient without a country: one finding at its declaration.
+    assert_eq!(
+        recipient_rules("{ id: x, name: X Ltd, role: entrusted, contract: true }"),
+        [("country-undeclared".into(), None, Some("x".into()))]
+    );
+    assert_eq!(recipient_rules("{ id: x, name: X Board, role: public }"), []);
+    assert_eq!(
+        recipient_rules("{ id: x, role: authority }"),
+        [("country-undeclared".into(), None, Some("x".into()))]
     );
 }
 
@@ -396,6 +600,9 @@ fn third_party_separate_consent() {
     );
     assert_eq!(flow_rules(&to("[{ to: cobrand }]")), ["third-party-separate-consent"]);
     assert_eq!(flow_rules(&to("[{ to: board }]")), ["third-party-separate-consent"]);
+    // An affiliate is another processor (PIPL 23).
+    assert_eq!(flow_rules(&to("[{ to: group }]")), ["third-party-separate-consent"]);
+    assert_eq!(flow_rules(&to("[{ to: group, consent: separate }]")), NONE);
     assert_eq!(flow_rules(&to("[{ to: partner, consent: separate }]")), NONE);
     assert_eq!(flow_rules(&to("[{ to: cloud }]")), NONE);
     assert_eq!(
@@ -413,15 +620,63 @@ fn recipient_rules(recipient: &str) -> Vec<(String, Option<String>, Option<Strin
 fn recipient_unnamed() {
     let unnamed = ("recipient-unnamed".to_string(), None, Some("x".to_string()));
     assert_eq!(
-        recipient_rules("{ id: x, role: third-party, country: CN, contact: a@b.example }"),
+        recipient_rules("{ id: x, role: third-party, country: CN, contact: a@b.example, contract: true }"),
         vec![unnamed.clone()]
     );
     assert_eq!(
-        recipient_rules("{ id: x, name: X Ltd, role: joint, country: CN }"),
+        recipient_rules("{ id: x, name: X Ltd, role: joint, country: CN, contract: true }"),
         [unnamed]
     );
     assert_eq!(
-        recipient_rules("{ id: x, name: X Ltd, role: third-party, country: CN, contact: a@b.example }"),
+        recipient_rules("{ id: x, name: X Ltd, role: third-party, country: CN, contact: a@b.example, contract: true }"),
+        []
+    );
+    assert_eq!(recipient_rules("{ id: x, role: authority, country: CN }"), []);
+    let unnamed = ("recipient-unnamed".to_string(), None, Some("x".to_string()));
+    assert_eq!(
+        recipient_rules("{ id: x, name: X Ltd, role: affiliate, country: CN, contract: true }"),
+        vec![unnamed.clone()]
+    );
+    // Any recipient abroad, whatever its role (PIPL 39).
+    assert_eq!(
+        recipient_rules("{ id: x, role: entrusted, country: US, contract: true }"),
+        vec![unnamed.clone()]
+    );
+    assert_eq!(
+        recipient_rules("{ id: x, name: X Inc, role: entrusted, country: US, contract: true }"),
+        [unnamed]
+    );
+    assert_eq!(
+        recipient_rules("{ id: x, name: X Inc, role: entrusted, country: US, contract: true, contact: a@b.example }"),
+        []
+    );
+    assert_eq!(
+        recipient_rules("{ id: x, role: entrusted, country: CN, contract: true }"),
+        []
+    );
+}
+
+#[test]
+fn provision_no_contract() {
+    let finding = ("provision-no-contract".to_string(), None, Some("x".to_string()));
+    for role in ["third-party", "joint", "affiliate"] {
+        assert_eq!(
+            recipient_rules(&format!(
+                "{{ id: x, name: X Ltd, role: {role}, country: CN, contact: a@b.example }}"
+            )),
+            vec![finding.clone()],
+            "{role}"
+        );
+        assert_eq!(
+            recipient_rules(&format!(
+                "{{ id: x, name: X Ltd, role: {role}, country: CN, contact: a@b.example, contract: true }}"
+            )),
+            [],
+            "{role}"
+        );
+    }
+    assert_eq!(
+        recipient_rules("{ id: x, name: X Board, role: public, country: CN }"),
         []
     );
     assert_eq!(recipient_rules("{ id: x, role: authority, country: CN }"), []);
@@ -464,7 +719,18 @@ fn pia_missing() {
         flow_rules(&[("automated_decision", "{ used: true, opt_out: true }")]),
         ["pia-missing"]
     );
-    assert_eq!(flow_rules(&[("recipients", "[{ to: group }]")]), NONE);
+    // Providing data to an affiliate is providing it to another processor (55(3)).
+    assert_eq!(
+        flow_rules(&[("recipients", "[{ to: group, consent: separate }]")]),
+        ["pia-missing"]
+    );
+    assert_eq!(
+        flow_rules(&[
+            ("recipients", "[{ to: group, consent: separate }]"),
+            ("pia", "2026-01-05")
+        ]),
+        NONE
+    );
 }
 
 #[test]
@@ -521,6 +787,111 @@ fn automated_decision_opt_out() {
         NONE
     );
     assert_eq!(flow_rules(&[("automated_decision", "false")]), NONE);
+    // `personalised: true` implies `used: true`.
+    assert_eq!(
+        flow_rules(&with(
+            &assessed,
+            &[("automated_decision", "{ personalised: true, tag_deletion: true }")]
+        )),
+        ["automated-decision-opt-out"]
+    );
+}
+
+#[test]
+fn profile_tags_undeletable() {
+    let personalised = |ad: &'static str| vec![("automated_decision", ad), ("pia", "2026-01-05")];
+    assert_eq!(
+        flow_rules(&personalised("{ used: true, opt_out: true, personalised: true }")),
+        ["profile-tags-undeletable"]
+    );
+    assert_eq!(
+        flow_rules(&personalised(
+            "{ used: true, opt_out: true, personalised: true, tag_deletion: false }"
+        )),
+        ["profile-tags-undeletable"]
+    );
+    assert_eq!(
+        flow_rules(&personalised(
+            "{ used: true, opt_out: true, personalised: true, tag_deletion: true }"
+        )),
+        NONE
+    );
+    assert_eq!(
+        flow_rules(&personalised("{ used: true, opt_out: true, personalised: false }")),
+        NONE
+    );
+}
+
+#[test]
+fn face_no_alternative() {
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("alternative", DROP)])),
+        ["face-no-alternative"]
+    );
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("alternative", "false")])),
+        ["face-no-alternative"]
+    );
+    // face-image and face-video are face information too.
+    for data in ["[face-image]", "[face-video]"] {
+        assert_eq!(
+            flow_rules(&with(SENSITIVE_OK, &[("alternative", DROP), ("data", data)])),
+            ["face-no-alternative"],
+            "{data}"
+        );
+    }
+    // A law may mandate face verification.
+    for basis in ["legal-duty", "other-law"] {
+        assert_eq!(
+            flow_rules(&with(SENSITIVE_OK, &[("alternative", DROP), ("basis", basis)])),
+            NONE,
+            "{basis}"
+        );
+    }
+    // Other biometrics are not face information.
+    assert_eq!(
+        flow_rules(&with(SENSITIVE_OK, &[("alternative", DROP), ("data", "[fingerprint]")])),
+        NONE
+    );
+}
+
+#[test]
+fn face_image_is_face_information() {
+    // Under `face`, so also sensitive and biometric.
+    let raw = with(
+        SENSITIVE_OK,
+        &[
+            ("data", "[face-image]"),
+            ("storage", "{ country: CN, encrypted: true, form: raw }"),
+            ("consent", "general"),
+        ],
+    );
+    assert_eq!(flow_rules(&raw), ["sensitive-separate-consent", "biometric-raw-stored"]);
+}
+
+#[test]
+fn face_filing_missing_at_100000() {
+    let face: &[(&str, &str)] = SENSITIVE_OK;
+    let product = |patch: &[(&str, &str)]| run(&manifest(patch, &[face], ""));
+    let finding = [("face-filing-missing".to_string(), None, None)];
+    assert_eq!(product(&[("face_individuals", "100000")]), finding);
+    assert_eq!(product(&[("face_individuals", "99999")]), []);
+    assert_eq!(
+        product(&[("face_individuals", "100000"), ("face_filing", "2025-07-10")]),
+        []
+    );
+    // Without `face_individuals`, the product's count; without either, unknown.
+    assert_eq!(product(&[("individuals", "100000")]), finding);
+    assert_eq!(product(&[("individuals", "99999")]), []);
+    assert_eq!(product(&[("individuals", DROP)]), finding);
+    // Without face data there is nothing to file.
+    assert_eq!(rules(&manifest(&[("face_individuals", "500000")], &[&[]], "")), NONE);
+    // Two face flows give one finding, on the product.
+    let other = with(SENSITIVE_OK, &[("id", "g"), ("data", "[face-video]")]);
+    assert_eq!(
+        run(&manifest(&[("face_individuals", "100000")], &[face, &other], "")),
+        finding
+    );
 }
 
 #[test]
@@ -549,18 +920,23 @@ fn commitment_broken() {
 
 #[test]
 fn rights_missing() {
-    let rights = "{ access: none, correct: self-service, delete: on-request, withdraw: self-service, close_account: self-service }";
+    let rights = "{ access: none, copy: on-request, correct: self-service, delete: on-request, withdraw: self-service, close_account: self-service }";
     assert_eq!(product_rules(&[("rights", rights)]), ["rights-missing"]);
-    assert_eq!(product_rules(&[("rights", DROP)]), vec!["rights-missing"; 5]);
-    // copy, portability and explain are not required by the rule.
-    let required_only = "{ access: self-service, correct: self-service, delete: self-service, withdraw: self-service, close_account: on-request }";
+    assert_eq!(product_rules(&[("rights", DROP)]), vec!["rights-missing"; 6]);
+    // copy is a right of its own (PIPL 45 ¶1).
+    let no_copy = "{ access: self-service, copy: none, correct: self-service, delete: self-service, withdraw: self-service, close_account: on-request }";
+    assert_eq!(product_rules(&[("rights", no_copy)]), ["rights-missing"]);
+    let without_copy = "{ access: self-service, correct: self-service, delete: self-service, withdraw: self-service, close_account: on-request }";
+    assert_eq!(product_rules(&[("rights", without_copy)]), ["rights-missing"]);
+    // portability and explain are not required by the rule.
+    let required_only = "{ access: self-service, copy: self-service, correct: self-service, delete: self-service, withdraw: self-service, close_account: on-request }";
     assert_eq!(product_rules(&[("rights", required_only)]), NONE);
 }
 
 #[test]
 fn rights_response_slow_at_15_days() {
     let rights = |days: &str| {
-        format!("{{ access: self-service, correct: self-service, delete: self-service, withdraw: self-service, close_account: self-service, response_days: {days} }}")
+        format!("{{ access: self-service, copy: self-service, correct: self-service, delete: self-service, withdraw: self-service, close_account: self-service, response_days: {days} }}")
     };
     assert_eq!(
         rules(&manifest(&[("rights", &rights("16"))], &[&[]], "")),
@@ -581,6 +957,100 @@ fn pi_officer_missing_at_one_million() {
         NONE
     );
     assert_eq!(product_rules(&[("individuals", "999999")]), NONE);
+}
+
+#[test]
+fn data_security_officer_missing_at_ten_million() {
+    // Both officers and the audit are in place; only the second officer varies.
+    let big = |n: &'static str, dso: &'static str| {
+        product_rules(&[
+            ("individuals", n),
+            ("pi_officer", "true"),
+            ("data_security_officer", dso),
+            ("last_audit", "2026-06-01"),
+        ])
+    };
+    assert_eq!(big("10000000", DROP), ["data-security-officer-missing"]);
+    assert_eq!(big("10000000", "false"), ["data-security-officer-missing"]);
+    assert_eq!(big("10000000", "true"), NONE);
+    assert_eq!(big("9999999", DROP), NONE);
+}
+
+#[test]
+fn audit_overdue_above_ten_million_after_730_days() {
+    // --today is 2026-11-23: 2024-11-23 is 730 days before it, 2024-11-22 731.
+    let big = |audit: &'static str| {
+        product_rules(&[
+            ("individuals", "10000001"),
+            ("pi_officer", "true"),
+            ("data_security_officer", "true"),
+            ("last_audit", audit),
+        ])
+    };
+    assert_eq!(big("2024-11-23"), NONE);
+    assert_eq!(big("2024-11-22"), ["audit-overdue"]);
+    assert_eq!(big(DROP), ["audit-overdue"]);
+    // "超过 1000 万人": exactly 10,000,000 is not more than it.
+    assert_eq!(
+        product_rules(&[
+            ("individuals", "10000000"),
+            ("pi_officer", "true"),
+            ("data_security_officer", "true"),
+            ("last_audit", DROP),
+        ]),
+        NONE
+    );
+}
+
+#[test]
+fn audit_overdue_for_minors_after_365_days() {
+    // 2025-11-23 is 365 days before --today, 2025-11-22 366.
+    let child = [
+        ("subjects", "[child]"),
+        ("consent", "guardian"),
+        ("necessity", "class roster"),
+        ("pia", "2026-01-05"),
+    ];
+    let minor: &[(&str, &str)] = &[("subjects", "[minor, adult]")];
+    let audited = |audit: &'static str, flow: &[(&str, &str)]| run(&manifest(&[("last_audit", audit)], &[flow], ""));
+    let finding = [("audit-overdue".to_string(), None, None)];
+    assert_eq!(audited("2025-11-23", &child), []);
+    assert_eq!(audited("2025-11-22", &child), finding);
+    assert_eq!(audited("2025-11-23", minor), []);
+    assert_eq!(audited("2025-11-22", minor), finding);
+    assert_eq!(audited(DROP, minor), finding);
+    // Adults only: no yearly audit.
+    assert_eq!(audited(DROP, &[("subjects", "[adult, employee]")]), []);
+    // Both duties at once are one finding.
+    assert_eq!(
+        run(&manifest(
+            &[
+                ("individuals", "20000000"),
+                ("pi_officer", "true"),
+                ("data_security_officer", "true"),
+                ("last_audit", DROP)
+            ],
+            &[minor],
+            ""
+        )),
+        finding
+    );
+}
+
+#[test]
+fn cn_representative_missing() {
+    assert_eq!(
+        product_rules(&[("operator_country", "SG")]),
+        ["cn-representative-missing"]
+    );
+    assert_eq!(
+        product_rules(&[
+            ("operator_country", "SG"),
+            ("cn_representative", "示例（上海）有限公司")
+        ]),
+        NONE
+    );
+    assert_eq!(product_rules(&[("operator_country", "CN")]), NONE);
 }
 
 #[test]
@@ -744,4 +1214,65 @@ fn waived_findings_are_counted() {
     };
     let report = privflow::check(&[&path], &options).unwrap();
     assert_eq!((report.summary.waived, report.findings.len()), (1, 0));
+}
+
+/// Every rule id of the built-in pack: a rule cannot go missing unnoticed.
+#[test]
+fn the_rule_pack_has_every_rule_of_the_spec() {
+    let pack = privflow::RulePack::builtin().unwrap();
+    let ids: Vec<&str> = pack.rules().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "audit-overdue",
+            "automated-decision-opt-out",
+            "basis-missing",
+            "biometric-raw-stored",
+            "change-requires-notice",
+            "child-guardian-consent",
+            "child-rules",
+            "cn-representative-missing",
+            "commitment-broken",
+            "consent-implied",
+            "consent-missing",
+            "contact-missing",
+            "country-undeclared",
+            "cross-border-consent",
+            "cross-border-mechanism",
+            "data-security-officer-missing",
+            "entrusted-no-contract",
+            "face-filing-missing",
+            "face-no-alternative",
+            "notice-change-by-use",
+            "notice-contradiction",
+            "notice-implied-consent",
+            "notice-undisclosed-data",
+            "notice-undisclosed-recipient",
+            "pi-officer-missing",
+            "pia-missing",
+            "profile-tags-undeletable",
+            "provision-no-contract",
+            "public-disclosure-consent",
+            "purpose-missing",
+            "recipient-unnamed",
+            "retention-below-legal-minimum",
+            "retention-disposal-missing",
+            "retention-missing",
+            "retention-unbounded",
+            "rights-missing",
+            "rights-response-slow",
+            "sensitive-necessity",
+            "sensitive-separate-consent",
+            "sensitive-unencrypted",
+            "third-party-separate-consent",
+            "transport-unencrypted",
+            "waiver-expired",
+        ]
+    );
+}
+
+#[test]
+fn purpose_missing() {
+    assert_eq!(flow_rules(&[("purpose", DROP)]), ["purpose-missing"]);
+    assert_eq!(flow_rules(&[("purpose", "\"  \"")]), ["purpose-missing"]);
 }

@@ -108,10 +108,18 @@ product:
   contact: privacy@example.com      # how individuals reach you (PIPL 17)
   pi_officer: true                  # a PI protection officer is appointed (PIPL 52)
   ciio: false                       # critical information infrastructure operator (PIPL 40)
-  individuals: 10000                # individuals whose PI you process per year
+  individuals: 10000                # individuals whose PI you hold (the stock, not a yearly flow)
   children_rules: true              # dedicated rules for under-14s exist (PIPL 31)
   # notice: privacy-policy.md       # your published privacy notice (.md, .html, .txt), relative to this file;
   #                                 # a list for several documents: [privacy-policy.md, sdk-list.md]
+  # operator_country: CN            # where the operator is established; outside CN needs a representative (PIPL 53)
+  # cn_representative: Example (Shanghai) Co., Ltd.   # the representative in China, when operator_country is not CN
+  # last_audit: 2026-03-31          # last PI compliance audit: every 2 years above 10,000,000 individuals, yearly with minors (PIPL 54)
+  # data_security_officer: true     # network data security officer, from 10,000,000 individuals (网络数据安全管理条例 28, 30)
+  # cross_border_individuals: 0     # individuals whose PI went abroad since 1 January, all flows together
+  # face_individuals: 0             # individuals whose face information is stored
+  # face_filing: 2026-03-31         # face-recognition filing with the provincial CAC, from 100,000 individuals
+  # certification_authority: false  # you are an electronic certification service provider
   commitments: [store-in-china]     # promises your privacy notice makes; flows are held to them
   rights:                           # each: self-service | on-request | none
     access: self-service
@@ -129,7 +137,8 @@ product:
 #     name: Example Cloud Co., Ltd.   # legal name
 #     role: entrusted                 # entrusted | third-party | joint | affiliate | public | authority
 #     country: CN                     # ISO 3166-1 alpha-2
-#     contract: true                  # processing agreement in place (PIPL 21)
+#     contract: true                  # agreement in place (PIPL 21; 网络数据安全管理条例 12 for third parties)
+#     contact: https://cloud.example.com
 recipients: []
 
 flows:
@@ -146,7 +155,10 @@ flows:
     retention:
       until: account-closure        # or `days: 365`
       max_days: 30
+      after: delete                 # what happens when the period ends: delete | anonymise
     transport: tls
+    # alternative: true             # face data only: a way other than face recognition is offered
+    # automated_decision: { used: true, opt_out: true, personalised: true, tag_deletion: true }
     # recipients: [{ to: cloud-host }]
     # pia: 2026-01-31               # impact assessment, needed for sensitive data or recipients (PIPL 55)
 
@@ -173,10 +185,18 @@ product:
   contact: privacy@example.com      # 个人联系处理者的方式（个保法第十七条）
   pi_officer: true                  # 已指定个人信息保护负责人（个保法第五十二条）
   ciio: false                       # 是否为关键信息基础设施运营者（个保法第四十条）
-  individuals: 10000                # 每年处理个人信息的人数
+  individuals: 10000                # 处理者持有其个人信息的人数（存量，而非每年新增）
   children_rules: true              # 已制定不满十四周岁未成年人个人信息处理规则（个保法第三十一条）
   # notice: privacy-policy.md       # 已发布的隐私政策（.md、.html、.txt），相对于本文件；
   #                                 # 多份文件写成列表：[privacy-policy.md, sdk-list.md]
+  # operator_country: CN            # 运营者所在国家；位于境外的须指定境内代表（个保法第五十三条）
+  # cn_representative: 示例（上海）有限公司   # operator_country 不是 CN 时的境内代表
+  # last_audit: 2026-03-31          # 上次个人信息保护合规审计：超过 1000 万人每两年、处理未成年人信息每年（个保法第五十四条）
+  # data_security_officer: true     # 网络数据安全负责人，1000 万人以上须指定（网络数据安全管理条例第二十八、三十条）
+  # cross_border_individuals: 0     # 自当年 1 月 1 日起个人信息出境的人数，所有数据流合计
+  # face_individuals: 0             # 存储其人脸信息的人数
+  # face_filing: 2026-03-31         # 向省级网信部门办理人脸识别备案的日期，10 万人起须备案
+  # certification_authority: false  # 是否为电子认证服务提供者
   commitments: [store-in-china]     # 隐私政策中的承诺，数据流须与之一致
   rights:                           # 取值：self-service | on-request | none
     access: self-service
@@ -194,7 +214,8 @@ product:
 #     name: 示例云计算有限公司          # 法定名称
 #     role: entrusted                 # entrusted | third-party | joint | affiliate | public | authority
 #     country: CN                     # ISO 3166-1 二位国家代码
-#     contract: true                  # 已签订委托处理协议（个保法第二十一条）
+#     contract: true                  # 已签订协议（个保法第二十一条；向第三方提供时为网络数据安全管理条例第十二条）
+#     contact: https://cloud.example.com
 recipients: []
 
 flows:
@@ -211,7 +232,10 @@ flows:
     retention:
       until: account-closure        # 或 `days: 365`
       max_days: 30
+      after: delete                 # 期限届满后的处理方式：delete | anonymise
     transport: tls
+    # alternative: true             # 仅人脸信息：提供人脸识别以外的方式
+    # automated_decision: { used: true, opt_out: true, personalised: true, tag_deletion: true }
     # recipients: [{ to: cloud-host }]
     # pia: 2026-01-31               # 个人信息保护影响评估日期；敏感个人信息或向他方提供时需要（个保法第五十五条）
 

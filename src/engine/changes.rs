@@ -28,6 +28,12 @@ pub struct ChangeFacts {
     pub new_recipients: BTreeSet<String>,
     pub leaves_cn: bool,
     pub newly_leaves_cn: bool,
+    /// The flow declares a purpose that no base flow of the product had.
+    pub purpose_new_to_product: bool,
+    /// The product's cross-border counts at the base (N without, S with
+    /// sensitive data; `facts::cross_border_counts`); `None` when unknown.
+    pub base_cross_border_n: Option<u64>,
+    pub base_cross_border_s: Option<u64>,
 }
 
 impl ChangeFacts {
@@ -41,7 +47,19 @@ impl ChangeFacts {
             ("new_recipients".to_string(), set(&self.new_recipients)),
             ("leaves_cn".to_string(), Expr::new_bool(self.leaves_cn)),
             ("newly_leaves_cn".to_string(), Expr::new_bool(self.newly_leaves_cn)),
+            (
+                "purpose_new_to_product".to_string(),
+                Expr::new_bool(self.purpose_new_to_product),
+            ),
         ];
+        for (key, value) in [
+            ("base_cross_border_n", self.base_cross_border_n),
+            ("base_cross_border_s", self.base_cross_border_s),
+        ] {
+            if let Some(n) = value {
+                pairs.push((key.to_string(), Expr::new_long(i64::try_from(n).unwrap_or(i64::MAX))));
+            }
+        }
         for (key, value) in [("old_purpose", &self.old_purpose), ("new_purpose", &self.new_purpose)] {
             if let Some(value) = value {
                 pairs.push((key.to_string(), Expr::new_string(value.clone())));
@@ -82,7 +100,7 @@ impl Engine {
         settings: &Settings,
     ) -> Result<Evaluation, crate::InputError> {
         let manifest = &loaded.manifest;
-        let entities = self.entities(loaded, &manifest.flows, false)?;
+        let entities = self.entities(loaded, &manifest.flows, false, settings.today)?;
         // Which waivers stand is the waiver policies' decision, as in `check`;
         // their own findings belong to `check`.
         let mut waivers = Requests::new(self, loaded, &entities);

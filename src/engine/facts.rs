@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use cedar_policy::{Context, Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression as Expr};
 
-use crate::manifest::model::Date;
+use crate::manifest::model::{is_cn, Date, Subject};
 use crate::manifest::{AutomatedDecision, Flow, Manifest, Recipient, Waiver};
 use crate::taxonomy::Taxonomy;
 
@@ -120,7 +120,38 @@ pub fn entities(taxonomy: &Taxonomy, flows: &[Flow]) -> Vec<Entity> {
     out
 }
 
-fn product_pairs(manifest: &Manifest) -> Pairs {
+/// The product's cross-border counts since 1 January over every flow that
+/// leaves CN (SPEC §4): N over flows without sensitive data (at least
+/// `product.cross_border_individuals`), S over flows with it. `None` is an
+/// unknown count: some such flow declares no `cross_border.individuals`
+/// (for N, only when the product gives no count of its own).
+pub fn cross_border_counts(manifest: &Manifest, taxonomy: &Taxonomy) -> (Option<u64>, Option<u64>) {
+    let mut n = Some(0u64);
+    let mut s = Some(0u64);
+    for flow in manifest.flows.iter().filter(|f| f.leaves_cn(&manifest.recipients)) {
+        let count = flow.cross_border.as_ref().and_then(|x| x.individuals);
+        let sum = if flow.data.iter().any(|d| taxonomy.is_sensitive(d)) {
+            &mut s
+        } else {
+            &mut n
+        };
+        *sum = sum.zip(count).map(|(a, b)| a.saturating_add(b));
+    }
+    let n = match (n, manifest.product.cross_border_individuals) {
+        (Some(sum), Some(declared)) => Some(sum.max(declared)),
+        (None, declared) => declared,
+        (sum, None) => sum,
+    };
+    (n, s)
+}
+
+/// Individuals whose face information is stored: `product.face_individuals`,
+/// else `product.individuals`; `None` when neither is declared.
+pub fn face_count(manifest: &Manifest) -> Option<u64> {
+    manifest.product.face_individuals.or(manifest.product.individuals)
+}
+
+fn product_pairs(manifest: &Manifest, taxonomy: &Taxonomy, today: Date) -> Pairs {
     let p = &manifest.product;
     let rights = p.rights.clone().unwrap_or_default();
     let mut r: Pairs = Vec::new();
@@ -148,15 +179,55 @@ fn product_pairs(manifest: &Manifest) -> Pairs {
         ("commitments", Expr::new_set(p.commitments.iter().map(|c| name(*c)))),
         ("rights", record(r)),
     ];
+    let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let subjects = |s: Subject| manifest.flows.iter().any(|f| f.subjects.contains(&s));
+    pairs.extend([
+        (
+            "operator_abroad",
+            Expr::new_bool(p.operator_country.as_deref().is_some_and(|c| !is_cn(c))),
+        ),
+        ("cn_representative", Expr::new_bool(present(&p.cn_representative))),
+        (
+            "data_security_officer",
+            Expr::new_bool(p.data_security_officer == Some(true)),
+        ),
+        (
+            "certification_authority",
+            Expr::new_bool(p.certification_authority == Some(true)),
+        ),
+        (
+            "minors",
+            Expr::new_bool(subjects(Subject::Minor) || subjects(Subject::Child)),
+        ),
+        (
+            "face_data",
+            Expr::new_bool(
+                manifest
+                    .flows
+                    .iter()
+                    .any(|f| f.data.iter().any(|d| taxonomy.is_under(d, "face"))),
+            ),
+        ),
+        ("face_filing", Expr::new_bool(p.face_filing.is_some())),
+    ]);
     push_some(&mut pairs, "individuals", p.individuals.map(long));
+    push_some(&mut pairs, "face_individuals", face_count(manifest).map(long));
+    push_some(
+        &mut pairs,
+        "days_since_audit",
+        p.last_audit.map(|d| Expr::new_long(d.days_until(today))),
+    );
+    let (n, s) = cross_border_counts(manifest, taxonomy);
+    push_some(&mut pairs, "cross_border_n", n.map(long));
+    push_some(&mut pairs, "cross_border_s", s.map(long));
     pairs
 }
 
 /// The Product entity, every request's principal. Its facts are its
 /// attributes, evaluated once per entity store rather than in every flow's
 /// context.
-pub fn product(manifest: &Manifest) -> Result<Entity, String> {
-    let attrs = product_pairs(manifest)
+pub fn product(manifest: &Manifest, taxonomy: &Taxonomy, today: Date) -> Result<Entity, String> {
+    let attrs = product_pairs(manifest, taxonomy, today)
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
@@ -187,10 +258,14 @@ pub fn flow_context(
     notice_excepts: Option<bool>,
 ) -> Context {
     let storage = flow.storage.clone().unwrap_or_default();
-    let (automated, opt_out) = match &flow.automated_decision {
-        Some(AutomatedDecision::Flag(used)) => (*used, false),
-        Some(AutomatedDecision::Detail(d)) => (d.used, d.opt_out == Some(true)),
-        None => (false, false),
+    let automated = flow.automated_decision.as_ref().is_some_and(AutomatedDecision::used);
+    let (opt_out, personalised, tag_deletion) = match &flow.automated_decision {
+        Some(AutomatedDecision::Detail(d)) => (
+            d.opt_out == Some(true),
+            d.personalised == Some(true),
+            d.tag_deletion == Some(true),
+        ),
+        _ => (false, false, false),
     };
     let roles: BTreeSet<&'static str> = flow
         .recipients
@@ -208,6 +283,9 @@ pub fn flow_context(
         ("leaves_cn", Expr::new_bool(flow.leaves_cn(&manifest.recipients))),
         ("automated_decision", Expr::new_bool(automated)),
         ("automated_opt_out", Expr::new_bool(opt_out)),
+        ("personalised", Expr::new_bool(personalised)),
+        ("tag_deletion", Expr::new_bool(tag_deletion)),
+        ("alternative", Expr::new_bool(flow.alternative == Some(true))),
         ("public", Expr::new_bool(flow.public == Some(true))),
         ("pia", Expr::new_bool(flow.pia.is_some())),
         ("recipient_roles", Expr::new_set(roles.into_iter().map(string))),
@@ -232,6 +310,7 @@ pub fn flow_context(
         };
         let mut r: Pairs = vec![("kind", string(kind))];
         push_some(&mut r, "days", days.map(|d| long(d.into())));
+        push_some(&mut r, "after", retention.after.map(name));
         pairs.push(("retention", record(r)));
     }
     if let Some(xb) = &flow.cross_border {
@@ -258,6 +337,7 @@ pub fn recipient_context(recipient: &Recipient, in_notice: Option<bool>) -> Cont
         ("named", Expr::new_bool(present(&recipient.name))),
         ("contact", Expr::new_bool(present(&recipient.contact))),
         ("contract", Expr::new_bool(recipient.contract == Some(true))),
+        ("abroad", Expr::new_bool(recipient.abroad())),
     ];
     push_some(&mut pairs, "country", recipient.country.as_deref().map(string));
     push_some(&mut pairs, "in_notice", in_notice.map(Expr::new_bool));

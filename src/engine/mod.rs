@@ -200,7 +200,7 @@ impl Engine {
         let manifest = &loaded.manifest;
         let first_flow = flows.start;
         let flows = &manifest.flows[flows];
-        let entities = self.entities(loaded, flows, notice.is_some())?;
+        let entities = self.entities(loaded, flows, notice.is_some(), settings.today)?;
         let mut requests = Requests::new(self, loaded, &entities);
         requests.list.reserve(1 + manifest.recipients.len() + 2 * flows.len());
         if whole {
@@ -260,12 +260,18 @@ impl Engine {
 
     /// The product and the given flows (with `data_entries`, their data
     /// entries too) as one entity store.
-    fn entities(&self, loaded: &LoadedManifest, flows: &[Flow], data_entries: bool) -> Result<Entities, InputError> {
+    fn entities(
+        &self,
+        loaded: &LoadedManifest,
+        flows: &[Flow],
+        data_entries: bool,
+        today: Date,
+    ) -> Result<Entities, InputError> {
         let mut all = facts::entities(&loaded.taxonomy, flows);
         if data_entries {
             all.extend(facts::data_entries(&loaded.taxonomy, flows));
         }
-        let product = facts::product(&loaded.manifest);
+        let product = facts::product(&loaded.manifest, &loaded.taxonomy, today);
         all.push(product.map_err(|e| internal(loaded, format!("cannot build the product: {e}")))?);
         // Debug builds (the tests) check the entities against the schema too.
         let schema = self.pack.debug_schema();
@@ -511,6 +517,9 @@ pub const PLACEHOLDERS: &[&str] = &[
     "rule",
     "expires",
     "response_days",
+    "cross_border_count",
+    "last_audit",
+    "face_individuals",
     "notice",
     "notice_line",
     "claim_notice",
@@ -610,16 +619,8 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
             let mut countries: Vec<String> = flow?
                 .abroad(&manifest.recipients)
                 .map(|place| match place {
-                    Abroad::Storage(Some(c)) => c.to_string(),
-                    Abroad::Storage(None) => tr(lang, "storage country undeclared", "存储国家未声明"),
-                    Abroad::Recipient(r) => match &r.country {
-                        Some(c) => format!("{c} ({})", r.id),
-                        None => tr(
-                            lang,
-                            format!("{}: country undeclared", r.id),
-                            format!("{}：国家未声明", r.id),
-                        ),
-                    },
+                    Abroad::Storage(c) => c.to_string(),
+                    Abroad::Recipient(r) => format!("{} ({})", r.country.as_deref().unwrap_or_default(), r.id),
                 })
                 .collect();
             countries.dedup();
@@ -645,6 +646,29 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
         "rule" => waiver?.rule.clone(),
         "expires" => waiver?.expires?.to_string(),
         "response_days" => manifest.product.rights.as_ref()?.response_days?.to_string(),
+        "cross_border_count" => {
+            let flow = flow?;
+            let (n, s) = facts::cross_border_counts(manifest, &loaded.taxonomy);
+            if flow.data.iter().any(|d| loaded.taxonomy.is_sensitive(d)) {
+                s.map_or_else(undeclared, |s| {
+                    tr(
+                        lang,
+                        format!("{s} individuals, sensitive data"),
+                        format!("敏感个人信息 {s} 人"),
+                    )
+                })
+            } else {
+                n.map_or_else(undeclared, |n| {
+                    tr(
+                        lang,
+                        format!("{n} individuals, ordinary data"),
+                        format!("非敏感个人信息 {n} 人"),
+                    )
+                })
+            }
+        }
+        "last_audit" => manifest.product.last_audit.map_or_else(undeclared, |d| d.to_string()),
+        "face_individuals" => facts::face_count(manifest).map_or_else(undeclared, |n| n.to_string()),
         _ => return None,
     })
 }

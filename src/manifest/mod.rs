@@ -466,6 +466,23 @@ fn convert(source: &SourceFile, raw: RawError) -> InputError {
                 "写为 `automated_decision: false` 或 `automated_decision: { used: true, opt_out: true }`",
             ));
     }
+    if let Some(found) = message.strip_prefix(model::UNQUOTED) {
+        let found = found.trim();
+        let field = render_path(&path);
+        return source
+            .error(
+                Code::WrongType,
+                Text::new(
+                    format!("`{field}` must be text, found `{found}`"),
+                    format!("`{field}` 必须为文本，实际为 `{found}`"),
+                ),
+            )
+            .at(source.locate(&path), Text::new("not text", "不是文本"))
+            .with_help(Text::new(
+                format!("quote it: `\"{found}\"` (YAML reads a bare number or true/false as another type)"),
+                format!("请加引号：`\"{found}\"`（YAML 会把未加引号的数字或 true/false 读作其他类型）"),
+            ));
+    }
     if message.starts_with("invalid date") {
         return source
             .error(

@@ -61,17 +61,49 @@ pub struct Product {
     #[schemars(pattern(r"^[a-z0-9-]+$"))]
     pub id: String,
     #[schemars(description = "Display name.")]
+    #[serde(default, deserialize_with = "text")]
     pub name: Option<String>,
     #[schemars(description = "The personal-information processor (legal entity).")]
+    #[serde(deserialize_with = "required_text")]
     pub operator: String,
     #[schemars(description = "How individuals reach the processor (PIPL 17).")]
+    #[serde(default, deserialize_with = "text")]
     pub contact: Option<String>,
     #[schemars(description = "A personal-information protection officer is appointed (PIPL 52).")]
     pub pi_officer: Option<bool>,
     #[schemars(description = "The operator is a critical information infrastructure operator (PIPL 40).")]
     pub ciio: Option<bool>,
-    #[schemars(description = "Individuals whose personal information is processed per year.")]
+    #[schemars(
+        description = "Individuals whose personal information the operator holds (the stock, not a yearly flow)."
+    )]
     pub individuals: Option<u64>,
+    #[schemars(
+        description = "ISO 3166-1 alpha-2 code of the country where the operator is established (default CN; PIPL 53)."
+    )]
+    pub operator_country: Option<String>,
+    #[schemars(description = "The operator's representative in China, when it is established abroad (PIPL 53).")]
+    #[serde(default, deserialize_with = "text")]
+    pub cn_representative: Option<String>,
+    #[schemars(description = "Date of the last personal-information protection compliance audit (PIPL 54).")]
+    pub last_audit: Option<Date>,
+    #[schemars(
+        description = "A network data security officer (网络数据安全负责人) is appointed (网络数据安全管理条例 28, 30)."
+    )]
+    pub data_security_officer: Option<bool>,
+    #[schemars(
+        description = "Individuals whose personal information went abroad since 1 January, all flows together."
+    )]
+    pub cross_border_individuals: Option<u64>,
+    #[schemars(
+        description = "Individuals whose face information is stored (default: `individuals` when a flow has face data)."
+    )]
+    pub face_individuals: Option<u64>,
+    #[schemars(
+        description = "Date of the face-recognition filing with the provincial CAC (人脸识别技术应用安全管理办法 15)."
+    )]
+    pub face_filing: Option<Date>,
+    #[schemars(description = "The operator is an electronic certification service provider (电子认证服务提供者).")]
+    pub certification_authority: Option<bool>,
     #[schemars(description = "Dedicated rules for children under 14 exist (PIPL 31).")]
     pub children_rules: Option<bool>,
     #[schemars(
@@ -127,6 +159,7 @@ pub struct CustomCategory {
     /// terms to an existing one.
     pub parent: Option<String>,
     #[schemars(description = "Display name.")]
+    #[serde(default, deserialize_with = "text")]
     pub name: Option<String>,
     #[serde(default)]
     #[schemars(description = "Extra words the privacy notice uses for this category.")]
@@ -139,15 +172,19 @@ pub struct Recipient {
     #[schemars(description = "Recipient id, [a-z0-9-]+, used by `flows[].recipients[].to`.")]
     #[schemars(pattern(r"^[a-z0-9-]+$"))]
     pub id: String,
-    #[schemars(description = "Legal name; required for third-party and joint recipients (PIPL 23).")]
+    #[schemars(
+        description = "Legal name; required for third-party, joint and affiliate recipients and for any recipient abroad (PIPL 23, 39)."
+    )]
+    #[serde(default, deserialize_with = "text")]
     pub name: Option<String>,
     #[schemars(description = "entrusted (processor) | third-party | joint | affiliate | public | authority.")]
     pub role: Role,
-    #[schemars(description = "ISO 3166-1 alpha-2 country code; absent counts as outside CN.")]
+    #[schemars(description = "ISO 3166-1 alpha-2 country code; required except for role public (country-undeclared).")]
     pub country: Option<String>,
-    #[schemars(description = "A processing agreement is in place (PIPL 21).")]
+    #[schemars(description = "A processing or provision agreement is in place (PIPL 21; 网络数据安全管理条例 12).")]
     pub contract: Option<bool>,
     #[schemars(description = "The recipient's contact for individuals.")]
+    #[serde(default, deserialize_with = "text")]
     pub contact: Option<String>,
 }
 
@@ -170,6 +207,7 @@ pub struct Flow {
     #[schemars(pattern(r"^[a-z0-9-]+$"))]
     pub id: String,
     #[schemars(description = "What happens, in words a reviewer understands.")]
+    #[serde(default, deserialize_with = "text")]
     pub description: Option<String>,
     #[schemars(description = "Data categories (`privflow categories`); non-empty.")]
     pub data: Vec<String>,
@@ -177,14 +215,18 @@ pub struct Flow {
     #[schemars(description = "Whose data: adult (default), employee, customer, visitor, minor, child (under 14).")]
     pub subjects: Vec<Subject>,
     #[schemars(description = "Why the data is processed.")]
+    #[serde(default, deserialize_with = "text")]
     pub purpose: Option<String>,
     #[schemars(description = "Lawful basis (PIPL 13).")]
     pub basis: Option<Basis>,
     #[schemars(description = "How consent is obtained when the basis is consent.")]
     pub consent: Option<Consent>,
     #[schemars(description = "Why sensitive data is necessary (PIPL 28, 30).")]
+    #[serde(default, deserialize_with = "text")]
     pub necessity: Option<String>,
-    #[schemars(description = "Where and how the data is stored; absent counts as outside CN and unencrypted.")]
+    #[schemars(
+        description = "Where and how the data is stored; an absent country is country-undeclared, absent encryption counts as unencrypted."
+    )]
     pub storage: Option<Storage>,
     #[schemars(description = "How long the data is kept (PIPL 19).")]
     pub retention: Option<Retention>,
@@ -201,6 +243,10 @@ pub struct Flow {
     pub transport: Option<Transport>,
     #[schemars(description = "Date of the personal-information protection impact assessment (PIPL 55-56).")]
     pub pia: Option<Date>,
+    #[schemars(
+        description = "A way other than face recognition is offered (face data only; 人脸识别技术应用安全管理办法 10)."
+    )]
+    pub alternative: Option<bool>,
 }
 
 #[derive(
@@ -278,7 +324,18 @@ pub struct Retention {
     #[schemars(description = "Kept forever (a finding).")]
     pub forever: Option<bool>,
     #[schemars(description = "The law or reason that sets the retention period.")]
+    #[serde(default, deserialize_with = "text")]
     pub basis: Option<String>,
+    #[schemars(description = "What happens when the period ends: delete | anonymise (网络数据安全管理条例 21).")]
+    pub after: Option<Disposal>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Disposal {
+    Delete,
+    Anonymise,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
@@ -307,7 +364,7 @@ pub struct CrossBorder {
     pub mechanism: Option<Mechanism>,
     #[schemars(description = "Consent to the transfer (PIPL 39).")]
     pub consent: Option<Consent>,
-    #[schemars(description = "Individuals whose data goes abroad per calendar year.")]
+    #[schemars(description = "Individuals whose personal information this flow sent abroad since 1 January.")]
     pub individuals: Option<u64>,
 }
 
@@ -332,8 +389,25 @@ pub enum AutomatedDecision {
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutomatedDecisionDetail {
+    #[serde(default)]
+    #[schemars(description = "Automated decisions are made (implied by `personalised: true`).")]
     pub used: bool,
+    #[schemars(description = "Individuals can refuse, or get an option not based on their traits (PIPL 24).")]
     pub opt_out: Option<bool>,
+    #[schemars(description = "Recommendation, push or ads chosen by personal traits.")]
+    pub personalised: Option<bool>,
+    #[schemars(description = "Users can delete the profile tags used for personalisation (算法推荐管理规定 17).")]
+    pub tag_deletion: Option<bool>,
+}
+
+impl AutomatedDecision {
+    /// Whether decisions are automated: `personalised: true` implies `used: true`.
+    pub fn used(&self) -> bool {
+        match self {
+            AutomatedDecision::Flag(used) => *used,
+            AutomatedDecision::Detail(d) => d.used || d.personalised == Some(true),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
@@ -357,6 +431,60 @@ pub struct Waiver {
     #[schemars(description = "Required; past this date the waiver stops waiving and is reported.")]
     #[schemars(required)]
     pub expires: Option<Date>,
+}
+
+/// Free text must be a YAML string: a phone number written as a bare
+/// integer would lose leading zeros or a `+`, and the JSON Schema (which
+/// editors check) says `string`. So the tool and the schema agree, anything
+/// else is refused with a hint to quote it.
+fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    deserializer.deserialize_any(TextVisitor)
+}
+
+fn required_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    text(deserializer)?.ok_or_else(|| serde::de::Error::custom(format!("{UNQUOTED} null")))
+}
+
+/// The start of the message for a scalar that is not text; loading turns it
+/// into a "quote it" hint.
+pub const UNQUOTED: &str = "expected text in quotes, found";
+
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("text")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Err(E::custom(format!("{UNQUOTED} {v}")))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Err(E::custom(format!("{UNQUOTED} {v}")))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Err(E::custom(format!("{UNQUOTED} {v}")))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Err(E::custom(format!("{UNQUOTED} {v}")))
+    }
 }
 
 /// A calendar date written `YYYY-MM-DD`.
@@ -412,27 +540,29 @@ impl schemars::JsonSchema for Date {
 }
 
 /// Where a flow's data goes outside CN: its storage or one of its
-/// recipients. A country that is not declared counts as outside (SPEC §4).
+/// recipients, by their declared countries (SPEC §4).
 #[derive(Debug, Clone, Copy)]
 pub enum Abroad<'a> {
-    /// The storage country, `None` when not declared.
-    Storage(Option<&'a str>),
-    /// A recipient whose country is not CN (or not declared).
+    /// The declared storage country.
+    Storage(&'a str),
+    /// A recipient whose declared country is not CN.
     Recipient(&'a Recipient),
 }
 
 impl Flow {
     /// Every place the flow's data goes outside CN, storage first, then the
     /// recipients in the flow's order (a recipient not in `recipients` is
-    /// skipped: validation reports it).
+    /// skipped: validation reports it). Only declared countries count: an
+    /// undeclared one is unknown, not abroad, and country-undeclared is that
+    /// defect's one finding (SPEC §4).
     pub fn abroad<'a>(&'a self, recipients: &'a [Recipient]) -> impl Iterator<Item = Abroad<'a>> + 'a {
         let storage = self.storage.as_ref().and_then(|s| s.country.as_deref());
-        let storage = storage.is_none_or(|c| !is_cn(c)).then_some(Abroad::Storage(storage));
+        let storage = storage.filter(|c| !is_cn(c)).map(Abroad::Storage);
         let recipients = self
             .recipients
             .iter()
             .filter_map(|p| recipients.iter().find(|r| r.id == p.to))
-            .filter(|r| r.country.as_deref().is_none_or(|c| !is_cn(c)))
+            .filter(|r| r.abroad())
             .map(Abroad::Recipient);
         storage.into_iter().chain(recipients)
     }
@@ -453,6 +583,13 @@ impl Flow {
     }
 }
 
+impl Recipient {
+    /// The recipient declares a country other than CN.
+    pub fn abroad(&self) -> bool {
+        self.country.as_deref().is_some_and(|c| !is_cn(c))
+    }
+}
+
 /// `CN`, in any case.
 pub fn is_cn(country: &str) -> bool {
     country.eq_ignore_ascii_case("CN")
@@ -469,11 +606,11 @@ mod tests {
         serde_yaml::from_str(&text).unwrap()
     }
 
-    /// `abroad` as text: storage country (`?` undeclared) or recipient id.
+    /// `abroad` as text: storage country or recipient id.
     fn abroad(flows: &str) -> Vec<String> {
         let m = manifest(flows);
         let places = m.flows[0].abroad(&m.recipients).map(|a| match a {
-            Abroad::Storage(country) => format!("storage {}", country.unwrap_or("?")),
+            Abroad::Storage(country) => format!("storage {country}"),
             Abroad::Recipient(r) => format!("recipient {}", r.id),
         });
         let places: Vec<String> = places.collect();
@@ -487,14 +624,12 @@ mod tests {
         assert!(
             abroad("  - { id: f, data: [phone], storage: { country: cn }, recipients: [{ to: sms }] }\n").is_empty()
         );
-        assert_eq!(abroad("  - { id: f, data: [phone] }\n"), ["storage ?"]);
-        assert_eq!(
-            abroad("  - { id: f, data: [phone], storage: { encrypted: true } }\n"),
-            ["storage ?"]
-        );
+        // An undeclared country is unknown, not abroad (country-undeclared).
+        assert!(abroad("  - { id: f, data: [phone] }\n").is_empty());
+        assert!(abroad("  - { id: f, data: [phone], storage: { encrypted: true } }\n").is_empty());
         assert_eq!(
             abroad("  - { id: f, data: [phone], storage: { country: SG }, recipients: [{ to: sms }, { to: anon }, { to: ads }, { to: gone }] }\n"),
-            ["storage SG", "recipient anon", "recipient ads"]
+            ["storage SG", "recipient ads"]
         );
     }
 

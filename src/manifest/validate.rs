@@ -153,6 +153,11 @@ pub(super) fn check(
             )),
         );
     }
+    if let Some(country) = &manifest.product.operator_country {
+        if !is_country(country) {
+            country_error(&mut c, vec![key("product"), key("operator_country")], country);
+        }
+    }
     let notices = manifest.product.notice.as_ref().map(|n| n.paths()).unwrap_or_default();
     let listed = matches!(
         manifest.product.notice,

@@ -61,6 +61,19 @@ pub fn explain(rule: &RuleInfo, lang: Lang) -> String {
             rule.sources.join("; ")
         ));
     }
+    if !rule.law_text_zh.is_empty() {
+        // The Chinese text is the law; an English rendering only follows it.
+        out.push_str(&format!("\n{}\n", tr(lang, "The law's words", "法律原文")));
+        for line in rule.law_text_zh.lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+        if lang == Lang::En && !rule.law_text_en.is_empty() {
+            out.push_str("  (English rendering, not an official translation)\n");
+            for line in rule.law_text_en.lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
     if !rule.why(lang).is_empty() {
         out.push_str(&format!(
             "\n{}\n  {}\n",
