@@ -83,9 +83,21 @@ pub struct PolicyMeta {
     /// Candidate nodes, relative to the request's manifest node; the first
     /// that exists is where the finding points.
     pub span: Vec<String>,
+    /// `@product_message_en/zh`: the policy's flow findings of one manifest
+    /// are reported as one finding on the product, with this message
+    /// (`{count}` flows, `{flows}` their ids), instead of once per flow.
+    pub product_message: Option<(String, String)>,
 }
 
 impl PolicyMeta {
+    /// The one-finding message, when the policy reports on the product.
+    pub fn product_message(&self, lang: Lang) -> Option<&str> {
+        self.product_message.as_ref().map(|(en, zh)| match lang {
+            Lang::En => en.as_str(),
+            Lang::Zh => zh.as_str(),
+        })
+    }
+
     pub fn message(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.message_en,
@@ -345,6 +357,10 @@ impl RulePack {
                     help_en: get("help_en"),
                     help_zh: non_empty(get("help_zh"), &get("help_en")),
                     span: get("span").split_whitespace().map(str::to_string).collect(),
+                    product_message: annotations.get("product_message_en").map(|en| {
+                        let en = en.to_string();
+                        (en.clone(), non_empty(get("product_message_zh"), &en))
+                    }),
                 };
                 let rank = rules.len();
                 let info = rules.entry(rule.clone()).or_insert_with(|| RuleInfo {

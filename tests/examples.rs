@@ -103,7 +103,9 @@ fn the_leliao_counter_example_shows_what_its_notice_implies() {
     for rule in ["face-filing-missing", "rights-missing"] {
         assert!(findings(example).contains(&(rule.into(), None, None)), "{rule}");
     }
-    assert_eq!(findings(example).len(), 34);
+    // No assessment anywhere: one finding on the product, not one per flow.
+    assert!(findings(example).contains(&("pia-missing".into(), None, None)));
+    assert_eq!(findings(example).len(), 30);
 }
 
 #[test]
@@ -196,10 +198,10 @@ fn exit_codes_follow_fail_on() {
     assert_eq!(privflow(&["check", warnings_only, "--fail-on", "warning"]).0, 1);
 }
 
-/// The human report of the counter example: a rule with more than three
-/// findings in the file is one diagnostic listing every place, a rule with
-/// fewer keeps one diagnostic each; errors come before warnings; the count
-/// table at the end agrees with the JSON report.
+/// The human report of the counter example (30 findings, so compact): each
+/// rule of a file is one item whose headline names the rule, however many
+/// places it has; errors come before warnings; the whole report fits about
+/// one screen; the count table at the end agrees with the JSON report.
 #[test]
 fn human_report_groups_repeated_rules_and_counts_them() {
     let example = "examples/leliao.flows.yaml";
@@ -215,21 +217,22 @@ fn human_report_groups_repeated_rules_and_counts_them() {
         *counts.entry(key).or_default() += 1;
     }
     assert!(counts.values().any(|n| *n > 1) && counts.values().any(|n| *n == 1));
-    // The lines miette prints a diagnostic's code on: the rule ids, in order.
+    assert!(human.lines().count() <= 70, "{} lines:\n{human}", human.lines().count());
+    // Each item's headline: a severity mark and `[rule · law]`, in order.
     let headers: Vec<&str> = human
         .lines()
         .take_while(|l| !l.starts_with("rule "))
-        .filter(|l| counts.keys().any(|(rule, _)| rule == l))
+        .filter_map(|l| l.strip_prefix("× [").or_else(|| l.strip_prefix("⚠ [")))
+        .filter_map(|l| l.split([' ', ']']).next())
         .collect();
-    for ((rule, _), n) in &counts {
-        let shown = headers.iter().filter(|h| *h == rule).count();
-        if *n > 1 {
-            assert_eq!(shown, 1, "{rule}");
-            assert!(human.contains(&format!("{n} places in {example} (")), "{rule}: {n}");
-        } else {
-            assert_eq!(shown, *n, "{rule}");
-        }
+    for (rule, _) in counts.keys() {
+        assert_eq!(headers.iter().filter(|h| *h == rule).count(), 1, "{rule}: {headers:?}");
     }
+    // Every place of a repeated rule is listed under its one headline.
+    assert!(
+        human.contains("71:9\u{a0}account-registration · 90:9\u{a0}face-verification"),
+        "{human}"
+    );
     // Errors first.
     let severity_of = |rule: &str| counts.keys().find(|(r, _)| r == rule).unwrap().1.clone();
     let severities: Vec<String> = headers.iter().map(|h| severity_of(h)).collect();
@@ -258,7 +261,7 @@ fn human_report_groups_repeated_rules_and_counts_them() {
     assert_eq!(row_severities, sorted);
     assert!(human
         .trim_end()
-        .ends_with("29 error(s), 5 warning(s), 0 info(s), 0 waived"));
+        .ends_with("25 error(s), 5 warning(s), 0 info(s), 0 waived"));
 }
 
 /// A report with one finding has no table: one row would repeat it.
@@ -280,5 +283,36 @@ fn human_report_of_one_finding_has_no_count_table() {
         "zh",
     ]);
     assert!(human.contains("\n规则 "), "{human}");
-    assert!(human.contains("examples/leliao.flows.yaml 中 6 处（错误 · "), "{human}");
+    assert!(
+        human.contains("× [retention-missing · 《个人信息保护法》第十七条、第十九条]"),
+        "{human}"
+    );
+}
+
+/// A short report keeps its snippets, and still says a repeated rule once.
+#[test]
+fn short_human_report_groups_a_rule_repeated_on_two_flows() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = |id: &str| {
+        format!(
+            "  - id: {id}\n    data: [phone]\n    purpose: login\n    basis: contract\n    storage: {{ country: CN, encrypted: true }}\n"
+        )
+    };
+    let text = format!(
+        "version: 1\nproduct: {{ id: shop, operator: 示例科技有限公司, contact: a@example.cn }}\nflows:\n{}{}",
+        flow("a"),
+        flow("b")
+    );
+    std::fs::write(dir.path().join("privflow.yaml"), text).unwrap();
+    let (_, human, _) = common::privflow_in(dir.path(), &["check"]);
+    assert!(
+        human.contains("2 places in privflow.yaml (error · PIPL 17, 19):"),
+        "{human}"
+    );
+    assert!(human.contains("flow `…` declares no retention period"), "{human}");
+    assert_eq!(
+        human.matches("retention-missing").count(),
+        2,
+        "headline and table row:\n{human}"
+    );
 }

@@ -93,6 +93,19 @@ fn run(text: &str) -> Vec<(String, Option<String>, Option<String>)> {
     }
 }
 
+/// The JSON report of a test manifest.
+fn check_json(text: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.flows.yaml");
+    std::fs::write(&path, text).unwrap();
+    let options = privflow::Options {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
+        ..Default::default()
+    };
+    let report = privflow::check(&[&path], &options).unwrap_or_else(|e| panic!("{}", e.render_plain()));
+    serde_json::to_value(&report).unwrap()
+}
+
 fn rules(text: &str) -> Vec<String> {
     run(text).into_iter().map(|(rule, ..)| rule).collect()
 }
@@ -1275,4 +1288,46 @@ fn the_rule_pack_has_every_rule_of_the_spec() {
 fn purpose_missing() {
     assert_eq!(flow_rules(&[("purpose", DROP)]), ["purpose-missing"]);
     assert_eq!(flow_rules(&[("purpose", "\"  \"")]), ["purpose-missing"]);
+}
+
+#[test]
+fn pia_missing_is_one_finding_on_the_product_and_product_pia_covers_every_flow() {
+    let needs: &[(&str, &str)] = &[("recipients", "[{ to: cloud }]")];
+    let one = |id: &'static str| -> Vec<(&'static str, &'static str)> { with(needs, &[("id", id)]) };
+    let (a, b, c) = (one("a"), one("b"), with(&one("c"), &[("pia", "2026-01-05")]));
+    // Two flows need an assessment and declare none: one finding, on the product.
+    let text = manifest(&[], &[&a, &b, &c], "");
+    let findings: Vec<_> = run(&text)
+        .into_iter()
+        .filter(|(rule, ..)| rule == "pia-missing")
+        .collect();
+    assert_eq!(findings, [("pia-missing".to_string(), None, None)]);
+    let json = check_json(&text);
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "pia-missing")
+        .unwrap()
+        .clone();
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.starts_with("2 flow(s) need"), "{message}");
+    assert!(message.ends_with("`a`, `b`"), "{message}");
+    // The product's assessment covers every flow without its own.
+    assert_eq!(rules(&manifest(&[("pia", "2026-02-01")], &[&a, &b, &c], "")), NONE);
+    // A waiver of one flow leaves the other in the finding.
+    let waiver = "waivers:\n  - { rule: pia-missing, flow: a, reason: booked, expires: 2999-01-01 }\n";
+    let json = check_json(&manifest(&[], &[&a, &b], waiver));
+    let messages: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "pia-missing")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 1);
+    assert!(
+        messages[0].starts_with("1 flow(s) need") && messages[0].ends_with("`b`"),
+        "{messages:?}"
+    );
 }

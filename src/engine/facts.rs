@@ -176,6 +176,7 @@ fn product_pairs(manifest: &Manifest, taxonomy: &Taxonomy, today: Date) -> Pairs
         ("pi_officer", Expr::new_bool(p.pi_officer == Some(true))),
         ("ciio", Expr::new_bool(p.ciio == Some(true))),
         ("children_rules", Expr::new_bool(p.children_rules == Some(true))),
+        ("pia", Expr::new_bool(p.pia.is_some())),
         ("commitments", Expr::new_set(p.commitments.iter().map(|c| name(*c)))),
         ("rights", record(r)),
     ];

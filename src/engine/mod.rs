@@ -162,6 +162,8 @@ impl Engine {
             .concat();
         let active = active_waivers(&loaded.manifest, &hits);
         let mut evaluation = Evaluation::default();
+        // Flow findings a policy reports once, on the product (by policy id).
+        let mut on_product: Vec<(Arc<PolicyMeta>, Severity, Vec<usize>)> = Vec::new();
         for (target, meta) in hits {
             let Some(severity) = self.severity_of(&meta.rule, settings) else {
                 continue;
@@ -169,11 +171,47 @@ impl Engine {
             let finding = self.finding(loaded, notice, target, &meta, severity, settings.lang);
             if is_waived(&loaded.manifest, &active, target, &finding) {
                 evaluation.waived += 1;
-            } else {
-                evaluation.findings.push(finding);
+                continue;
+            }
+            match (target, meta.product_message.is_some()) {
+                (Target::Flow(i), true) => match on_product.iter_mut().find(|(m, ..)| Arc::ptr_eq(m, &meta)) {
+                    Some((_, _, flows)) => flows.push(i),
+                    None => on_product.push((meta, severity, vec![i])),
+                },
+                _ => evaluation.findings.push(finding),
             }
         }
+        for (meta, severity, flows) in on_product {
+            evaluation
+                .findings
+                .push(self.product_finding(loaded, &meta, severity, &flows, settings.lang));
+        }
         Ok(evaluation)
+    }
+
+    /// One finding on the product for a policy's flow findings: `{count}`
+    /// and `{flows}` name them; it points at the product's span candidates.
+    fn product_finding(
+        &self,
+        loaded: &LoadedManifest,
+        meta: &PolicyMeta,
+        severity: Severity,
+        flows: &[usize],
+        lang: Lang,
+    ) -> Finding {
+        let mut finding = self.finding(loaded, None, Target::Product, meta, severity, lang);
+        let ids: Vec<String> = flows
+            .iter()
+            .map(|&i| format!("`{}`", loaded.manifest.flows[i].id))
+            .collect();
+        let value = |key: &str| match key {
+            "count" => Some(flows.len().to_string()),
+            "flows" => Some(ids.join(tr(lang, ", ", "、").as_str())),
+            "product" => Some(loaded.manifest.product.id.clone()),
+            _ => None,
+        };
+        finding.message = fill(meta.product_message(lang).unwrap_or_default(), &value);
+        finding
     }
 
     /// Every request a manifest needs, with the entities they are judged
@@ -534,6 +572,9 @@ pub const PLACEHOLDERS: &[&str] = &[
     "new_purpose",
     "new_sensitive",
     "new_recipients",
+    // a policy reported once on the product (`@product_message_en/zh`)
+    "count",
+    "flows",
 ];
 
 /// The placeholders about the privacy notice: the notice file, its line that
@@ -668,7 +709,10 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
             }
         }
         "last_audit" => manifest.product.last_audit.map_or_else(undeclared, |d| d.to_string()),
-        "face_individuals" => facts::face_count(manifest).map_or_else(undeclared, |n| n.to_string()),
+        "face_individuals" => match facts::face_count(manifest) {
+            Some(n) => tr(lang, format!("{n} individuals"), format!("{n} 人")),
+            None => tr(lang, "number of individuals undeclared", "人数未声明"),
+        },
         _ => return None,
     })
 }
@@ -713,6 +757,7 @@ mod tests {
             help_en: String::new(),
             help_zh: String::new(),
             span: Vec::new(),
+            product_message: None,
         };
         (target, Arc::new(meta))
     }
@@ -765,9 +810,9 @@ mod tests {
     #[test]
     fn every_placeholder_of_the_builtin_rules_is_known() {
         for (file, text) in crate::rules::BUILTIN_FILES {
-            let annotations = text
-                .lines()
-                .filter(|l| l.starts_with("@message_") || l.starts_with("@help_"));
+            let annotations = text.lines().filter(|l| {
+                l.starts_with("@message_") || l.starts_with("@help_") || l.starts_with("@product_message_")
+            });
             for line in annotations {
                 let names = line
                     .split('{')

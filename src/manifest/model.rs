@@ -107,6 +107,10 @@ pub struct Product {
     #[schemars(description = "Dedicated rules for children under 14 exist (PIPL 31).")]
     pub children_rules: Option<bool>,
     #[schemars(
+        description = "Date of the product's personal-information protection impact assessment (PIPL 55-56); covers every flow without its own `pia`."
+    )]
+    pub pia: Option<Date>,
+    #[schemars(
         description = "The published privacy notice, relative to this file: one path, or a list (privacy policy, SDK list, children's rules)."
     )]
     pub notice: Option<NoticePaths>,

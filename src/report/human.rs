@@ -69,6 +69,12 @@ impl Diagnostic for Shown<'_> {
 /// keeps a manifest with 40 findings on about one screen.
 const GROUP_OVER: usize = 1;
 
+/// A report with more findings than this is shown compactly, a line or two
+/// per rule and file without snippets, so that a manifest's findings and
+/// the count table fit about one screen; a smaller run, `privflow explain
+/// RULE` and the other formats give the rest.
+const COMPACT_OVER: usize = 12;
+
 /// The terminal width the report is laid out for.
 const WIDTH: usize = 100;
 
@@ -88,10 +94,12 @@ fn entries(report: &Report) -> Vec<Entry<'_>> {
     for finding in &ordered {
         groups.entry(key(finding)).or_default().push(finding);
     }
+    // A long report shows every item compactly (see `render_compact`).
+    let compact = report.findings.len() > COMPACT_OVER;
     let mut out = Vec::new();
     for finding in ordered {
         match groups.remove(&key(finding)) {
-            Some(group) if group.len() > GROUP_OVER => out.push(Entry::Group(group)),
+            Some(group) if group.len() > GROUP_OVER || compact => out.push(Entry::Group(group)),
             Some(group) => out.extend(group.into_iter().map(Entry::One)),
             // Already shown with its group.
             None => {}
@@ -115,6 +123,9 @@ pub fn render(report: &Report, color: bool) -> String {
         .with_width(WIDTH)
         .with_wrap_lines(false);
     let lang = report.lang;
+    if report.findings.len() > COMPACT_OVER {
+        return render_compact(report);
+    }
     let mut out = String::new();
     for entry in entries(report) {
         match entry {
@@ -128,6 +139,103 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
     }
     out.push_str(&count_table(report));
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+/// The compact layout of a long report: per rule and file, one line with
+/// the severity, rule, law and the words its findings share, then their
+/// places (with what differs between them); then the count table.
+fn render_compact(report: &Report) -> String {
+    let lang = report.lang;
+    let mut out = String::new();
+    let indent = "    ";
+    for entry in entries(report) {
+        let findings = match entry {
+            Entry::One(finding) => vec![finding],
+            Entry::Group(findings) => findings,
+        };
+        let first = findings[0];
+        let symbol = match first.severity {
+            Severity::Error => "×",
+            Severity::Warning => "⚠",
+            Severity::Info => "ℹ",
+        };
+        let law = crate::law::cite(&first.law, lang);
+        let class = if law.is_empty() || law == "—" {
+            first.rule.clone()
+        } else {
+            format!("{} · {law}", first.rule)
+        };
+        let place = |f: &Finding| format!("{}:{}", f.line, f.column);
+        let mut lines: Vec<String> = Vec::new();
+        let mut headline = |words: &str| {
+            let text = format!("{symbol} [{class}] {words}");
+            for (i, line) in wrap(&text, WIDTH - indent.len()).into_iter().enumerate() {
+                lines.push(if i == 0 { line } else { format!("{indent}{line}") });
+            }
+        };
+        if findings.len() == 1 {
+            headline(&first.message);
+            lines.push(format!("{indent}{}:{}", first.file, place(first)));
+        } else if let Some(shared) = shared_message(&findings) {
+            headline(&shared);
+            let places: Vec<String> = findings
+                .iter()
+                .map(|f| format!("{}\u{a0}{}", place(f), f.flow.as_deref().unwrap_or_default()))
+                .collect();
+            let text = format!("{}: {}", first.file, places.join(" · "));
+            lines.extend(
+                wrap(&text, WIDTH - indent.len())
+                    .into_iter()
+                    .map(|l| format!("{indent}{l}")),
+            );
+        } else if let Some((template, parts)) = differing_parts(&findings) {
+            headline(&template);
+            lines.push(format!("{indent}{}:", first.file));
+            for (finding, part) in findings.iter().zip(parts) {
+                let flow = finding.flow.as_deref().unwrap_or_default();
+                let text = format!("{:<8}{flow}: {part}", place(finding));
+                lines.extend(
+                    wrap(&text, WIDTH - 2 * indent.len())
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, l)| {
+                            if i == 0 {
+                                format!("{indent}{indent}{l}")
+                            } else {
+                                format!("{indent}{indent}        {l}")
+                            }
+                        }),
+                );
+            }
+        } else {
+            headline(&tr(
+                lang,
+                format!("{} places:", findings.len()),
+                format!("{} 处：", findings.len()),
+            ));
+            lines.push(format!("{indent}{}:", first.file));
+            for finding in &findings {
+                let text = format!("{:<8}{}", place(finding), finding.message);
+                lines.extend(
+                    wrap(&text, WIDTH - 2 * indent.len())
+                        .into_iter()
+                        .map(|l| format!("{indent}{indent}{l}")),
+                );
+            }
+        }
+        out.push_str(&lines.join("\n"));
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&count_table(report));
+    out.push_str(&tr(
+        lang,
+        "`privflow explain RULE` says why each rule matters and how to fix it.\n",
+        "`privflow explain 规则` 说明每条规则的依据与修复方法。\n",
+    ));
     out.push_str(&summary_line(report));
     out.push('\n');
     out
@@ -209,6 +317,17 @@ fn group<'a>(findings: &[&'a Finding], lang: crate::lang::Lang) -> Grouped<'a> {
     }
     let n = findings.len();
     let file = &first.file;
+    if n == 1 {
+        // One finding of a long report: its message and place, no snippet.
+        let mut lines = wrap(&first.message, WIDTH - 4);
+        lines.push(format!("{file}:{}:{} ({class})", first.line, first.column));
+        let help: Vec<String> = helps.iter().flat_map(|h| wrap(h, WIDTH - 8)).collect();
+        return Grouped {
+            first,
+            message: lines.join("\n"),
+            help: help.join("\n"),
+        };
+    }
     let mut lines = vec![tr(
         lang,
         format!("{n} places in {file} ({class}):"),
