@@ -292,6 +292,11 @@ fn retention_missing_and_unbounded() {
         )]),
         NONE
     );
+    // Kept until the user deletes it (a post, a message): an event too.
+    assert_eq!(
+        flow_rules(&[("retention", "{ until: user-deletion, after: delete }")]),
+        NONE
+    );
 }
 
 #[test]
@@ -650,10 +655,36 @@ fn recipient_unnamed() {
         recipient_rules("{ id: x, name: X Ltd, role: affiliate, country: CN, contract: true }"),
         vec![unnamed.clone()]
     );
-    // Any recipient abroad, whatever its role (PIPL 39).
+    // Any recipient abroad, whatever its role (PIPL 39); one finding that
+    // says what is missing.
     assert_eq!(
         recipient_rules("{ id: x, role: entrusted, country: US, contract: true }"),
         vec![unnamed.clone()]
+    );
+    let message = |recipient: &str| {
+        let text = manifest(&[], &[&[]], "").replace("recipients:\n", &format!("recipients:\n  - {recipient}\n"));
+        let json = check_json(&text);
+        let messages: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "recipient-unnamed")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        messages[0].clone()
+    };
+    assert_eq!(
+        message("{ id: x, role: entrusted, country: US, contract: true }"),
+        "entrusted recipient `x` is declared without a legal name (`name:`) or contact (`contact:`)"
+    );
+    assert_eq!(
+        message("{ id: x, role: entrusted, country: US, contract: true, contact: a@b.example }"),
+        "entrusted recipient `x` is declared without a legal name (`name:`)"
+    );
+    assert_eq!(
+        message("{ id: x, name: X Inc, role: entrusted, country: US, contract: true }"),
+        "entrusted recipient `x` is declared without a contact (`contact:`)"
     );
     assert_eq!(
         recipient_rules("{ id: x, name: X Inc, role: entrusted, country: US, contract: true }"),

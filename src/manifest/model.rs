@@ -348,6 +348,9 @@ pub enum Disposal {
 pub enum RetentionEvent {
     AccountClosure,
     PurposeFulfilled,
+    /// The individual deletes the data (a post, a message) or asks for it
+    /// to be deleted (PIPL 47).
+    UserDeletion,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]

@@ -246,6 +246,7 @@ fn retention(retention: Option<&Retention>, lang: Lang) -> String {
         let event = match event {
             RetentionEvent::AccountClosure => tr(lang, "account closure", "注销账号"),
             RetentionEvent::PurposeFulfilled => tr(lang, "purpose fulfilled", "处理目的实现"),
+            RetentionEvent::UserDeletion => tr(lang, "deleted by the user", "用户删除"),
         };
         parts.push(match r.max_days {
             Some(max) => tr(
