@@ -142,7 +142,10 @@ fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
         notice_phrases: Default::default(),
     };
     let rule_ids = pack.rule_ids();
-    let cx = manifest::LoadContext { rule_ids: &rule_ids };
+    let cx = manifest::LoadContext {
+        rule_ids: &rule_ids,
+        catalogue: None,
+    };
     let plans: Vec<_> = paths
         .par_iter()
         .map(|p| {

@@ -71,6 +71,7 @@ codes! {
     CategoryCycle => "category-cycle", "custom categories whose parents form a cycle";
     EmptyTerm => "empty-term", "an empty notice term of a custom category";
     UnknownRecipient => "unknown-recipient", "a flow provides data to an undeclared recipient";
+    UnknownSdk => "unknown-sdk", "a recipient's `sdks:` names an id that is in no SDK catalogue";
     ProvisionData => "provision-data", "a recipient entry lists data its flow does not carry";
     InvalidCountry => "invalid-country", "a country that is not an ISO 3166-1 alpha-2 code";
     InvalidRetention => "invalid-retention", "a retention that is not exactly one of days, until or forever";

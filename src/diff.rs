@@ -38,7 +38,10 @@ pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Resul
     for job in &jobs.jobs {
         let engine = job.engines.get();
         let rule_ids = engine.pack().rule_ids();
-        let cx = LoadContext { rule_ids: &rule_ids };
+        let cx = LoadContext {
+            rule_ids: &rule_ids,
+            catalogue: None,
+        };
         let item = job.item;
         let head = match manifest::load(&item.path, &item.display, &cx) {
             Ok(head) => head,

@@ -186,7 +186,10 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     let work = |job: &run::Job, parsed: Option<Result<manifest::Parsed, Vec<InputError>>>| {
         let engine = job.engines.get();
         let rule_ids = engine.pack().rule_ids();
-        let cx = manifest::LoadContext { rule_ids: &rule_ids };
+        let cx = manifest::LoadContext {
+            rule_ids: &rule_ids,
+            catalogue: None,
+        };
         let parsed = parsed.unwrap_or_else(|| manifest::parse_file(&job.item.path, &job.item.display));
         let loaded = parsed?.check(&cx)?;
         let notice =

@@ -144,6 +144,9 @@ fn produce(code: &str) -> (i32, String) {
             format!("{m}categories:\n  - {{ id: badge, parent: personal, name: 工牌, terms: [\"\"] }}\n")
         }),
         "unknown-recipient" => fixture("unknown-recipient"),
+        "unknown-sdk" => manifest_case(&dir, |m| {
+            m.replace("contract: true }", "contract: true, sdks: [umemg] }")
+        }),
         "provision-data" => manifest_case(&dir, |m| {
             m.replace(
                 "retention: { days: 365 }",

@@ -92,3 +92,25 @@ fn usage_error_exits_2() {
     assert_eq!(code, 2);
     assert!(stderr.contains("invalid value 'yaml'"), "{stderr}");
 }
+
+#[test]
+fn an_unknown_sdk_id_is_an_input_error_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("privflow.yaml");
+    std::fs::write(
+        &path,
+        "version: 1\nproduct: { id: p, operator: o }\nrecipients:\n  - { id: u, name: U Ltd, role: third-party, country: CN, sdks: [jpush, umemg] }\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_privflow"))
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("privflow::unknown-sdk"), "{stderr}");
+    assert!(stderr.contains("did you mean `umeng`?"), "{stderr}");
+    assert!(stderr.contains(":4:"), "span on the entry's line: {stderr}");
+    assert!(!stderr.contains("`jpush`"), "{stderr}");
+}

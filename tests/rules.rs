@@ -572,6 +572,16 @@ fn data_leaves_cn_through_a_recipient() {
 }
 
 #[test]
+fn storage_none_escapes_the_storage_rules_but_not_retention() {
+    // Sensitive data kept nowhere: nothing to encrypt at rest.
+    assert_eq!(flow_rules(&with(SENSITIVE_OK, &[("storage", "none")])), NONE);
+    assert_eq!(
+        flow_rules(&[("storage", "none"), ("retention", "{ forever: true }")]),
+        ["retention-unbounded"]
+    );
+}
+
+#[test]
 fn country_undeclared_is_the_one_finding() {
     // Not "abroad": no cross-border rule and no impact assessment for it.
     assert_eq!(
@@ -579,6 +589,8 @@ fn country_undeclared_is_the_one_finding() {
         [("country-undeclared".into(), Some("f".into()), None)]
     );
     assert_eq!(flow_rules(&[("storage", DROP)]), ["country-undeclared"]);
+    // `storage: none`: the operator keeps nothing, so there is no country to declare.
+    assert_eq!(flow_rules(&[("storage", "none")]), NONE);
     // A recipient without a country: one finding at its declaration.
     assert_eq!(
         recipient_rules("{ id: x, name: X Ltd, role: entrusted, contract: true }"),

@@ -139,6 +139,7 @@ product:
 #     country: CN                     # ISO 3166-1 alpha-2
 #     contract: true                  # agreement in place (PIPL 21; 网络数据安全管理条例 12 for third parties)
 #     contact: https://cloud.example.com
+#     sdks: [umeng]                   # SDKs of this recipient in the app (`privflow scan`)
 recipients: []
 
 flows:
@@ -149,7 +150,7 @@ flows:
     purpose: account-management
     basis: contract                 # consent | contract | employment | legal-duty | emergency | news | public | other-law
     consent: none                   # with basis consent: implied | bundled | general | separate | written | guardian
-    storage:
+    storage:                        # or `none` when you keep nothing (sent straight to an SDK)
       country: CN
       encrypted: true
     retention:
@@ -216,6 +217,7 @@ product:
 #     country: CN                     # ISO 3166-1 二位国家代码
 #     contract: true                  # 已签订协议（个保法第二十一条；向第三方提供时为网络数据安全管理条例第十二条）
 #     contact: https://cloud.example.com
+#     sdks: [umeng]                   # 该接收方在应用中的 SDK（`privflow scan`）
 recipients: []
 
 flows:

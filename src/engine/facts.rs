@@ -281,6 +281,7 @@ pub fn flow_context(
             Expr::new_bool(flow.necessity.as_deref().is_some_and(|n| !n.trim().is_empty())),
         ),
         ("storage_encrypted", Expr::new_bool(storage.encrypted == Some(true))),
+        ("storage_none", Expr::new_bool(storage.none)),
         ("leaves_cn", Expr::new_bool(flow.leaves_cn(&manifest.recipients))),
         ("automated_decision", Expr::new_bool(automated)),
         ("automated_opt_out", Expr::new_bool(opt_out)),

@@ -137,9 +137,11 @@ const SECTIONS: &[Section] = &[
     },
 ];
 
-/// What `load` needs besides the file: the rule ids waivers may name.
+/// What `load` needs besides the file: the rule ids waivers may name and
+/// the SDK catalogue `recipients[].sdks` names (`None`: the built-in one).
 pub struct LoadContext<'a> {
     pub rule_ids: &'a [String],
+    pub catalogue: Option<&'a crate::scan::catalogue::Catalogue>,
 }
 
 /// Reads, parses and checks one manifest, reporting every error it has.

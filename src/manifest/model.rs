@@ -119,6 +119,11 @@ pub struct Product {
     pub commitments: Vec<Commitment>,
     #[schemars(description = "How each right of individuals is served: self-service, on-request or none.")]
     pub rights: Option<Rights>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(
+        description = "Directories holding the app's code, relative to this file, for `privflow scan` (default: this file's directory tree)."
+    )]
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
@@ -190,6 +195,11 @@ pub struct Recipient {
     #[schemars(description = "The recipient's contact for individuals.")]
     #[serde(default, deserialize_with = "text")]
     pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(
+        description = "SDKs of this recipient embedded in the app (catalogue ids, `privflow scan`); the scan holds them against the code."
+    )]
+    pub sdks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]
@@ -229,8 +239,10 @@ pub struct Flow {
     #[serde(default, deserialize_with = "text")]
     pub necessity: Option<String>,
     #[schemars(
-        description = "Where and how the data is stored; an absent country is country-undeclared, absent encryption counts as unencrypted."
+        description = "Where and how the data is stored, or `none` when the operator does not keep it (collected on the device and sent to a recipient); an absent country is country-undeclared, absent encryption counts as unencrypted."
     )]
+    #[serde(default, deserialize_with = "storage")]
+    #[schemars(with = "Option<StorageDecl>")]
     pub storage: Option<Storage>,
     #[schemars(description = "How long the data is kept (PIPL 19).")]
     pub retention: Option<Retention>,
@@ -303,6 +315,62 @@ pub struct Storage {
     pub encrypted: Option<bool>,
     #[schemars(description = "raw | template | hashed | de-identified | anonymised.")]
     pub form: Option<StorageForm>,
+    /// `storage: none`: the operator keeps nothing, so no storage rule applies.
+    #[serde(skip)]
+    pub none: bool,
+}
+
+/// `storage:` as written: `none`, or where and how the data is kept (for
+/// the JSON Schema; `storage` reads it so that errors inside the mapping
+/// keep their own messages).
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+enum StorageDecl {
+    None(NoStorage),
+    Kept(Storage),
+}
+
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+#[serde(rename_all = "lowercase")]
+enum NoStorage {
+    None,
+}
+
+fn storage<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Storage>, D::Error> {
+    struct StorageVisitor;
+    impl<'de> serde::de::Visitor<'de> for StorageVisitor {
+        type Value = Option<Storage>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("`none` or a mapping with country, encrypted, form")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v == "none" {
+                Ok(Some(Storage {
+                    none: true,
+                    ..Storage::default()
+                }))
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            Storage::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+    }
+    deserializer.deserialize_any(StorageVisitor)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, IntoStaticStr, schemars::JsonSchema)]

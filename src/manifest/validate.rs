@@ -189,6 +189,7 @@ pub(super) fn check(
 
     let taxonomy = categories(&mut c, manifest);
     let recipients = recipients(&mut c, manifest);
+    sdks(&mut c, manifest, cx.catalogue);
     flows(&mut c, manifest, &taxonomy, &recipients);
     waivers(&mut c, manifest, cx.rule_ids);
 
@@ -418,6 +419,41 @@ fn recipients<'m>(c: &mut Checker, manifest: &'m Manifest) -> Vec<&'m str> {
         }
     }
     manifest.recipients.iter().map(|r| r.id.as_str()).collect()
+}
+
+/// Every `recipients[].sdks` entry names a catalogue id (built-in or a team's).
+fn sdks(c: &mut Checker, manifest: &Manifest, catalogue: Option<&crate::scan::catalogue::Catalogue>) {
+    if manifest.recipients.iter().all(|r| r.sdks.is_empty()) {
+        return;
+    }
+    let Some(catalogue) = catalogue.or_else(|| crate::scan::catalogue::Catalogue::shared_builtin()) else {
+        // A broken built-in catalogue is reported by the scan itself.
+        return;
+    };
+    for (i, r) in manifest.recipients.iter().enumerate() {
+        for (j, id) in r.sdks.iter().enumerate() {
+            if catalogue.get(id).is_some() {
+                continue;
+            }
+            let help = did_you_mean(id, catalogue.sdks.iter().map(|s| s.id.as_str())).unwrap_or_else(|| {
+                Text::new(
+                    "use an id of `data/sdks.yaml`, or add the SDK to a team catalogue (`catalogue:` in `.privflow.yaml`)",
+                    "使用 `data/sdks.yaml` 中的 id，或将该 SDK 加入团队目录（`.privflow.yaml` 的 `catalogue:`）",
+                )
+            });
+            c.report(
+                Code::UnknownSdk,
+                vec![key("recipients"), Seg::Index(i), key("sdks"), Seg::Index(j)],
+                false,
+                (
+                    format!("recipient `{}` lists the unknown SDK `{id}`", r.id),
+                    format!("接收方 `{}` 列出了未知的 SDK `{id}`", r.id),
+                ),
+                ("not in the SDK catalogue", "不在 SDK 目录中"),
+                Some(help),
+            );
+        }
+    }
 }
 
 fn country_error(c: &mut Checker, path: Path, country: &str) {

@@ -93,6 +93,13 @@ impl Catalogue {
         Ok(catalogue)
     }
 
+    /// The built-in catalogue, parsed once per process (`None` if broken:
+    /// `builtin` reports why).
+    pub fn shared_builtin() -> Option<&'static Catalogue> {
+        static BUILTIN_CATALOGUE: std::sync::OnceLock<Option<Catalogue>> = std::sync::OnceLock::new();
+        BUILTIN_CATALOGUE.get_or_init(|| Catalogue::builtin().ok()).as_ref()
+    }
+
     /// Adds a catalogue file's SDKs (a team's: same format); an id already
     /// present is replaced. Every problem is reported, each with a span.
     pub fn merge(&mut self, file: &str, text: &str, taxonomy: &Taxonomy) -> Result<(), Vec<InputError>> {
