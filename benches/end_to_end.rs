@@ -140,6 +140,8 @@ fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
         severity: Default::default(),
         split_flows: false,
         notice_phrases: Default::default(),
+        scan: Default::default(),
+        catalogues: None,
     };
     let rule_ids = pack.rule_ids();
     let cx = manifest::LoadContext {

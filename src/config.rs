@@ -27,6 +27,13 @@ pub struct Config {
     pub lang: Option<Lang>,
     /// Defective notice phrases of the team's own, added to the shipped ones.
     pub notice_phrases: Option<crate::notice::phrase::Written>,
+    /// `privflow check` also holds each manifest against its app's code
+    /// (`privflow scan`).
+    pub scan: Option<bool>,
+    /// Team SDK catalogues (the format of `data/sdks.yaml`), relative to
+    /// this file, merged over the built-in one.
+    #[serde(default)]
+    pub catalogue: Vec<String>,
 }
 
 /// A severity override: a new severity, or `off`.
@@ -95,6 +102,35 @@ impl Loaded {
 }
 
 impl Loaded {
+    /// The team catalogues, relative to the config's directory; one that
+    /// does not exist is an input error at its entry.
+    pub fn catalogue_files(&self) -> Result<Vec<PathBuf>, InputError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let mut files = Vec::new();
+        for (k, name) in self.config.catalogue.iter().enumerate() {
+            let path = dir.join(name);
+            if !path.is_file() {
+                let at = [manifest::Seg::key("catalogue"), manifest::Seg::Index(k)];
+                return Err(self
+                    .source
+                    .error(
+                        Code::Catalogue,
+                        Text::new(
+                            format!("the SDK catalogue `{name}` does not exist"),
+                            format!("SDK 目录 `{name}` 不存在"),
+                        ),
+                    )
+                    .at(self.source.locate(&at), Text::new("not found", "未找到"))
+                    .with_help(Text::new(
+                        format!("give the catalogue's path relative to {FILE_NAME}"),
+                        format!("填写相对于 {FILE_NAME} 的目录文件路径"),
+                    )));
+            }
+            files.push(path);
+        }
+        Ok(files)
+    }
+
     /// The shipped notice phrases plus `notice_phrases`; a phrase with an
     /// empty part (it would match everywhere) is an input error.
     pub fn notice_phrases(&self) -> Result<Phrases, InputError> {
@@ -169,8 +205,8 @@ pub fn load(path: &Path) -> Result<Loaded, InputError> {
             let name = yaml::quoted_name(&raw.message).unwrap_or_default();
             let help = did_you_mean(&name, expected.iter().map(String::as_str)).unwrap_or_else(|| {
                 Text::new(
-                    "known keys: policies, severity, fail_on, lang, notice_phrases",
-                    "可用键：policies、severity、fail_on、lang、notice_phrases",
+                    "known keys: policies, severity, fail_on, lang, notice_phrases, scan, catalogue",
+                    "可用键：policies、severity、fail_on、lang、notice_phrases、scan、catalogue",
                 )
             });
             Err(source

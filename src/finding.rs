@@ -57,6 +57,10 @@ pub struct Finding {
     pub recipient: Option<String>,
     pub message: String,
     pub help: String,
+    /// What a scan finding is about in the code: the catalogue id of an SDK
+    /// or the permission as written. Absent from other findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
     #[serde(skip)]
     pub location: Location,
 }

@@ -161,6 +161,38 @@ impl Report {
     }
 }
 
+/// The evidence in the build and platform files of one manifest (its
+/// directory tree, or `product.sources`), and those files as (path to read,
+/// path shown).
+fn scan_manifest(
+    loaded: &manifest::LoadedManifest,
+    path: &Path,
+) -> Result<(Vec<scan::Evidence>, Vec<(std::path::PathBuf, String)>), Vec<InputError>> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let sources: Vec<std::path::PathBuf> = loaded.manifest.product.sources.iter().map(Into::into).collect();
+    let (files, mut errors) = scan::walk::platform_files(dir, &sources);
+    let (evidence, scan_errors) = scan::scan_files(&files);
+    errors.extend(scan_errors);
+    if errors.is_empty() {
+        Ok((evidence, files))
+    } else {
+        Err(errors)
+    }
+}
+
+/// The texts of the files scan findings point at, by displayed path (the
+/// reports quote them); read again only for the files with findings.
+fn finding_sources(findings: &[Finding], files: &[(std::path::PathBuf, String)]) -> Vec<(String, Arc<str>)> {
+    files
+        .iter()
+        .filter(|(_, shown)| findings.iter().any(|f| f.evidence.is_some() && &f.file == shown))
+        .filter_map(|(path, shown)| Some((shown.clone(), Arc::from(std::fs::read_to_string(path).ok()?))))
+        .collect()
+}
+
 /// Checks the manifests under `paths`. Input errors (exit 2) come back as
 /// `Err`, all of them, in the run's language; findings are in the `Report`.
 pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, InputErrors> {
@@ -186,17 +218,34 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     let work = |job: &run::Job, parsed: Option<Result<manifest::Parsed, Vec<InputError>>>| {
         let engine = job.engines.get();
         let rule_ids = engine.pack().rule_ids();
+        let catalogues = job.settings.catalogues.as_deref();
         let cx = manifest::LoadContext {
             rule_ids: &rule_ids,
-            catalogue: None,
+            catalogue: catalogues.map(|c| &c.sdks),
         };
         let parsed = parsed.unwrap_or_else(|| manifest::parse_file(&job.item.path, &job.item.display));
         let loaded = parsed?.check(&cx)?;
-        let notice =
-            notice::for_manifest(&loaded, run_notice.as_ref(), &job.settings.notice_phrases).map_err(|e| vec![e])?;
-        let evaluation = engine
-            .evaluate_with(&loaded, notice.as_ref(), &job.settings)
-            .map_err(|e| vec![e])?;
+        let mut evaluation = if job.settings.scan == scan::ScanMode::Only {
+            engine::Evaluation::default()
+        } else {
+            let notice = notice::for_manifest(&loaded, run_notice.as_ref(), &job.settings.notice_phrases)
+                .map_err(|e| vec![e])?;
+            engine
+                .evaluate_with(&loaded, notice.as_ref(), &job.settings)
+                .map_err(|e| vec![e])?
+        };
+        let mut scanned = Vec::new();
+        if let (Some(catalogues), true) = (catalogues, job.settings.scan != scan::ScanMode::Off) {
+            let (found, files) = scan_manifest(&loaded, &job.item.path)?;
+            let facts = engine::scan::scan_facts(&loaded, &found, &catalogues.sdks, &catalogues.permissions);
+            let scan = engine
+                .evaluate_scan(&loaded, &facts, &catalogues.sdks, &job.settings)
+                .map_err(|e| vec![e])?;
+            evaluation.findings.extend(scan.findings);
+            evaluation.waived += scan.waived;
+            // The reports quote the files the scan findings point at.
+            scanned = finding_sources(&evaluation.findings, &files);
+        }
         // Keep the text and the model; the span index is dropped here, in the
         // worker, instead of piling up for every file until the report.
         let manifest::LoadedManifest {
@@ -207,6 +256,7 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         Ok::<_, Vec<InputError>>((
             (source.display.clone(), source.text.clone(), manifest, taxonomy),
             evaluation,
+            scanned,
         ))
     };
     // One file is evaluated here, its flows split over the pool (no second
@@ -221,7 +271,8 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     report.add_rules(&jobs.rules);
     for result in results {
         match result {
-            Ok(((display, text, manifest, taxonomy), evaluation)) => {
+            Ok(((display, text, manifest, taxonomy), evaluation, scanned)) => {
+                report.sources.extend(scanned);
                 report.add(display, text, manifest, taxonomy, evaluation)
             }
             Err(e) => errors.extend(e),

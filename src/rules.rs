@@ -31,6 +31,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("waivers.cedar", include_str!("../policies/waivers.cedar")),
     ("notice.cedar", include_str!("../policies/notice.cedar")),
     ("diff.cedar", include_str!("../policies/diff.cedar")),
+    ("scan.cedar", include_str!("../policies/scan.cedar")),
 ];
 
 /// The kinds of request privflow makes; each is a Cedar action.
@@ -45,10 +46,14 @@ pub enum ActionKind {
     Disclosure,
     /// One flow against its version at a base revision (`privflow diff` only).
     Change,
+    /// One SDK found in the code or listed in `sdks:` (`privflow scan` only).
+    Sdk,
+    /// One permission found in the platform files (`privflow scan` only).
+    Permission,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 7] = [
+    pub const ALL: [ActionKind; 9] = [
         ActionKind::Product,
         ActionKind::Flow,
         ActionKind::Recipient,
@@ -56,6 +61,8 @@ impl ActionKind {
         ActionKind::Waiver,
         ActionKind::Disclosure,
         ActionKind::Change,
+        ActionKind::Sdk,
+        ActionKind::Permission,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +74,8 @@ impl ActionKind {
             ActionKind::Waiver => "waiver",
             ActionKind::Disclosure => "disclosure",
             ActionKind::Change => "change",
+            ActionKind::Sdk => "sdk",
+            ActionKind::Permission => "permission",
         }
     }
 }

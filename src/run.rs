@@ -18,6 +18,7 @@ use crate::engine::{Settings, ThreadEngines};
 use crate::lang::Lang;
 use crate::manifest::model::Date;
 use crate::rules::{RuleInfo, RulePack};
+use crate::scan::{Catalogues, ScanMode};
 
 /// The lowest severity that fails a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
@@ -41,6 +42,12 @@ pub struct Options {
     /// The privacy notice every manifest is checked against, in place of
     /// each manifest's own `product.notice`.
     pub notice: Option<PathBuf>,
+    /// `privflow scan`: only the scan findings. Otherwise `check` scans
+    /// where `.privflow.yaml` says `scan: true`.
+    pub scan_only: bool,
+    /// Team SDK catalogues (`--catalogue`), merged after the built-in one
+    /// and before those of `.privflow.yaml`.
+    pub catalogues: Vec<PathBuf>,
 }
 
 /// What applies to the whole run: its language, threshold and date, and the
@@ -184,6 +191,32 @@ impl Run {
                     }
                     severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
                 }
+                let scan = match (options.scan_only, config.as_ref().and_then(|c| c.config.scan)) {
+                    (true, _) => ScanMode::Only,
+                    (false, Some(true)) => ScanMode::Also,
+                    (false, _) => ScanMode::Off,
+                };
+                let mut team = options.catalogues.clone();
+                if let Some(c) = &config {
+                    match c.catalogue_files() {
+                        Ok(files) => team.extend(files),
+                        Err(e) => {
+                            errors.push(e);
+                            return None;
+                        }
+                    }
+                }
+                let catalogues = if scan != ScanMode::Off || !team.is_empty() {
+                    match Catalogues::load(&team) {
+                        Ok(c) => Some(Arc::new(c)),
+                        Err(e) => {
+                            errors.extend(e);
+                            return None;
+                        }
+                    }
+                } else {
+                    None
+                };
                 Some((
                     engines,
                     Settings {
@@ -192,6 +225,8 @@ impl Run {
                         severity,
                         split_flows: false,
                         notice_phrases: Arc::new(notice_phrases),
+                        scan,
+                        catalogues,
                     },
                 ))
             });

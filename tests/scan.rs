@@ -166,10 +166,16 @@ use common::privflow;
 
 #[test]
 fn scan_command_human_and_json() {
-    let (code, stdout, stderr) = privflow(&["scan", "tests/fixtures/apps/miniprogram"]);
+    let (code, stdout, stderr) = privflow(&["scan", "--evidence", "tests/fixtures/apps/miniprogram"]);
     assert_eq!(code, 0, "{stderr}");
     insta::assert_snapshot!("scan_cli_miniprogram_human", stdout);
-    let (code, stdout, stderr) = privflow(&["scan", "--format", "json", "tests/fixtures/apps/react-native"]);
+    let (code, stdout, stderr) = privflow(&[
+        "scan",
+        "--evidence",
+        "--format",
+        "json",
+        "tests/fixtures/apps/react-native",
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let sentry = &json["manifests"][0]["evidence"][1];
@@ -180,7 +186,7 @@ fn scan_command_human_and_json() {
 
 #[test]
 fn scan_command_in_chinese_without_manifests() {
-    let (code, stdout, _) = privflow(&["scan", "--lang", "zh", "tests/fixtures/apps/broken"]);
+    let (code, stdout, _) = privflow(&["scan", "--evidence", "--lang", "zh", "tests/fixtures/apps/broken"]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "未找到清单\n");
 }

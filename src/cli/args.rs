@@ -62,6 +62,9 @@ pub struct RunArgs {
     /// The date waivers are judged against (YYYY-MM-DD; default: today)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub today: Option<chrono::NaiveDate>,
+    /// A team SDK catalogue (format of data/sdks.yaml) to merge over the built-in one (repeatable)
+    #[arg(long = "catalogue", value_name = "FILE")]
+    pub catalogue: Vec<PathBuf>,
 }
 
 impl RunArgs {
@@ -70,6 +73,16 @@ impl RunArgs {
     pub fn execute(
         self,
         notice: Option<PathBuf>,
+        run: impl FnOnce(&[PathBuf], &Options) -> Result<Report, InputErrors>,
+    ) -> ExitCode {
+        self.execute_with(notice, false, run)
+    }
+
+    /// `execute`, with `scan_only` for `privflow scan`.
+    pub fn execute_with(
+        self,
+        notice: Option<PathBuf>,
+        scan_only: bool,
         run: impl FnOnce(&[PathBuf], &Options) -> Result<Report, InputErrors>,
     ) -> ExitCode {
         let plan = match super::check::plan(&self.format, &self.output, self.force) {
@@ -82,6 +95,8 @@ impl RunArgs {
             policies: self.policies.policies,
             today: self.today,
             notice,
+            scan_only,
+            catalogues: self.catalogue,
         };
         match run(&self.paths, &options) {
             Ok(report) => super::check::write_reports(&report, &plan, &options.policies, self.force),
@@ -92,11 +107,4 @@ impl RunArgs {
 
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("{e}; expected YYYY-MM-DD"))
-}
-
-/// `privflow scan --format`.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum ScanFormat {
-    Human,
-    Json,
 }

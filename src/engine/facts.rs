@@ -15,14 +15,16 @@ pub fn uid(kind: &str, id: &str) -> EntityUid {
 
 /// Parsed once: every request and entity names one of the schema's types.
 fn type_name(kind: &str) -> EntityTypeName {
-    const KINDS: [&str; 8] = [
+    const KINDS: [&str; 10] = [
         "Action",
         "DataCategory",
         "DataEntry",
         "Flow",
+        "Permission",
         "Product",
         "Provision",
         "Recipient",
+        "Sdk",
         "Waiver",
     ];
     static PARSED: std::sync::LazyLock<Vec<EntityTypeName>> =
@@ -367,5 +369,34 @@ pub fn waiver_context(waiver: &Waiver, today: Date) -> Context {
     context(vec![
         ("rule", string(&waiver.rule)),
         ("days_left", Expr::new_long(days_left)),
+    ])
+}
+
+/// An SDK's request (the schema's SdkFacts): one per SDK the code declares
+/// (`listed` false) and one per `recipients[].sdks` entry (`listed` true).
+pub fn sdk_context(sdk: &str, listed: bool, in_code: bool, declared: bool, uncovered: &BTreeSet<String>) -> Context {
+    context(vec![
+        ("sdk", string(sdk)),
+        ("listed", Expr::new_bool(listed)),
+        ("in_code", Expr::new_bool(in_code)),
+        ("declared", Expr::new_bool(declared)),
+        ("uncovered", Expr::new_set(uncovered.iter().map(|c| string(c)))),
+    ])
+}
+
+/// A permission's request (the schema's PermissionFacts).
+pub fn permission_context(
+    kind: &str,
+    permission: &str,
+    categories: &[String],
+    collected: &BTreeSet<String>,
+    private_infos: &BTreeSet<String>,
+) -> Context {
+    context(vec![
+        ("kind", string(kind)),
+        ("permission", string(permission)),
+        ("categories", Expr::new_set(categories.iter().map(|c| string(c)))),
+        ("collected", Expr::new_set(collected.iter().map(|c| string(c)))),
+        ("private_infos", Expr::new_set(private_infos.iter().map(|c| string(c)))),
     ])
 }

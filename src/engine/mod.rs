@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod facts;
+pub mod scan;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -33,6 +34,11 @@ pub struct Settings {
     /// Defective notice phrases looked for: the shipped ones and
     /// `.privflow.yaml`'s `notice_phrases`.
     pub notice_phrases: Arc<notice::phrase::Phrases>,
+    /// Whether the manifests are held against their apps' code.
+    pub scan: crate::scan::ScanMode,
+    /// The SDK catalogue and permission map: set when scanning or when a
+    /// team catalogue extends the ids `recipients[].sdks` may name.
+    pub catalogues: Option<Arc<crate::scan::Catalogues>>,
 }
 
 /// Below this many flows a manifest is not split: a part must outweigh
@@ -395,6 +401,7 @@ impl Engine {
             recipient,
             message: fill(meta.message(lang), &values),
             help: fill(meta.help(lang), &values),
+            evidence: None,
             location,
         }
     }
@@ -775,6 +782,7 @@ mod tests {
             recipient: None,
             message: String::new(),
             help: String::new(),
+            evidence: None,
             location: Default::default(),
         }
     }

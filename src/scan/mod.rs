@@ -27,6 +27,7 @@ pub mod permissions;
 pub mod podfile;
 pub mod pubspec;
 pub mod report;
+pub mod suggest;
 pub mod version_catalog;
 pub mod walk;
 
@@ -37,6 +38,58 @@ use serde::Serialize;
 
 use crate::diagnostics::{Code, InputError, Text};
 use crate::finding::Location;
+
+/// Whether a run scans the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScanMode {
+    /// `check` without `scan: true`.
+    #[default]
+    Off,
+    /// `check` with `scan: true`: the scan findings join the others.
+    Also,
+    /// `privflow scan`: the scan findings only.
+    Only,
+}
+
+/// What the scan reads besides the files: the SDK catalogue (built-in plus
+/// a team's) and the permission map.
+#[derive(Debug, Clone)]
+pub struct Catalogues {
+    pub sdks: catalogue::Catalogue,
+    pub permissions: permissions::PermissionMap,
+}
+
+impl Catalogues {
+    /// The built-in catalogue with `team` files merged over it, in order.
+    pub fn load(team: &[std::path::PathBuf]) -> Result<Catalogues, Vec<InputError>> {
+        let taxonomy = crate::taxonomy::Taxonomy::builtin();
+        let mut errors = Vec::new();
+        let mut sdks = catalogue::Catalogue::builtin()?;
+        let permissions = permissions::PermissionMap::builtin()?;
+        for path in team {
+            let display = path.display().to_string();
+            match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    if let Err(e) = sdks.merge(&display, &text, &taxonomy) {
+                        errors.extend(e);
+                    }
+                }
+                Err(e) => errors.push(InputError::new(
+                    Code::Catalogue,
+                    Text::new(
+                        format!("the SDK catalogue `{display}` could not be read: {e}"),
+                        format!("无法读取 SDK 目录 `{display}`：{e}"),
+                    ),
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Catalogues { sdks, permissions })
+        } else {
+            Err(errors)
+        }
+    }
+}
 
 /// Platform files larger than this are skipped: real ones are kilobytes.
 pub const MAX_FILE_BYTES: u64 = crate::manifest::MAX_FILE_BYTES;

@@ -1,0 +1,331 @@
+//! `privflow scan` (and `scan: true`): the manifest against its app's code.
+//! One Cedar "sdk" request per SDK the build files declare and per
+//! `recipients[].sdks` entry, one "permission" request per permission the
+//! platform files request; policies/scan.cedar decides which mismatch is a
+//! finding. A finding about the code points at the build or platform file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cedar_policy::{Context, Request};
+
+use super::{active_waivers, facts, fill, internal, is_waived, Engine, Evaluation, Requests, Settings, Target};
+use crate::finding::{Finding, Location};
+use crate::lang::Lang;
+use crate::manifest::{LoadedManifest, Manifest, Seg};
+use crate::rules::ActionKind;
+use crate::scan::catalogue::{declarations, Catalogue};
+use crate::scan::permissions::PermissionMap;
+use crate::scan::{Evidence, Kind};
+use crate::taxonomy::Taxonomy;
+
+/// Where a scan request's finding points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum At {
+    /// A line of a build or platform file.
+    Code(Evidence),
+    /// `recipients[r].sdks[s]` of the manifest.
+    Entry(usize, usize),
+}
+
+/// One "sdk" request's facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SdkFact {
+    pub sdk: String,
+    pub at: At,
+    pub in_code: bool,
+    pub declared: bool,
+    pub uncovered: BTreeSet<String>,
+}
+
+/// One "permission" request's facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionFact {
+    pub evidence: Evidence,
+    pub categories: Vec<String>,
+    pub collected: BTreeSet<String>,
+    pub private_infos: BTreeSet<String>,
+}
+
+/// Everything the scan rules judge for one manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanFacts {
+    pub sdks: Vec<SdkFact>,
+    pub permissions: Vec<PermissionFact>,
+}
+
+/// Whether a flow's category `declared` covers `wanted`: the same, an
+/// ancestor or a descendant of it (SPEC §6a).
+pub fn covers(taxonomy: &Taxonomy, declared: &str, wanted: &str) -> bool {
+    taxonomy.is_under(declared, wanted) || taxonomy.is_under(wanted, declared)
+}
+
+/// The categories some flow of the manifest provides to recipient `id`.
+pub fn provided_to<'a>(manifest: &'a Manifest, id: &str) -> BTreeSet<&'a str> {
+    let mut provided = BTreeSet::new();
+    for flow in &manifest.flows {
+        for provision in flow.recipients.iter().filter(|p| p.to == id) {
+            provided.extend(flow.provision_data(provision).iter().map(String::as_str));
+        }
+    }
+    provided
+}
+
+/// The categories of `wanted` that none of `declared` covers.
+pub fn uncovered<'a>(
+    taxonomy: &Taxonomy,
+    wanted: impl IntoIterator<Item = &'a String>,
+    declared: &BTreeSet<&str>,
+) -> BTreeSet<String> {
+    wanted
+        .into_iter()
+        .filter(|w| !declared.iter().any(|d| covers(taxonomy, d, w)))
+        .cloned()
+        .collect()
+}
+
+/// The facts of one manifest's scan: `evidence` from its platform files.
+pub fn scan_facts(
+    loaded: &LoadedManifest,
+    evidence: &[Evidence],
+    catalogue: &Catalogue,
+    permissions: &PermissionMap,
+) -> ScanFacts {
+    let manifest = &loaded.manifest;
+    let taxonomy = &loaded.taxonomy;
+    let in_code: BTreeMap<String, &Evidence> = declarations(evidence, catalogue);
+    let listed: BTreeSet<&str> = manifest
+        .recipients
+        .iter()
+        .flat_map(|r| r.sdks.iter().map(String::as_str))
+        .collect();
+    let mut facts = ScanFacts::default();
+    for (id, item) in &in_code {
+        facts.sdks.push(SdkFact {
+            sdk: id.clone(),
+            at: At::Code((*item).clone()),
+            in_code: true,
+            declared: listed.contains(id.as_str()),
+            uncovered: BTreeSet::new(),
+        });
+    }
+    for (r, recipient) in manifest.recipients.iter().enumerate() {
+        let provided = provided_to(manifest, &recipient.id);
+        for (s, id) in recipient.sdks.iter().enumerate() {
+            let collects = catalogue.get(id).map(|sdk| sdk.collects.as_slice()).unwrap_or_default();
+            facts.sdks.push(SdkFact {
+                sdk: id.clone(),
+                at: At::Entry(r, s),
+                in_code: in_code.contains_key(id),
+                declared: true,
+                uncovered: uncovered(taxonomy, collects, &provided),
+            });
+        }
+    }
+    let collected: BTreeSet<&str> = manifest
+        .flows
+        .iter()
+        .flat_map(|f| f.data.iter().map(String::as_str))
+        .collect();
+    for item in evidence {
+        let Some(categories) = permissions.categories(item.kind, &item.value) else {
+            continue;
+        };
+        let missing = uncovered(taxonomy, categories, &collected);
+        let private_infos = if item.kind == Kind::MiniProgramPrivateInfo {
+            private_infos(evidence, &item.file)
+        } else {
+            BTreeSet::new()
+        };
+        facts.permissions.push(PermissionFact {
+            evidence: item.clone(),
+            categories: categories.to_vec(),
+            collected: categories.iter().filter(|c| !missing.contains(*c)).cloned().collect(),
+            private_infos,
+        });
+    }
+    facts
+}
+
+/// Every `requiredPrivateInfos` interface declared in `file`.
+fn private_infos(evidence: &[Evidence], file: &str) -> BTreeSet<String> {
+    evidence
+        .iter()
+        .filter(|e| e.kind == Kind::MiniProgramPrivateInfo && e.file == file)
+        .map(|e| e.value.clone())
+        .collect()
+}
+
+impl Engine {
+    /// Evaluates the scan policies ("sdk", "permission") on a manifest's
+    /// scan facts. Waivers apply as in `check`; their own findings belong to it.
+    pub fn evaluate_scan(
+        &self,
+        loaded: &LoadedManifest,
+        scan: &ScanFacts,
+        catalogue: &Catalogue,
+        settings: &Settings,
+    ) -> Result<Evaluation, crate::InputError> {
+        let manifest = &loaded.manifest;
+        let entities = self.entities(loaded, &[], false, settings.today)?;
+        let mut waivers = Requests::new(self, loaded, &entities);
+        waivers.waivers(settings)?;
+        let active = active_waivers(manifest, &self.decide(loaded, &entities, &waivers.list)?);
+        let principal = facts::product_uid(manifest);
+        let schema = self.pack.debug_schema();
+        let mut asked: Vec<(ActionKind, cedar_policy::EntityUid, Context, Hit)> = Vec::new();
+        for fact in &scan.sdks {
+            let listed = matches!(fact.at, At::Entry(..));
+            asked.push((
+                ActionKind::Sdk,
+                facts::uid("Sdk", &fact.sdk),
+                facts::sdk_context(&fact.sdk, listed, fact.in_code, fact.declared, &fact.uncovered),
+                Hit::Sdk(fact),
+            ));
+        }
+        for fact in &scan.permissions {
+            asked.push((
+                ActionKind::Permission,
+                facts::uid("Permission", &fact.evidence.value),
+                facts::permission_context(
+                    fact.evidence.kind.as_str(),
+                    &fact.evidence.value,
+                    &fact.categories,
+                    &fact.collected,
+                    &fact.private_infos,
+                ),
+                Hit::Permission(fact),
+            ));
+        }
+        let mut evaluation = Evaluation::default();
+        for (action, resource, context, hit) in asked {
+            let request = Request::new(
+                principal.clone(),
+                facts::uid("Action", action.name()),
+                resource,
+                context,
+                schema,
+            )
+            .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
+            let response = self
+                .authorizer
+                .is_authorized(&request, self.pack.set(action), &entities);
+            if let Some(error) = response.diagnostics().errors().next() {
+                // A forbid that errors is skipped by Cedar, which would hide a finding.
+                return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
+            }
+            let mut ids: Vec<_> = response.diagnostics().reason().collect();
+            ids.sort_by_key(|id| id.to_string());
+            for id in ids {
+                let Some(meta) = self.pack.policy(id) else {
+                    continue;
+                };
+                let Some(severity) = self.severity_of(&meta.rule, settings) else {
+                    continue;
+                };
+                let lang = settings.lang;
+                let (target, file, location, recipient, evidence) = hit.place(loaded);
+                let values = |key: &str| hit.placeholder(loaded, catalogue, key, lang);
+                let finding = Finding {
+                    rule: meta.rule.clone(),
+                    severity,
+                    law: meta.law.clone(),
+                    file,
+                    line: location.line,
+                    column: location.column,
+                    product: manifest.product.id.clone(),
+                    flow: None,
+                    recipient,
+                    message: fill(meta.message(lang), &values),
+                    help: fill(meta.help(lang), &values),
+                    location,
+                    evidence: Some(evidence),
+                };
+                if is_waived(manifest, &active, target, &finding) {
+                    evaluation.waived += 1;
+                } else {
+                    evaluation.findings.push(finding);
+                }
+            }
+        }
+        Ok(evaluation)
+    }
+}
+
+/// What a scan request was about, for its finding.
+enum Hit<'a> {
+    Sdk(&'a SdkFact),
+    Permission(&'a PermissionFact),
+}
+
+impl Hit<'_> {
+    /// The waiver target, file, location, recipient and evidence of a finding.
+    fn place(&self, loaded: &LoadedManifest) -> (Target, String, Location, Option<String>, String) {
+        let code = |e: &Evidence| (Target::Product, e.file.clone(), e.location, None);
+        let (target, file, location, recipient) = match self {
+            Hit::Permission(fact) => code(&fact.evidence),
+            Hit::Sdk(SdkFact { at: At::Code(e), .. }) => code(e),
+            Hit::Sdk(SdkFact {
+                at: At::Entry(r, s), ..
+            }) => {
+                let path = vec![Seg::key("recipients"), Seg::Index(*r), Seg::key("sdks"), Seg::Index(*s)];
+                (
+                    Target::Recipient(*r),
+                    loaded.source.display.clone(),
+                    loaded.source.locate(&path),
+                    loaded.manifest.recipients.get(*r).map(|r| r.id.clone()),
+                )
+            }
+        };
+        let evidence = match self {
+            Hit::Sdk(fact) => fact.sdk.clone(),
+            Hit::Permission(fact) => fact.evidence.value.clone(),
+        };
+        (target, file, location, recipient, evidence)
+    }
+
+    fn placeholder(&self, loaded: &LoadedManifest, catalogue: &Catalogue, key: &str, lang: Lang) -> Option<String> {
+        let list = |ids: &mut dyn Iterator<Item = &String>| {
+            ids.map(|id| match lang {
+                Lang::En => format!("`{id}`"),
+                Lang::Zh => format!("{}（`{id}`）", loaded.taxonomy.display_name(id, lang)),
+            })
+            .collect::<Vec<_>>()
+            .join(if lang == Lang::Zh { "、" } else { ", " })
+        };
+        match self {
+            Hit::Sdk(fact) => {
+                let sdk = catalogue.get(&fact.sdk);
+                Some(match key {
+                    "sdk" => fact.sdk.clone(),
+                    "sdk_name" => sdk.map_or_else(
+                        || fact.sdk.clone(),
+                        |s| match lang {
+                            Lang::En => s.name.en.clone(),
+                            Lang::Zh => s.name.zh.clone(),
+                        },
+                    ),
+                    "developer" => sdk
+                        .and_then(|s| s.developer.clone())
+                        .unwrap_or_else(|| crate::lang::tr(lang, "developer unknown", "开发者未知")),
+                    "categories" => list(&mut fact.uncovered.iter()),
+                    "recipient" => match fact.at {
+                        At::Entry(r, _) => loaded.manifest.recipients.get(r)?.id.clone(),
+                        At::Code(_) => return None,
+                    },
+                    _ => return None,
+                })
+            }
+            Hit::Permission(fact) => Some(match key {
+                "permission" => fact.evidence.value.clone(),
+                "categories" => list(&mut fact.categories.iter()),
+                "private_infos" => fact
+                    .private_infos
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => return None,
+            }),
+        }
+    }
+}
