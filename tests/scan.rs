@@ -194,7 +194,11 @@ fn scan_command_in_chinese_without_manifests() {
 #[test]
 fn scan_command_broken_file_exits_2() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("privflow.yaml"), "version: 1\n").unwrap();
+    std::fs::write(
+        dir.path().join("privflow.yaml"),
+        "version: 1\nproduct: { id: p, operator: o }\n",
+    )
+    .unwrap();
     let main = dir.path().join("app/src/main");
     std::fs::create_dir_all(&main).unwrap();
     std::fs::copy(

@@ -582,6 +582,13 @@ pub const PLACEHOLDERS: &[&str] = &[
     // a policy reported once on the product (`@product_message_en/zh`)
     "count",
     "flows",
+    // `privflow scan` (engine/scan.rs)
+    "sdk",
+    "sdk_name",
+    "developer",
+    "categories",
+    "permission",
+    "private_infos",
 ];
 
 /// The placeholders about the privacy notice: the notice file, its line that
