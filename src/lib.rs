@@ -173,7 +173,15 @@ fn scan_manifest(
         _ => Path::new("."),
     };
     let sources: Vec<std::path::PathBuf> = loaded.manifest.product.sources.iter().map(Into::into).collect();
-    let (files, mut errors) = scan::walk::platform_files(dir, &sources);
+    let (mut files, mut errors) = scan::walk::platform_files(dir, &sources);
+    if dir == Path::new(".") && !loaded.source.display.starts_with("./") {
+        // Shown as the manifest is: `app/build.gradle` beside `privflow.yaml`.
+        for (_, shown) in &mut files {
+            if let Some(rest) = shown.strip_prefix("./") {
+                *shown = rest.to_string();
+            }
+        }
+    }
     let (evidence, scan_errors) = scan::scan_files(&files);
     errors.extend(scan_errors);
     if errors.is_empty() {

@@ -209,7 +209,7 @@ fn scan_command_broken_file_exits_2() {
     let (code, stdout, stderr) = common::privflow_in(dir.path(), &["scan"]);
     assert_eq!(code, 2, "{stdout}");
     assert!(stderr.contains("privflow::scan-syntax"), "{stderr}");
-    assert!(stderr.contains("./app/src/main/AndroidManifest.xml:6:5"), "{stderr}");
+    assert!(stderr.contains("app/src/main/AndroidManifest.xml:6:5"), "{stderr}");
 }
 
 #[test]

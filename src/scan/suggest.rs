@@ -105,9 +105,13 @@ fn render(manifest: &str, stubs: &Stubs, catalogues: &Catalogues) -> String {
             let contact = sdk.and_then(|s| s.privacy_policy.clone()).unwrap_or_default();
             out += &format!("  - id: {id}\n");
             out += &format!("    name: {}\n", quote(&name));
-            out += "    role: third-party               # TODO: or entrusted, with `contract: true`\n";
+            out += "    role: third-party                 # TODO: or entrusted, with `contract: true`\n";
             out += &format!("    country: {}\n", quote(&country));
-            out += &format!("    contact: {}\n", quote(&contact));
+            if contact.is_empty() {
+                out += "    contact: \"\"                       # TODO: how individuals reach the vendor\n";
+            } else {
+                out += &format!("    contact: {}\n", quote(&contact));
+            }
             out += &format!("    sdks: [{id}]\n");
         }
     }
@@ -117,18 +121,21 @@ fn render(manifest: &str, stubs: &Stubs, catalogues: &Catalogues) -> String {
             if categories.is_empty() {
                 continue;
             }
-            out += &format!("  - id: {sdk}-sdk                    # TODO: purpose, basis, retention\n");
+            out += &format!("  - id: {:<30}# {TODO}\n", format!("{sdk}-sdk"));
             out += &format!("    data: [{}]\n", join(categories));
             out += "    storage: none\n";
             out += &format!("    recipients: [{{ to: {recipient} }}]\n");
         }
         for category in &stubs.categories {
-            out += &format!("  - id: collect-{category}              # TODO: purpose, basis, retention\n");
+            out += &format!("  - id: {:<30}# {TODO}\n", format!("collect-{category}"));
             out += &format!("    data: [{category}]\n");
         }
     }
     out
 }
+
+/// The mark on every flow stub: what only its author can fill in.
+const TODO: &str = "TODO: purpose, basis, retention";
 
 fn join(values: &BTreeSet<String>) -> String {
     values.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
