@@ -91,6 +91,10 @@ pub struct Report {
     /// them (SARIF), including those of directories named in `.privflow.yaml`.
     #[serde(skip)]
     pub rules: BTreeMap<String, rules::RuleInfo>,
+    /// The catalogue entries of the SDKs the manifests' recipients list,
+    /// for the Markdown report's SDK list.
+    #[serde(skip)]
+    pub sdks: BTreeMap<String, scan::catalogue::Sdk>,
     #[serde(skip)]
     pub lang: Lang,
     #[serde(skip)]
@@ -107,6 +111,7 @@ impl Report {
             sources: BTreeMap::new(),
             manifests: Vec::new(),
             rules: BTreeMap::new(),
+            sdks: BTreeMap::new(),
             lang,
             fail_on,
         }
@@ -242,6 +247,18 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                 .evaluate_with(&loaded, notice.as_ref(), &job.settings)
                 .map_err(|e| vec![e])?
         };
+        // The SDK list of the Markdown report describes the SDKs listed.
+        let catalogue: Option<&scan::catalogue::Catalogue> = match catalogues {
+            Some(c) => Some(&c.sdks),
+            None => scan::catalogue::Catalogue::shared_builtin(),
+        };
+        let listed: Vec<scan::catalogue::Sdk> = loaded
+            .manifest
+            .recipients
+            .iter()
+            .flat_map(|r| &r.sdks)
+            .filter_map(|id| catalogue.and_then(|c| c.get(id)).cloned())
+            .collect();
         let mut scanned = Vec::new();
         if let (Some(catalogues), true) = (catalogues, job.settings.scan != scan::ScanMode::Off) {
             let (found, files) = scan_manifest(&loaded, &job.item.path)?;
@@ -264,7 +281,7 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         Ok::<_, Vec<InputError>>((
             (source.display.clone(), source.text.clone(), manifest, taxonomy),
             evaluation,
-            scanned,
+            (scanned, listed),
         ))
     };
     // One file is evaluated here, its flows split over the pool (no second
@@ -279,8 +296,9 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     report.add_rules(&jobs.rules);
     for result in results {
         match result {
-            Ok(((display, text, manifest, taxonomy), evaluation, scanned)) => {
+            Ok(((display, text, manifest, taxonomy), evaluation, (scanned, listed))) => {
                 report.sources.extend(scanned);
+                report.sdks.extend(listed.into_iter().map(|sdk| (sdk.id.clone(), sdk)));
                 report.add(display, text, manifest, taxonomy, evaluation)
             }
             Err(e) => errors.extend(e),

@@ -8,7 +8,8 @@
 //! keep one passing testcase (`product`, `flow login`), so the suite shows
 //! what was checked. Two findings that would share a name (two expired
 //! waivers of one flow) also name their line. Order: the product, its
-//! recipients, then the flows in manifest order.
+//! recipients, the flows in manifest order, then scan findings about the
+//! app's code (`sdk-undeclared · code app/build.gradle:27 jpush`).
 
 use std::collections::BTreeSet;
 
@@ -24,14 +25,19 @@ pub fn render(report: &Report) -> String {
     let mut junit = JunitReport::new("privflow");
     let mut manifests: Vec<_> = report.manifests.iter().collect();
     manifests.sort_by(|a, b| a.0.cmp(&b.0));
+    let manifest_files: BTreeSet<&str> = manifests.iter().map(|m| m.0.as_str()).collect();
     for (file, manifest, _) in manifests {
+        let product = manifest.product.id.as_str();
+        // A scan finding about the code is in the file it names, not in a
+        // manifest: it joins the suite of its product's manifest.
+        let in_code =
+            |f: &Finding| f.evidence.is_some() && f.product == product && !manifest_files.contains(f.file.as_str());
         let findings: Vec<(Target, &Finding)> = report
             .findings
             .iter()
-            .filter(|f| &f.file == file)
-            .map(|f| (Target::of(f), f))
+            .filter(|f| &f.file == file || in_code(f))
+            .map(|f| (Target::of(f, file), f))
             .collect();
-        let product = manifest.product.id.as_str();
         let mut suite = TestSuite::new(file.as_str());
         suite.add_property(Property::new("product", product));
         let mut cases = Cases {
@@ -51,6 +57,7 @@ pub fn render(report: &Report) -> String {
         // naming an unknown flow) still counts.
         let declared = |id: &str| manifest.flows.iter().any(|flow| flow.id == id);
         cases.add(|t| matches!(t, Target::Flow(id) if !declared(id)), None);
+        cases.add(|t| matches!(t, Target::Code(_)), None);
         junit.add_test_suite(suite);
     }
     // Serializing owned, well-formed strings to memory cannot fail.
@@ -61,20 +68,25 @@ pub fn render(report: &Report) -> String {
     text
 }
 
-/// What a finding is about: a flow, else a recipient, else the product.
+/// What a finding is about: a flow, else a recipient, else the product;
+/// or, for a scan finding, a line of the app's code (`file:line evidence`).
 #[derive(Clone, PartialEq, Eq)]
 enum Target {
     Product,
     Recipient(String),
     Flow(String),
+    Code(String),
 }
 
 impl Target {
-    fn of(finding: &Finding) -> Target {
-        match (&finding.flow, &finding.recipient) {
-            (Some(flow), _) => Target::Flow(flow.clone()),
-            (None, Some(recipient)) => Target::Recipient(recipient.clone()),
-            (None, None) => Target::Product,
+    fn of(finding: &Finding, manifest: &str) -> Target {
+        match (&finding.flow, &finding.recipient, &finding.evidence) {
+            (Some(flow), _, _) => Target::Flow(flow.clone()),
+            (None, Some(recipient), _) => Target::Recipient(recipient.clone()),
+            (None, None, Some(evidence)) if finding.file != manifest => {
+                Target::Code(format!("{}:{} {evidence}", finding.file, finding.line))
+            }
+            (None, None, _) => Target::Product,
         }
     }
 
@@ -83,6 +95,7 @@ impl Target {
             Target::Product => tr(lang, "product", "产品"),
             Target::Recipient(id) => format!("{} {id}", tr(lang, "recipient", "接收方")),
             Target::Flow(id) => format!("{} {id}", tr(lang, "flow", "数据流")),
+            Target::Code(at) => format!("{} {at}", tr(lang, "code", "代码")),
         }
     }
 }

@@ -55,6 +55,7 @@ pub fn render(report: &Report) -> String {
         out.push_str(&product_heading(file, manifest, None));
         out.push_str(&sharing_table(manifest, taxonomy, lang));
         out.push('\n');
+        out.push_str(&sdk_table(manifest, taxonomy, &report.sdks, lang));
     }
     if manifests.is_empty() {
         out.push_str(&none(lang));
@@ -170,6 +171,11 @@ fn collection_table(manifest: &Manifest, taxonomy: &Taxonomy, lang: Lang) -> Str
             .as_ref()
             .and_then(|s| s.country.as_deref())
             .map_or_else(|| tr(lang, "— (not declared)", "—（未声明）"), str::to_string);
+        let storage = if flow.storage.as_ref().is_some_and(|s| s.none) {
+            tr(lang, "none (not kept)", "不存储")
+        } else {
+            storage
+        };
         let row = [
             format!("`{}`", cell(&flow.id)),
             cell(&data_names(&flow.data, taxonomy)),
@@ -214,6 +220,104 @@ fn sharing_table(manifest: &Manifest, taxonomy: &Taxonomy, lang: Lang) -> String
         out.push_str(&format!("| {} |\n", row.join(" | ")));
     }
     out
+}
+
+/// The 第三方SDK清单 app stores ask for, when recipients list SDKs: one row
+/// per SDK with its developer, package, the purposes and data of the flows
+/// that provide data to its recipient, and its privacy policy.
+fn sdk_table(
+    manifest: &Manifest,
+    taxonomy: &Taxonomy,
+    sdks: &std::collections::BTreeMap<String, crate::scan::catalogue::Sdk>,
+    lang: Lang,
+) -> String {
+    let rows: Vec<(&crate::manifest::Recipient, &String)> = manifest
+        .recipients
+        .iter()
+        .flat_map(|r| r.sdks.iter().map(move |id| (r, id)))
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = tr(
+        lang,
+        "**第三方SDK清单 · Third-party SDKs**\n\n| SDK | developer 开发者 | package 包名 | purpose 目的 | data 收集的信息 | privacy policy 隐私政策 |\n",
+        "**第三方SDK清单**\n\n| SDK 名称 | 开发者 | 包名 | 使用目的 | 收集的个人信息 | 隐私政策链接 |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|\n");
+    for (recipient, id) in rows {
+        let sdk = sdks.get(id);
+        let name = sdk.map_or_else(
+            || id.clone(),
+            |s| match lang {
+                Lang::En => s.name.en.clone(),
+                Lang::Zh => s.name.zh.clone(),
+            },
+        );
+        let developer = sdk
+            .and_then(|s| s.developer.clone())
+            .or_else(|| recipient.name.clone())
+            .unwrap_or_else(|| "—".into());
+        let flows: Vec<&Flow> = manifest
+            .flows
+            .iter()
+            .filter(|f| f.recipients.iter().any(|p| p.to == recipient.id))
+            .collect();
+        let mut purposes: Vec<&str> = flows.iter().filter_map(|f| f.purpose.as_deref()).collect();
+        purposes.dedup();
+        let mut data: Vec<String> = Vec::new();
+        for flow in &flows {
+            for provision in flow.recipients.iter().filter(|p| p.to == recipient.id) {
+                for category in flow.provision_data(provision) {
+                    if !data.contains(category) {
+                        data.push(category.clone());
+                    }
+                }
+            }
+        }
+        let row = [
+            format!("{} (`{}`)", cell(&name), cell(id)),
+            cell(&developer),
+            cell(&sdk.map(packages).unwrap_or_else(|| "—".into())),
+            cell(&if purposes.is_empty() {
+                "—".to_string()
+            } else {
+                purposes.join(", ")
+            }),
+            cell(&if data.is_empty() {
+                "—".to_string()
+            } else {
+                data_names(&data, taxonomy)
+            }),
+            cell(sdk.and_then(|s| s.privacy_policy.as_deref()).unwrap_or("—")),
+        ];
+        out.push_str(&format!("| {} |\n", row.join(" | ")));
+    }
+    out.push('\n');
+    out
+}
+
+/// The package names the catalogue knows the SDK by (Maven groups, pods,
+/// npm, pub and ohpm packages), without wildcards.
+fn packages(sdk: &crate::scan::catalogue::Sdk) -> String {
+    let ids = &sdk.identifiers;
+    let mut names: Vec<String> = Vec::new();
+    let maven = ids.maven.iter().map(|m| m.split(':').next().unwrap_or(m).to_string());
+    let others = ids
+        .pods
+        .iter()
+        .chain(&ids.npm)
+        .chain(&ids.pub_)
+        .chain(&ids.ohpm)
+        .cloned();
+    for name in maven.chain(others) {
+        let name = name.trim_end_matches('*').trim_end_matches(['.', '-', ':']).to_string();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.truncate(4);
+    names.join(", ")
 }
 
 /// Chinese names, sensitive ones in bold.
