@@ -426,3 +426,31 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Every output format of `privflow scan` for each sample app: the findings
+/// about build and platform files keep their file, line and evidence.
+#[test]
+fn every_format_of_every_sample_app() {
+    let apps = ["android", "ios", "react-native", "miniprogram", "harmony", "flutter"];
+    let formats = ["human", "json", "sarif", "junit", "github", "markdown"];
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&regex::escape(env!("CARGO_PKG_VERSION")), "[VERSION]");
+    for app in apps {
+        let path = format!("tests/fixtures/apps/{app}");
+        for format in formats {
+            let (code, mut stdout, stderr) = common::privflow(&["scan", "--format", format, &path]);
+            assert!(code == 0 || code == 1, "{app} {format}: {stderr}");
+            if format == "sarif" {
+                // The rule list is the same in every run (formats.rs holds it whole).
+                let mut sarif: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                let rules = &mut sarif["runs"][0]["tool"]["driver"]["rules"];
+                let ids: Vec<serde_json::Value> = rules.as_array().unwrap().iter().map(|r| r["id"].clone()).collect();
+                *rules = serde_json::Value::Array(ids);
+                stdout = serde_json::to_string_pretty(&sarif).unwrap();
+            }
+            settings.bind(|| insta::assert_snapshot!(format!("scan_{app}_{format}"), stdout));
+        }
+    }
+    let (_, stdout, _) = common::privflow(&["scan", "--lang", "zh", "tests/fixtures/apps/miniprogram"]);
+    insta::assert_snapshot!("scan_miniprogram_human_zh", stdout);
+}

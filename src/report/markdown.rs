@@ -311,7 +311,10 @@ fn packages(sdk: &crate::scan::catalogue::Sdk) -> String {
         .chain(&ids.ohpm)
         .cloned();
     for name in maven.chain(others) {
-        let name = name.trim_end_matches('*').trim_end_matches(['.', '-', ':']).to_string();
+        let name = name
+            .trim_end_matches('*')
+            .trim_end_matches(['.', '-', ':', '_'])
+            .to_string();
         if !name.is_empty() && !names.contains(&name) {
             names.push(name);
         }
