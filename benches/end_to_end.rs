@@ -57,6 +57,80 @@ fn main() {
             ms(cedar),
         );
     }
+    scan_case(&root.join("scan-tree"), if quick { 3 } else { 21 });
+}
+
+/// `check` with `scan: true` against `check` alone, on one product whose
+/// tree holds 5,000 source files and 20 build and platform files: the scan
+/// reads only the build files (SPEC §7: within 1.2 × check alone).
+fn scan_case(dir: &Path, repeats: usize) {
+    generate_app_tree(dir);
+    let config = dir.join(".privflow.yaml");
+    let median_of = |scan: bool| {
+        if scan {
+            std::fs::write(&config, "scan: true\n").unwrap();
+        } else {
+            let _ = std::fs::remove_file(&config);
+        }
+        median((0..repeats).map(|_| run_binary(dir).0).collect())
+    };
+    let alone = median_of(false);
+    let scanned = median_of(true);
+    let _ = std::fs::remove_file(&config);
+    println!();
+    println!("| tree | check (median) | check with scan: true | ratio |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| 1 manifest, 5,000 source files, 20 build files | {:.1} ms | {:.1} ms | {:.2} |",
+        ms(alone),
+        ms(scanned),
+        scanned.as_secs_f64() / alone.as_secs_f64()
+    );
+}
+
+/// A product of 100 flows with an Android, an iOS and a web app: 5,000
+/// small source files and 20 build and platform files.
+fn generate_app_tree(dir: &Path) {
+    if dir.join("privflow.yaml").exists() {
+        return;
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("privflow.yaml"), generate::manifest(0, 100)).unwrap();
+    let build_files: Vec<(String, String)> = (0..20)
+        .map(|i| match i % 4 {
+            0 => (
+                format!("android/module{i}/build.gradle.kts"),
+                "dependencies {\n    implementation(\"com.umeng.umsdk:common:9.6.3\")\n    implementation(\"cn.jiguang.sdk:jpush:5.0.0\")\n    implementation(\"androidx.core:core-ktx:1.12.0\")\n}\n".to_string(),
+            ),
+            1 => (
+                format!("android/module{i}/src/main/AndroidManifest.xml"),
+                "<manifest xmlns:android=\"http://schemas.android.com/apk/res/android\">\n    <uses-permission android:name=\"android.permission.CAMERA\" />\n    <uses-permission android:name=\"android.permission.ACCESS_FINE_LOCATION\" />\n</manifest>\n".to_string(),
+            ),
+            2 => (
+                format!("ios/Target{i}/Podfile"),
+                "platform :ios, '13.0'\ntarget 'App' do\n  pod 'AMapLocation', '~> 2.10'\n  pod 'Bugly'\nend\n".to_string(),
+            ),
+            _ => (
+                format!("web/pkg{i}/package.json"),
+                "{\n  \"dependencies\": {\n    \"react\": \"18.2.0\",\n    \"@sentry/react-native\": \"5.0.0\"\n  }\n}\n".to_string(),
+            ),
+        })
+        .collect();
+    for (name, text) in &build_files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    for i in 0..5000 {
+        let (sub, ext) = match i % 3 {
+            0 => ("android/module0/src/main/java/com/example", "kt"),
+            1 => ("ios/Target2/Sources", "swift"),
+            _ => ("web/pkg3/src", "ts"),
+        };
+        let path = dir.join(format!("{sub}/d{}/File{i}.{ext}", i % 50));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, format!("// generated source file {i}\nfun f{i}() = {i}\n")).unwrap();
+    }
 }
 
 fn ms(d: Duration) -> f64 {
