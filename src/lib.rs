@@ -166,13 +166,16 @@ impl Report {
     }
 }
 
+/// Platform files as (path to read, path shown).
+type PlatformFiles = Vec<(std::path::PathBuf, String)>;
+
 /// The evidence in the build and platform files of one manifest (its
 /// directory tree, or `product.sources`), and those files as (path to read,
 /// path shown).
 fn scan_manifest(
     loaded: &manifest::LoadedManifest,
     path: &Path,
-) -> Result<(Vec<scan::Evidence>, Vec<(std::path::PathBuf, String)>), Vec<InputError>> {
+) -> Result<(Vec<scan::Evidence>, PlatformFiles), Vec<InputError>> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

@@ -45,6 +45,9 @@ const PACKAGE_JSON: &str = r#"{
 }
 "#;
 
+/// A finding as the JSON report has it: (rule, file, line, recipient, evidence).
+type Seen = (String, String, u64, Option<String>, Option<String>);
+
 fn write(dir: &Path, files: &[(&str, &str)]) {
     for (name, text) in files {
         let path = dir.join(name);
@@ -54,7 +57,7 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
 }
 
 /// (rule, file, line, recipient, evidence) of every finding of `privflow scan`.
-fn scan(files: &[(&str, &str)]) -> Vec<(String, String, u64, Option<String>, Option<String>)> {
+fn scan(files: &[(&str, &str)]) -> Vec<Seen> {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), files);
     let (code, stdout, stderr) = privflow_in(dir.path(), &["scan", "--format", "json", "--fail-on", "never"]);
@@ -62,7 +65,7 @@ fn scan(files: &[(&str, &str)]) -> Vec<(String, String, u64, Option<String>, Opt
     findings(&stdout)
 }
 
-fn findings(json: &str) -> Vec<(String, String, u64, Option<String>, Option<String>)> {
+fn findings(json: &str) -> Vec<Seen> {
     let json: serde_json::Value = serde_json::from_str(json).unwrap();
     let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
     json["findings"]
@@ -81,13 +84,7 @@ fn findings(json: &str) -> Vec<(String, String, u64, Option<String>, Option<Stri
         .collect()
 }
 
-fn finding(
-    rule: &str,
-    file: &str,
-    line: u64,
-    recipient: Option<&str>,
-    evidence: &str,
-) -> (String, String, u64, Option<String>, Option<String>) {
+fn finding(rule: &str, file: &str, line: u64, recipient: Option<&str>, evidence: &str) -> Seen {
     (
         rule.into(),
         file.into(),
@@ -98,13 +95,13 @@ fn finding(
 }
 
 /// `findings` of the scan rules only (they name their evidence).
-fn scan_findings(json: &str) -> Vec<(String, String, u64, Option<String>, Option<String>)> {
+fn scan_findings(json: &str) -> Vec<Seen> {
     findings(json).into_iter().filter(|f| f.4.is_some()).collect()
 }
 
 #[test]
 fn sdk_undeclared_points_at_the_dependency_line() {
-    let manifest = format!("{HEAD}");
+    let manifest = HEAD.to_string();
     assert_eq!(
         scan(&[("privflow.yaml", &manifest), ("package.json", PACKAGE_JSON)]),
         [finding("sdk-undeclared", "package.json", 5, None, "jpush")]

@@ -426,7 +426,11 @@ fn sdks(c: &mut Checker, manifest: &Manifest, catalogue: Option<&crate::scan::ca
     if manifest.recipients.iter().all(|r| r.sdks.is_empty()) {
         return;
     }
-    let Some(catalogue) = catalogue.or_else(|| crate::scan::catalogue::Catalogue::shared_builtin()) else {
+    let catalogue = match catalogue {
+        Some(catalogue) => Some(catalogue),
+        None => crate::scan::catalogue::Catalogue::shared_builtin(),
+    };
+    let Some(catalogue) = catalogue else {
         // A broken built-in catalogue is reported by the scan itself.
         return;
     };
