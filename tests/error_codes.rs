@@ -18,14 +18,6 @@ const NOT_PRODUCIBLE: &[(&str, &str)] = &[
         "a directory that cannot be listed; root lists every directory",
     ),
     (
-        "privflow::scan-source",
-        "`product.sources` is not read from manifests yet; scan::walk's unit test produces it",
-    ),
-    (
-        "privflow::catalogue",
-        "team catalogues are not read from `.privflow.yaml` yet; scan::catalogue's unit tests produce it",
-    ),
-    (
         "privflow::invalid",
         "the fallback for a deserializer message no other code classifies; none is known to reach it",
     ),
@@ -236,6 +228,22 @@ fn produce(code: &str) -> (i32, String) {
                 "<manifest>\n  <application>\n</manifest>\n",
             );
             run_in(d, &["scan"], &[])
+        }
+        "scan-source" => {
+            write(
+                d,
+                "privflow.yaml",
+                &MANIFEST.replace(
+                    "contact: privacy@example.cn }",
+                    "contact: privacy@example.cn, sources: [android] }",
+                ),
+            );
+            run_in(d, &["scan"], &[])
+        }
+        "catalogue" => {
+            write(d, "privflow.yaml", MANIFEST);
+            write(d, ".privflow.yaml", "scan: true\ncatalogue: [missing.yaml]\n");
+            run_in(d, &["check"], &[])
         }
         "not-a-git-work-tree" => {
             write(d, "privflow.yaml", MANIFEST);
