@@ -2,7 +2,8 @@
 //! the release binary (median wall time, peak memory), next to serde_yaml
 //! parsing and bare Cedar evaluation of exactly the same requests.
 //!
-//! Run: `cargo bench --bench end_to_end` (add `-- quick` for fewer repeats).
+//! Run: `cargo bench --bench end_to_end` (add `-- quick` for fewer repeats,
+//! `-- scan` for the scan case alone).
 
 mod generate;
 
@@ -22,6 +23,10 @@ const SIZES: &[(usize, usize)] = &[(1, 100), (1, 200), (100, 100), (1000, 100)];
 fn main() {
     let quick = std::env::args().any(|a| a == "quick");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    if std::env::args().any(|a| a == "scan") {
+        scan_case(&root.join("scan-tree"), if quick { 3 } else { 21 });
+        return;
+    }
     println!(
         "| flows | files | input | end to end (median) | peak RSS | RSS / input | serde_yaml | bare Cedar | ratio |"
     );
