@@ -241,15 +241,22 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         };
         let parsed = parsed.unwrap_or_else(|| manifest::parse_file(&job.item.path, &job.item.display));
         let loaded = parsed?.check(&cx)?;
-        let mut evaluation = if job.settings.scan == scan::ScanMode::Only {
-            engine::Evaluation::default()
-        } else {
-            let notice = notice::for_manifest(&loaded, run_notice.as_ref(), &job.settings.notice_phrases)
-                .map_err(|e| vec![e])?;
-            engine
-                .evaluate_with(&loaded, notice.as_ref(), &job.settings)
-                .map_err(|e| vec![e])?
-        };
+        let scanning = catalogues.filter(|_| job.settings.scan != scan::ScanMode::Off);
+        // The scan reads files while the rules run: it costs little wall time.
+        let (evaluation, found) = rayon::join(
+            || {
+                if job.settings.scan == scan::ScanMode::Only {
+                    return Ok(engine::Evaluation::default());
+                }
+                let notice = notice::for_manifest(&loaded, run_notice.as_ref(), &job.settings.notice_phrases)
+                    .map_err(|e| vec![e])?;
+                engine
+                    .evaluate_with(&loaded, notice.as_ref(), &job.settings)
+                    .map_err(|e| vec![e])
+            },
+            || scanning.map(|_| scan_manifest(&loaded, &job.item.path)).transpose(),
+        );
+        let (mut evaluation, found) = (evaluation?, found?);
         // The SDK list of the Markdown report describes the SDKs listed.
         let catalogue: Option<&scan::catalogue::Catalogue> = match catalogues {
             Some(c) => Some(&c.sdks),
@@ -263,8 +270,7 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
             .filter_map(|id| catalogue.and_then(|c| c.get(id)).cloned())
             .collect();
         let mut scanned = Vec::new();
-        if let (Some(catalogues), true) = (catalogues, job.settings.scan != scan::ScanMode::Off) {
-            let (found, files) = scan_manifest(&loaded, &job.item.path)?;
+        if let (Some(catalogues), Some((found, files))) = (scanning, found) {
             let facts = engine::scan::scan_facts(&loaded, &found, &catalogues.sdks, &catalogues.permissions);
             let scan = engine
                 .evaluate_scan(&loaded, &facts, &catalogues.sdks, &job.settings)

@@ -329,3 +329,24 @@ impl Hit<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_category_is_covered_by_itself_an_ancestor_or_a_descendant() {
+        let taxonomy = Taxonomy::builtin();
+        assert!(covers(&taxonomy, "device-id", "device-id"));
+        assert!(covers(&taxonomy, "device", "imei"));
+        assert!(covers(&taxonomy, "imei", "device"));
+        // Siblings do not cover each other.
+        assert!(!covers(&taxonomy, "device-id", "imei"));
+        let wanted = ["imei".to_string(), "mac-address".to_string(), "photo".to_string()];
+        let declared = BTreeSet::from(["device"]);
+        assert_eq!(
+            uncovered(&taxonomy, &wanted, &declared),
+            BTreeSet::from(["photo".to_string()])
+        );
+    }
+}

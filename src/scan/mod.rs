@@ -64,7 +64,10 @@ impl Catalogues {
     pub fn load(team: &[std::path::PathBuf]) -> Result<Catalogues, Vec<InputError>> {
         let taxonomy = crate::taxonomy::Taxonomy::builtin();
         let mut errors = Vec::new();
-        let mut sdks = catalogue::Catalogue::builtin()?;
+        let mut sdks = match catalogue::Catalogue::shared_builtin() {
+            Some(builtin) => builtin.clone(),
+            None => catalogue::Catalogue::builtin()?,
+        };
         let permissions = permissions::PermissionMap::builtin()?;
         for path in team {
             let display = path.display().to_string();
