@@ -57,6 +57,9 @@ pub struct Finding {
     pub recipient: Option<String>,
     pub message: String,
     pub help: String,
+    /// The Cedar policy that produced the finding: its file and line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::rules::PolicyOrigin>,
     #[serde(skip)]
     pub location: Location,
 }

@@ -64,6 +64,9 @@ pub use lang::Lang;
 pub use rules::RulePack;
 pub use run::{FailOn, Options};
 
+/// The JSON report's `schema_version` (2: findings name their `policy`).
+pub const SCHEMA_VERSION: u32 = 2;
+
 /// Counts over a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -79,6 +82,9 @@ pub struct Summary {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub version: u32,
+    /// The JSON report's shape: raised when a field changes meaning or goes;
+    /// new fields are additive and leave it.
+    pub schema_version: u32,
     pub summary: Summary,
     pub findings: Vec<Finding>,
     /// Manifest texts by displayed path, for reports that quote the source.
@@ -95,6 +101,10 @@ pub struct Report {
     pub lang: Lang,
     #[serde(skip)]
     pub fail_on: FailOn,
+    /// Whether the human report names the policy behind every finding, not
+    /// only behind a team's own rules (`--show-policy`).
+    #[serde(skip)]
+    pub show_policy: bool,
 }
 
 impl Report {
@@ -102,6 +112,7 @@ impl Report {
     pub fn new(lang: Lang, fail_on: FailOn) -> Report {
         Report {
             version: 1,
+            schema_version: SCHEMA_VERSION,
             summary: Summary::default(),
             findings: Vec::new(),
             sources: BTreeMap::new(),
@@ -109,6 +120,7 @@ impl Report {
             rules: BTreeMap::new(),
             lang,
             fail_on,
+            show_policy: false,
         }
     }
 

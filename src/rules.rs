@@ -87,6 +87,22 @@ pub struct PolicyMeta {
     /// are reported as one finding on the product, with this message
     /// (`{count}` flows, `{flows}` their ids), instead of once per flow.
     pub product_message: Option<(String, String)>,
+    /// Where the policy is written: its rule file and the 1-based line of
+    /// its first annotation, so a finding can be traced to the rule text.
+    pub origin: PolicyOrigin,
+}
+
+/// A policy's place in its rule file (`policies/consent.cedar:42`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub struct PolicyOrigin {
+    pub file: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for PolicyOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
 }
 
 impl PolicyMeta {
@@ -135,6 +151,8 @@ pub struct RuleInfo {
     pub file: String,
     /// The actions its policies apply to.
     pub actions: BTreeSet<ActionKind>,
+    /// Where each of its policies is written, in pack order.
+    pub policies: Vec<PolicyOrigin>,
     /// The rule's place in the pack, 0 first: the built-in files in
     /// [`BUILTIN_FILES`] order (consent, children, retention, cross-border,
     /// recipients, …), then a team's files by name, each in policy order.
@@ -361,6 +379,10 @@ impl RulePack {
                         let en = en.to_string();
                         (en.clone(), non_empty(get("product_message_zh"), &en))
                     }),
+                    origin: PolicyOrigin {
+                        file: file.name.clone(),
+                        line: policy_line(&file.text, policy),
+                    },
                 };
                 let rank = rules.len();
                 let info = rules.entry(rule.clone()).or_insert_with(|| RuleInfo {
@@ -387,6 +409,7 @@ impl RulePack {
                 fill(&mut info.example, get("example"));
                 fill(&mut info.law_text_zh, get("law_text_zh"));
                 fill(&mut info.law_text_en, get("law_text_en"));
+                info.policies.push(policy_meta.origin.clone());
 
                 counter += 1;
                 let id = PolicyId::new(format!("{rule}#{counter}"));
@@ -512,6 +535,13 @@ impl Slices {
             .collect();
         Slices { scopes, sets }
     }
+}
+
+/// The 1-based line a policy starts on in its file (its first annotation).
+fn policy_line(text: &str, policy: &Policy) -> usize {
+    let source = policy.to_string();
+    let offset = text.find(source.trim()).unwrap_or(0);
+    text[..offset].matches('\n').count() + 1
 }
 
 fn non_empty(value: String, fallback: &str) -> String {

@@ -62,6 +62,10 @@ pub struct RunArgs {
     /// The date waivers are judged against (YYYY-MM-DD; default: today)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub today: Option<chrono::NaiveDate>,
+    /// Name the Cedar policy (file:line) behind every finding in the human
+    /// report, not only behind a team's own rules
+    #[arg(long)]
+    pub show_policy: bool,
 }
 
 impl RunArgs {
@@ -84,12 +88,14 @@ impl RunArgs {
             notice,
         };
         match run(&self.paths, &options) {
-            Ok(report) => super::check::write_reports(&report, &plan, &options.policies, self.force),
+            Ok(mut report) => {
+                report.show_policy = self.show_policy;
+                super::check::write_reports(&report, &plan, &options.policies, self.force)
+            }
             Err(errors) => super::input_errors(&errors),
         }
     }
 }
-
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("{e}; expected YYYY-MM-DD"))
 }

@@ -395,6 +395,7 @@ impl Engine {
             recipient,
             message: fill(meta.message(lang), &values),
             help: fill(meta.help(lang), &values),
+            policy: Some(meta.origin.clone()),
             location,
         }
     }
@@ -758,6 +759,7 @@ mod tests {
             help_zh: String::new(),
             span: Vec::new(),
             product_message: None,
+            origin: Default::default(),
         };
         (target, Arc::new(meta))
     }
@@ -775,6 +777,7 @@ mod tests {
             recipient: None,
             message: String::new(),
             help: String::new(),
+            policy: None,
             location: Default::default(),
         }
     }

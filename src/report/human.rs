@@ -131,9 +131,11 @@ pub fn render(report: &Report, color: bool) -> String {
         match entry {
             Entry::One(finding) => {
                 let _ = handler.render_report(&mut out, &single(report, finding));
+                out.push_str(&policy_footnote(report, &[finding]));
             }
             Entry::Group(findings) => {
                 let _ = group_handler.render_report(&mut out, &group(&findings, lang));
+                out.push_str(&policy_footnote(report, &findings));
             }
         }
         out.push('\n');
@@ -228,6 +230,11 @@ fn render_compact(report: &Report) -> String {
         }
         out.push_str(&lines.join("\n"));
         out.push('\n');
+        let note = policy_footnote(report, &findings);
+        if !note.is_empty() {
+            out.push_str(indent.get(2..).unwrap_or_default());
+            out.push_str(&note);
+        }
     }
     out.push('\n');
     out.push_str(&count_table(report));
@@ -239,6 +246,32 @@ fn render_compact(report: &Report) -> String {
     out.push_str(&summary_line(report));
     out.push('\n');
     out
+}
+
+/// The footnote naming the Cedar policies behind an entry's findings
+/// (`policy: policies/consent.cedar:42`): for a team's own rules always,
+/// for the built-in pack with `--show-policy`, so that reports of the
+/// built-in pack alone read as before.
+fn policy_footnote(report: &Report, findings: &[&Finding]) -> String {
+    let builtin = |f: &Finding| report.rules.get(&f.rule).is_some_and(|r| r.builtin);
+    let mut places: Vec<String> = Vec::new();
+    for finding in findings {
+        if !report.show_policy && builtin(finding) {
+            continue;
+        }
+        if let Some(origin) = &finding.policy {
+            let place = origin.to_string();
+            if !places.contains(&place) {
+                places.push(place);
+            }
+        }
+    }
+    if places.is_empty() {
+        return String::new();
+    }
+    let label = tr(report.lang, "policy", "规则出处");
+    let colon = tr(report.lang, ": ", "：");
+    format!("  {label}{colon}{}\n", places.join(", "))
 }
 
 fn single<'a>(report: &Report, finding: &'a Finding) -> Shown<'a> {

@@ -184,8 +184,19 @@ fn from_info(info: &RuleInfo, lang: Lang) -> ReportingDescriptor {
                 ))
                 .build(),
         )
-        .properties(PropertyBag::builder().tags(tags).build())
+        .properties(rule_properties(info, tags))
         .build()
+}
+
+/// A rule's tags, and where its Cedar policies are written
+/// (`policies: ["policies/consent.cedar:42"]`), to open the rule text.
+fn rule_properties(info: &RuleInfo, tags: Vec<String>) -> PropertyBag {
+    let policies: Vec<String> = info.policies.iter().map(|p| p.to_string()).collect();
+    let mut extra = BTreeMap::new();
+    if !policies.is_empty() {
+        extra.insert("policies".to_string(), serde_json::json!(policies));
+    }
+    PropertyBag::builder().tags(tags).additional_properties(extra).build()
 }
 
 fn result(finding: &Finding, uri: &str, rule_index: Option<usize>, fingerprint: String) -> SarifResult {
