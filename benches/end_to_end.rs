@@ -140,6 +140,7 @@ fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
         severity: Default::default(),
         split_flows: false,
         notice_phrases: Default::default(),
+        warn_within: None,
     };
     let rule_ids = pack.rule_ids();
     let cx = manifest::LoadContext { rule_ids: &rule_ids };

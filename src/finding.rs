@@ -60,8 +60,18 @@ pub struct Finding {
     /// The Cedar policy that produced the finding: its file and line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::rules::PolicyOrigin>,
+    /// Set on a finding an active waiver covers (reported as suppressed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waived>,
     #[serde(skip)]
     pub location: Location,
+}
+
+/// The waiver that covers a suppressed finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waived {
+    pub reason: String,
+    pub expires: String,
 }
 
 impl Finding {

@@ -87,6 +87,13 @@ pub struct Report {
     pub schema_version: u32,
     pub summary: Summary,
     pub findings: Vec<Finding>,
+    /// The findings an active waiver covers, each with its `waived`; they
+    /// neither count nor fail the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Finding>,
+    /// Every waiver of the run and how it stands (`privflow waivers`).
+    #[serde(skip)]
+    pub waivers: Vec<engine::WaiverStatus>,
     /// Manifest texts by displayed path, for reports that quote the source.
     #[serde(skip)]
     pub sources: BTreeMap<String, Arc<str>>,
@@ -115,6 +122,8 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             summary: Summary::default(),
             findings: Vec::new(),
+            suppressed: Vec::new(),
+            waivers: Vec::new(),
             sources: BTreeMap::new(),
             manifests: Vec::new(),
             rules: BTreeMap::new(),
@@ -137,6 +146,8 @@ impl Report {
         self.summary.flows += manifest.flows.len();
         self.summary.waived += evaluation.waived;
         self.findings.extend(evaluation.findings);
+        self.suppressed.extend(evaluation.suppressed);
+        self.waivers.extend(evaluation.waivers);
         self.sources.insert(display.clone(), text);
         self.manifests.push((display, Arc::new(manifest), taxonomy));
     }
@@ -152,6 +163,8 @@ impl Report {
     /// Sorts the findings into report order and counts them.
     pub fn finish(mut self) -> Report {
         self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.waivers.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         for f in &self.findings {
             match f.severity {
                 Severity::Error => self.summary.errors += 1,

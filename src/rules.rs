@@ -41,6 +41,9 @@ pub enum ActionKind {
     Recipient,
     Provision,
     Waiver,
+    /// One waiver against the findings it covers: warnings about the waiver
+    /// (unused, expiring soon) that never stop it from waiving.
+    WaiverReview,
     /// One data entry of a flow against the privacy notice.
     Disclosure,
     /// One flow against its version at a base revision (`privflow diff` only).
@@ -48,12 +51,13 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 7] = [
+    pub const ALL: [ActionKind; 8] = [
         ActionKind::Product,
         ActionKind::Flow,
         ActionKind::Recipient,
         ActionKind::Provision,
         ActionKind::Waiver,
+        ActionKind::WaiverReview,
         ActionKind::Disclosure,
         ActionKind::Change,
     ];
@@ -65,6 +69,7 @@ impl ActionKind {
             ActionKind::Recipient => "recipient",
             ActionKind::Provision => "provision",
             ActionKind::Waiver => "waiver",
+            ActionKind::WaiverReview => "waiver-review",
             ActionKind::Disclosure => "disclosure",
             ActionKind::Change => "change",
         }

@@ -41,6 +41,8 @@ pub struct Options {
     /// The privacy notice every manifest is checked against, in place of
     /// each manifest's own `product.notice`.
     pub notice: Option<PathBuf>,
+    /// Warn about waivers that expire within this many days.
+    pub warn_expiring_within: Option<i64>,
 }
 
 /// What applies to the whole run: its language, threshold and date, and the
@@ -192,6 +194,9 @@ impl Run {
                         severity,
                         split_flows: false,
                         notice_phrases: Arc::new(notice_phrases),
+                        warn_within: options
+                            .warn_expiring_within
+                            .or(config.as_ref().and_then(|c| c.config.warn_expiring_within.map(|d| d.0))),
                     },
                 ))
             });

@@ -96,3 +96,155 @@ fn show_policy_names_the_builtin_policy_in_the_human_report() {
     // Only the footnote is added.
     assert_eq!(shown.replace(&footnote, "\n"), plain);
 }
+
+const HYGIENE: &str = "tests/fixtures/waivers/hygiene.flows.yaml";
+
+fn rules_and_lines(report: &Value, key: &str) -> Vec<(String, u64)> {
+    report[key]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|f| (f["rule"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_unused_waiver_is_a_warning_on_the_waiver() {
+    let (code, out, _) = privflow(&["check", HYGIENE, "--today", "2026-12-31", "--format", "json"]);
+    // A warning does not fail the run at the default threshold.
+    assert_eq!(code, 0);
+    let report = json(&out);
+    // Line 22 is the unused waiver's `rule:`.
+    assert_eq!(
+        rules_and_lines(&report, "findings"),
+        [("waiver-unused".to_string(), 22)]
+    );
+    assert_eq!(report["findings"][0]["severity"], "warning");
+    assert_eq!(report["findings"][0]["policy"]["file"], "policies/waivers.cedar");
+}
+
+#[test]
+fn waivers_expiring_within_the_window_warn_by_flag_or_config() {
+    let base = ["check", HYGIENE, "--format", "json"];
+    let run = |extra: &[&str]| {
+        let (code, out, err) = privflow(&[&base[..], extra].concat());
+        // Warnings only, until the waiver has expired (an error).
+        let found = rules_and_lines(&json(&out), "findings");
+        let expired = found.iter().any(|(rule, _)| rule == "waiver-expired");
+        assert_eq!(code, i32::from(expired), "{err}");
+        found
+    };
+    let unused = ("waiver-unused".to_string(), 22);
+    let expiring = ("waiver-expiring".to_string(), 21);
+    // Ten days left: inside a 14-day window, outside a 9-day one, and never without one.
+    assert_eq!(
+        run(&["--today", "2026-12-31", "--warn-expiring-within", "14d"]),
+        [expiring.clone(), unused.clone()]
+    );
+    assert_eq!(
+        run(&["--today", "2026-12-31", "--warn-expiring-within", "9d"]),
+        std::slice::from_ref(&unused)
+    );
+    assert_eq!(run(&["--today", "2026-12-31"]), std::slice::from_ref(&unused));
+    // On the last day still a warning, the day after the waiver has expired.
+    assert_eq!(
+        run(&["--today", "2027-01-10", "--warn-expiring-within", "14"]),
+        [expiring.clone(), unused.clone()]
+    );
+    let after = run(&["--today", "2027-01-11", "--warn-expiring-within", "14d"]);
+    assert!(after.contains(&("waiver-expired".to_string(), 21)), "{after:?}");
+
+    // The same window from `.privflow.yaml`.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(HYGIENE, dir.path().join("hygiene.flows.yaml")).unwrap();
+    std::fs::write(dir.path().join(".privflow.yaml"), "warn_expiring_within: 14d\n").unwrap();
+    let (code, out, err) = common::privflow_in(
+        dir.path(),
+        &[
+            "check",
+            "hygiene.flows.yaml",
+            "--today",
+            "2026-12-31",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(rules_and_lines(&json(&out), "findings"), [expiring, unused]);
+
+    // A window that is not a number of days is a usage error.
+    let (code, _, err) = privflow(&["check", HYGIENE, "--warn-expiring-within", "two weeks"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn waived_findings_are_reported_as_suppressed_in_json_and_sarif() {
+    let (_, out, _) = privflow(&["check", HYGIENE, "--today", "2026-12-31", "--format", "json"]);
+    let report = json(&out);
+    assert_eq!(report["summary"]["waived"], 1);
+    assert_eq!(
+        rules_and_lines(&report, "suppressed"),
+        [("transport-unencrypted".to_string(), 16)]
+    );
+    assert_eq!(
+        report["suppressed"][0]["waived"],
+        serde_json::json!({ "reason": "legacy sync, replaced in ticket OPS-9", "expires": "2027-01-10" })
+    );
+
+    let (_, sarif, _) = privflow(&["check", HYGIENE, "--today", "2026-12-31", "--format", "sarif"]);
+    let sarif = json(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let suppressed: Vec<&Value> = results.iter().filter(|r| r.get("suppressions").is_some()).collect();
+    assert_eq!(results.len(), 2);
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["ruleId"], "transport-unencrypted");
+    assert_eq!(
+        suppressed[0]["suppressions"],
+        serde_json::json!([{
+            "kind": "inSource",
+            "justification": "legacy sync, replaced in ticket OPS-9",
+            "properties": { "expires": "2027-01-10" }
+        }])
+    );
+}
+
+#[test]
+fn privflow_waivers_lists_every_waiver_in_three_formats() {
+    let args = ["waivers", HYGIENE, "--today", "2026-12-31"];
+    let (code, human, err) = privflow(&args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        human,
+        "place                                         rule                   flow   expires     days left  matched  state    reason
+tests/fixtures/waivers/hygiene.flows.yaml:18  transport-unencrypted  sync   2027-01-10  10         1        waiving  legacy sync, replaced in ticket OPS-9
+tests/fixtures/waivers/hygiene.flows.yaml:22  pia-missing            (all)  2027-06-30  181        0        unused   assessment booked, ticket PRIV-3
+2 waiver(s): 1 unused, 0 expired
+"
+    );
+    let (_, out, _) = privflow(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(
+        json(&out),
+        serde_json::json!({
+            "schema_version": 2,
+            "waivers": [
+                { "file": HYGIENE, "line": 18, "rule": "transport-unencrypted", "flow": "sync",
+                  "reason": "legacy sync, replaced in ticket OPS-9", "expires": "2027-01-10",
+                  "days_left": 10, "matched": 1, "active": true },
+                { "file": HYGIENE, "line": 22, "rule": "pia-missing", "flow": null,
+                  "reason": "assessment booked, ticket PRIV-3", "expires": "2027-06-30",
+                  "days_left": 181, "matched": 0, "active": true }
+            ]
+        })
+    );
+    let (_, markdown, _) = privflow(&[&args[..], &["--format", "markdown", "--lang", "zh"]].concat());
+    assert_eq!(
+        markdown,
+        "| 位置 | 规则 | 数据流 | 到期日 | 剩余天数 | 匹配数 | 状态 | 理由 |
+|---|---|---|---|---|---|---|---|
+| tests/fixtures/waivers/hygiene.flows.yaml:18 | transport-unencrypted | sync | 2027-01-10 | 10 | 1 | 生效中 | legacy sync, replaced in ticket OPS-9 |
+| tests/fixtures/waivers/hygiene.flows.yaml:22 | pia-missing | （全部） | 2027-06-30 | 181 | 0 | 未使用 | assessment booked, ticket PRIV-3 |
+"
+    );
+}

@@ -66,6 +66,9 @@ pub struct RunArgs {
     /// report, not only behind a team's own rules
     #[arg(long)]
     pub show_policy: bool,
+    /// Warn about waivers that expire within this window (e.g. 14d)
+    #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+    pub warn_expiring_within: Option<i64>,
 }
 
 impl RunArgs {
@@ -86,6 +89,7 @@ impl RunArgs {
             policies: self.policies.policies,
             today: self.today,
             notice,
+            warn_expiring_within: self.warn_expiring_within,
         };
         match run(&self.paths, &options) {
             Ok(mut report) => {
@@ -96,7 +100,11 @@ impl RunArgs {
         }
     }
 }
-fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+fn parse_days(text: &str) -> Result<i64, String> {
+    privflow::config::Days::parse(text).map(|d| d.0)
+}
+
+pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("{e}; expected YYYY-MM-DD"))
 }
 

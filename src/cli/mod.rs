@@ -9,6 +9,7 @@ mod init;
 mod rules;
 mod scan;
 mod schema;
+mod waivers;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -86,6 +87,8 @@ enum Command {
         #[command(flatten)]
         policies: PoliciesArg,
     },
+    /// List every waiver: rule, flow, reason, expiry, days left, whether it matched
+    Waivers(waivers::Args),
 }
 
 /// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or usage error.
@@ -114,6 +117,7 @@ pub fn run() -> ExitCode {
         Command::Init { dir, force, lang } => init::run(dir, force, lang.get()),
         Command::Scan(args) => scan::run(args),
         Command::Graph { path, lang, policies } => graph::run(path, lang.lang, policies.policies),
+        Command::Waivers(args) => waivers::run(args),
     }
 }
 

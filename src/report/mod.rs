@@ -8,6 +8,7 @@ pub mod junit;
 pub mod markdown;
 pub mod rules;
 pub mod sarif;
+pub mod waivers;
 
 use std::cmp::Reverse;
 use std::path::Path;

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
+    ToolComponent,
 };
 
 use crate::diagnostics::tr;
@@ -28,9 +29,11 @@ pub fn render(report: &Report, base: &Path) -> String {
     let rules = descriptors(report);
     let index: BTreeMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    // Waived findings follow, marked suppressed by the manifest's waiver.
     let results: Vec<SarifResult> = report
         .findings
         .iter()
+        .chain(&report.suppressed)
         .map(|finding| {
             let uri = uri(&super::github::relative_path(&finding.file, base));
             // Identical findings (same rule, place in the model) are told apart
@@ -241,10 +244,20 @@ fn result(finding: &Finding, uri: &str, rule_index: Option<usize>, fingerprint: 
         .locations(vec![Location::builder().physical_location(physical).build()])
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().additional_properties(properties).build());
-    match rule_index {
+    let mut result = match rule_index {
         Some(index) => result.rule_index(index as i64).build(),
         None => result.build(),
+    };
+    if let Some(waived) = &finding.waived {
+        let mut bag = BTreeMap::new();
+        bag.insert("expires".to_string(), serde_json::json!(waived.expires));
+        result.suppressions = Some(vec![Suppression::builder()
+            .kind(serde_json::json!("inSource"))
+            .justification(waived.reason.clone())
+            .properties(PropertyBag::builder().additional_properties(bag).build())
+            .build()]);
     }
+    result
 }
 
 fn message_string(text: String, markdown: Option<String>) -> MultiformatMessageString {
