@@ -143,7 +143,11 @@ fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
         warn_within: None,
     };
     let rule_ids = pack.rule_ids();
-    let cx = manifest::LoadContext { rule_ids: &rule_ids };
+    let not_waivable = pack.not_waivable();
+    let cx = manifest::LoadContext {
+        rule_ids: &rule_ids,
+        not_waivable: &not_waivable,
+    };
     let plans: Vec<_> = paths
         .par_iter()
         .map(|p| {

@@ -76,6 +76,7 @@ codes! {
     InvalidRetention => "invalid-retention", "a retention that is not exactly one of days, until or forever";
     UnknownFlow => "unknown-flow", "a waiver names a flow the manifest does not have";
     UnknownRule => "unknown-rule", "a waiver or `.privflow.yaml` names a rule no loaded pack has";
+    NotWaivable => "not-waivable", "a waiver names a rule marked `@waivable(\"false\")`";
     WaiverReason => "waiver-reason", "a waiver without a reason";
     WaiverExpiry => "waiver-expiry", "a waiver without an expiry date";
     MissingNotice => "missing-notice", "the privacy notice a manifest or `--notice` names does not exist";

@@ -38,7 +38,11 @@ pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Resul
     for job in &jobs.jobs {
         let engine = job.engines.get();
         let rule_ids = engine.pack().rule_ids();
-        let cx = LoadContext { rule_ids: &rule_ids };
+        let not_waivable = engine.pack().not_waivable();
+        let cx = LoadContext {
+            rule_ids: &rule_ids,
+            not_waivable: &not_waivable,
+        };
         let item = job.item;
         let head = match manifest::load(&item.path, &item.display, &cx) {
             Ok(head) => head,

@@ -211,7 +211,11 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     let work = |job: &run::Job, parsed: Option<Result<manifest::Parsed, Vec<InputError>>>| {
         let engine = job.engines.get();
         let rule_ids = engine.pack().rule_ids();
-        let cx = manifest::LoadContext { rule_ids: &rule_ids };
+        let not_waivable = engine.pack().not_waivable();
+        let cx = manifest::LoadContext {
+            rule_ids: &rule_ids,
+            not_waivable: &not_waivable,
+        };
         let parsed = parsed.unwrap_or_else(|| manifest::parse_file(&job.item.path, &job.item.display));
         let loaded = parsed?.check(&cx)?;
         let notice =

@@ -158,6 +158,9 @@ pub struct RuleInfo {
     pub actions: BTreeSet<ActionKind>,
     /// Where each of its policies is written, in pack order.
     pub policies: Vec<PolicyOrigin>,
+    /// Whether a manifest may waive it: `@waivable("false")` on any of its
+    /// policies makes a waiver of it an input error.
+    pub not_waivable: bool,
     /// The rule's place in the pack, 0 first: the built-in files in
     /// [`BUILTIN_FILES`] order (consent, children, retention, cross-border,
     /// recipients, …), then a team's files by name, each in policy order.
@@ -398,6 +401,25 @@ impl RulePack {
                     ..RuleInfo::default()
                 });
                 info.severity = info.severity.or(severity);
+                match annotations.get("waivable").copied() {
+                    None | Some("true") => {}
+                    Some("false") => info.not_waivable = true,
+                    Some(other) => {
+                        errors.push(annotation_error(
+                            file,
+                            policy,
+                            Text::new(
+                                format!("rule `{rule}` has `@waivable(\"{other}\")`"),
+                                format!("规则 `{rule}` 的 `@waivable(\"{other}\")` 无效"),
+                            ),
+                            Text::new(
+                                "write `@waivable(\"false\")`, or leave it out (waivable)",
+                                "写为 `@waivable(\"false\")`，或省略（可豁免）",
+                            ),
+                        ));
+                        continue;
+                    }
+                }
                 match annotations.get("rule_law") {
                     Some(law) => info.laws = vec![law.to_string()],
                     None if !info.fixed_law => push_unique(&mut info.laws, &policy_meta.law),
@@ -494,6 +516,15 @@ impl RulePack {
 
     pub fn rule_ids(&self) -> Vec<String> {
         self.rules.keys().cloned().collect()
+    }
+
+    /// The ids of the rules no waiver may name (`@waivable("false")`).
+    pub fn not_waivable(&self) -> Vec<String> {
+        self.rules
+            .values()
+            .filter(|r| r.not_waivable)
+            .map(|r| r.id.clone())
+            .collect()
     }
 }
 

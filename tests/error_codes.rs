@@ -155,6 +155,7 @@ fn produce(code: &str) -> (i32, String) {
         }),
         "invalid-retention" => fixture("invalid-retention"),
         "unknown-flow" | "unknown-rule" => fixture("waiver-unknown-rule-and-flow"),
+        "not-waivable" => fixture("waiver-not-waivable"),
         "waiver-reason" => fixture("waiver-without-reason"),
         "waiver-expiry" => fixture("waiver-without-expiry"),
         "missing-notice" => fixture("missing-notice"),

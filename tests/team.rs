@@ -248,3 +248,66 @@ tests/fixtures/waivers/hygiene.flows.yaml:22  pia-missing            (all)  2027
 "
     );
 }
+
+#[test]
+fn a_team_rule_marked_not_waivable_cannot_be_waived() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let rule = |waivable: &str| {
+        format!(
+            "@id(\"no-public-flows\")\n@severity(\"error\")\n{waivable}forbid (principal, action == Action::\"flow\", resource)\nwhen {{ context.public }};\n"
+        )
+    };
+    let manifest = "version: 1\nproduct: { id: p, operator: o }\nflows:\n  - { id: f, data: [phone] }\nwaivers:\n  - rule: no-public-flows\n    reason: r\n    expires: 2099-01-01\n";
+    std::fs::write(dir.path().join("privflow.yaml"), manifest).unwrap();
+    let check = || {
+        common::privflow_in(
+            dir.path(),
+            &["check", "--policies", "rules", "--format", "json", "--fail-on", "never"],
+        )
+    };
+
+    // Waivable by default: the waiver names nothing here and is only unused.
+    std::fs::write(rules.join("team.cedar"), rule("")).unwrap();
+    let (code, out, err) = check();
+    assert_eq!(code, 0, "{err}");
+    let report = json(&out);
+    let unused: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "no-public-flows" || f["rule"] == "waiver-unused")
+        .collect();
+    assert_eq!(unused.len(), 1, "{out}");
+    assert_eq!(unused[0]["rule"], "waiver-unused");
+
+    std::fs::write(rules.join("team.cedar"), rule("@waivable(\"false\")\n")).unwrap();
+    let (code, out, err) = check();
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("privflow::not-waivable"), "{err}");
+    assert!(err.contains("no-public-flows cannot be waived"), "{err}");
+    assert!(err.contains("privflow.yaml:6:11"), "{err}");
+
+    // Any other value is a rule annotation error.
+    std::fs::write(rules.join("team.cedar"), rule("@waivable(\"no\")\n")).unwrap();
+    let (code, _, err) = check();
+    assert_eq!(code, 2);
+    assert!(err.contains("privflow::policy-annotation"), "{err}");
+}
+
+#[test]
+fn the_builtin_rules_that_cannot_be_waived() {
+    let pack = privflow::RulePack::builtin().unwrap();
+    assert_eq!(
+        pack.not_waivable(),
+        [
+            "child-guardian-consent",
+            "cross-border-mechanism",
+            "sensitive-separate-consent",
+            "waiver-expired",
+            "waiver-expiring",
+            "waiver-unused",
+        ]
+    );
+}

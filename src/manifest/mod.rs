@@ -137,9 +137,11 @@ const SECTIONS: &[Section] = &[
     },
 ];
 
-/// What `load` needs besides the file: the rule ids waivers may name.
+/// What `load` needs besides the file: the rule ids waivers may name, and
+/// those of them no waiver may name (`@waivable("false")`).
 pub struct LoadContext<'a> {
     pub rule_ids: &'a [String],
+    pub not_waivable: &'a [String],
 }
 
 /// Reads, parses and checks one manifest, reporting every error it has.
