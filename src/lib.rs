@@ -49,6 +49,8 @@ pub mod run;
 pub mod scan;
 #[doc(hidden)]
 pub mod taxonomy;
+#[doc(hidden)]
+pub mod testing;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -311,3 +311,111 @@ fn the_builtin_rules_that_cannot_be_waived() {
         ]
     );
 }
+
+/// The built-in pack's own cases, in the format teams use for theirs.
+#[test]
+fn the_builtin_pack_passes_its_cases() {
+    let (code, out, err) = privflow(&["test", "tests/cases", "--min-coverage", "80"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.lines().filter(|l| l.starts_with("FAIL")).count() == 0, "{out}");
+    // Every case directory ran: one firing and one passing case per rule covered.
+    let cases = std::fs::read_dir("tests/cases").unwrap().count();
+    assert!(out.contains(&format!("privflow test: {} case(s)", cases * 2)), "{out}");
+    assert!(out.contains(" 0 failed\n"), "{out}");
+    // The notice rules need a privacy notice, which no case has yet.
+    assert!(
+        out.contains("no case fires: notice-change-by-use, notice-contradiction, notice-implied-consent, notice-undisclosed-data, notice-undisclosed-recipient, retention-below-legal-minimum\n"),
+        "{out}"
+    );
+    // Full coverage is asked for and not reached: exit 1.
+    let (code, _, err) = privflow(&["test", "tests/cases", "--min-coverage", "100"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is below --min-coverage 100"), "{err}");
+}
+
+#[test]
+fn the_team_rules_example_passes_its_cases_with_full_coverage() {
+    let (code, out, err) = privflow(&[
+        "test",
+        "examples/team-rules/cases",
+        "--policies",
+        "examples/team-rules/rules",
+        "--min-coverage",
+        "100",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "ok   ads-separate-consent/fires
+ok   ads-separate-consent/other-purpose
+ok   ads-separate-consent/passes
+
+rule coverage: 1/1 rules fire in some case (100.0%)
+privflow test: 3 case(s): 3 passed, 0 failed
+"
+    );
+    // Without the team's rule its firing case fails.
+    let (code, out, _) = privflow(&["test", "examples/team-rules/cases"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("FAIL ads-separate-consent/fires\n       missing: ads-separate-consent · flow ad-profile\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_failing_case_says_what_differs_in_every_format() {
+    let dir = "tests/fixtures/cases-failing";
+    let (code, human, _) = privflow(&["test", dir]);
+    assert_eq!(code, 1);
+    assert!(
+        human.starts_with(
+            "ok   right
+FAIL wrong
+       missing: basis-missing · flow login
+       unexpected: transport-unencrypted · flow login
+
+rule coverage: 1/34 rules fire in some case (2.9%)
+"
+        ),
+        "{human}"
+    );
+    assert!(
+        human.ends_with("privflow test: 2 case(s): 1 passed, 1 failed\n"),
+        "{human}"
+    );
+
+    let (code, out, _) = privflow(&["test", dir, "--format", "json"]);
+    assert_eq!(code, 1);
+    let report = json(&out);
+    assert_eq!(
+        report["cases"],
+        serde_json::json!([
+            { "name": "right", "passed": true, "missing": [], "unexpected": [] },
+            { "name": "wrong", "passed": false,
+              "missing": [{ "rule": "basis-missing", "flow": "login", "recipient": null }],
+              "unexpected": [{ "rule": "transport-unencrypted", "flow": "login", "recipient": null }] }
+        ])
+    );
+    assert_eq!(report["coverage"]["fired"], 1);
+
+    let (code, xml, _) = privflow(&["test", dir, "--format", "junit"]);
+    assert_eq!(code, 1);
+    assert!(
+        xml.contains(r#"<testsuites name="privflow test" tests="2" skipped="0" failures="1" errors="0">"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testcase name="right" classname="privflow.test"/>"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<failure message=\"missing: basis-missing · flow login\">missing: basis-missing · flow login\nunexpected: transport-unencrypted · flow login</failure>"),
+        "{xml}"
+    );
+
+    // Not a directory: an input error.
+    let (code, _, err) = privflow(&["test", "no/such/cases"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("privflow::no-such-path"), "{err}");
+}

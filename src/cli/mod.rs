@@ -9,6 +9,7 @@ mod init;
 mod rules;
 mod scan;
 mod schema;
+mod test;
 mod waivers;
 
 use std::io::IsTerminal;
@@ -89,6 +90,8 @@ enum Command {
     },
     /// List every waiver: rule, flow, reason, expiry, days left, whether it matched
     Waivers(waivers::Args),
+    /// Run rule-pack test cases (a manifest and expected.yaml per directory); report rule coverage
+    Test(test::Args),
 }
 
 /// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or usage error.
@@ -118,6 +121,7 @@ pub fn run() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Graph { path, lang, policies } => graph::run(path, lang.lang, policies.policies),
         Command::Waivers(args) => waivers::run(args),
+        Command::Test(args) => test::run(args),
     }
 }
 

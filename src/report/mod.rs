@@ -1,5 +1,6 @@
 //! Output formats; each reads only the Report. Adding a format is one file
 //! here plus one arm in [`Format`] and its [`Format::render`].
+pub mod cases;
 pub mod github;
 pub mod graph;
 pub mod human;
