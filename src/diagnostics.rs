@@ -87,6 +87,7 @@ codes! {
     Catalogue => "catalogue", "an SDK catalogue or the permission map is malformed";
     // Configuration and rules
     Config => "config", "`.privflow.yaml` is malformed or has an unknown key";
+    Baseline => "baseline", "a `--baseline` file cannot be read or is not a baseline";
     PoliciesDir => "policies-dir", "a rule directory does not exist or cannot be read";
     PolicySyntax => "policy-syntax", "a team's Cedar rule file does not parse";
     PolicyInvalid => "policy-invalid", "a team's Cedar rule does not validate against the facts schema";

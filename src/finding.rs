@@ -63,8 +63,23 @@ pub struct Finding {
     /// Set on a finding an active waiver covers (reported as suppressed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived: Option<Waived>,
+    /// With `--baseline`: `new`, or `unchanged` when the baseline has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+    /// What tells the finding apart beyond rule, product, flow and
+    /// recipient, in no language: a data entry's category, a waiver's rule.
+    #[serde(skip)]
+    pub detail: Option<String>,
     #[serde(skip)]
     pub location: Location,
+}
+
+/// A finding against a baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    New,
+    Unchanged,
 }
 
 /// The waiver that covers a suppressed finding.

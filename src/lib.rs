@@ -27,6 +27,8 @@
 #![allow(clippy::result_large_err)]
 
 #[doc(hidden)]
+pub mod baseline;
+#[doc(hidden)]
 pub mod config;
 pub mod diagnostics;
 pub mod diff;
@@ -93,6 +95,9 @@ pub struct Report {
     /// neither count nor fail the run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suppressed: Vec<Finding>,
+    /// With `--baseline`: its findings the run no longer has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<Vec<baseline::Entry>>,
     /// Every waiver of the run and how it stands (`privflow waivers`).
     #[serde(skip)]
     pub waivers: Vec<engine::WaiverStatus>,
@@ -125,6 +130,7 @@ impl Report {
             summary: Summary::default(),
             findings: Vec::new(),
             suppressed: Vec::new(),
+            fixed: None,
             waivers: Vec::new(),
             sources: BTreeMap::new(),
             manifests: Vec::new(),
@@ -184,7 +190,11 @@ impl Report {
             FailOn::Warning => Severity::Warning,
             FailOn::Never => return false,
         };
-        self.findings.iter().any(|f| f.severity >= threshold)
+        // With a baseline, only new findings block.
+        self.findings
+            .iter()
+            .filter(|f| f.baseline != Some(finding::BaselineState::Unchanged))
+            .any(|f| f.severity >= threshold)
     }
 }
 

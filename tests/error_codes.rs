@@ -160,6 +160,12 @@ fn produce(code: &str) -> (i32, String) {
         "waiver-expiry" => fixture("waiver-without-expiry"),
         "missing-notice" => fixture("missing-notice"),
         "config" => run_in(root, &["check", "tests/fixtures/config/bad-key"], &[]),
+        // A file that is not a baseline.
+        "baseline" => run_in(
+            root,
+            &["check", "examples/focused/clean.flows.yaml", "--baseline", "Cargo.toml"],
+            &[],
+        ),
         "policies-dir" => run_in(root, &["check", "examples", "--policies", "no/such/rules"], &[]),
         "policy-syntax" | "policy-invalid" | "policy-annotation" => {
             let name = match code {

@@ -419,3 +419,165 @@ rule coverage: 1/34 rules fire in some case (2.9%)
     assert_eq!(code, 2);
     assert!(err.contains("privflow::no-such-path"), "{err}");
 }
+
+const PRODUCT_HEAD: &str = "version: 1
+product:
+  id: shop
+  operator: Demo Ltd
+  contact: privacy@demo.example
+  rights: { access: self-service, copy: self-service, correct: self-service, delete: self-service, withdraw: self-service, close_account: self-service, portability: on-request, explain: on-request, response_days: 15 }
+flows:
+";
+const LOGIN_PLAIN_HTTP: &str = "  - id: login
+    data: [phone]
+    purpose: account-login
+    basis: contract
+    storage: { country: CN, encrypted: true }
+    retention: { days: 30 }
+    transport: none
+";
+const EXPORT_NO_RETENTION: &str = "  - id: export
+    data: [email]
+    purpose: newsletter
+    basis: contract
+    storage: { country: CN, encrypted: true }
+    transport: tls
+";
+
+fn check_in(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
+    common::privflow_in(
+        dir,
+        &[&["check", "privflow.yaml", "--today", "2026-11-23"][..], extra].concat(),
+    )
+}
+
+#[test]
+fn fingerprints_survive_moving_and_reformatting_flows() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("privflow.yaml");
+    std::fs::write(
+        &manifest,
+        format!("{PRODUCT_HEAD}{LOGIN_PLAIN_HTTP}{EXPORT_NO_RETENTION}"),
+    )
+    .unwrap();
+    // retention-missing is an error: the run fails as it would without a baseline.
+    let (code, _, err) = check_in(dir.path(), &["--write-baseline", "before.json"]);
+    assert_eq!(code, 1, "{err}");
+    let before = std::fs::read_to_string(dir.path().join("before.json")).unwrap();
+    let baseline = json(&before);
+    let rules: Vec<&str> = baseline["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    let mut sorted = rules.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["retention-missing", "transport-unencrypted"]);
+
+    // The flows swapped, written in flow style, with comments and blank lines.
+    let moved = format!(
+        "# reformatted\n{PRODUCT_HEAD}  - {{ id: export, data: [email], purpose: newsletter, basis: contract,\n      storage: {{ country: CN, encrypted: true }}, transport: tls }}\n\n  # the login flow, moved down\n  - {{ id: login, data: [phone], purpose: account-login, basis: contract, storage: {{ country: CN, encrypted: true }}, retention: {{ days: 30 }}, transport: none }}\n"
+    );
+    std::fs::write(&manifest, moved).unwrap();
+    let (code, _, err) = check_in(dir.path(), &["--write-baseline", "after.json", "--lang", "zh"]);
+    assert_eq!(code, 1, "{err}");
+    let after = std::fs::read_to_string(dir.path().join("after.json")).unwrap();
+    assert_eq!(after, before);
+    // Against the old baseline nothing is new and nothing fixed.
+    let (code, out, _) = check_in(dir.path(), &["--baseline", "before.json", "--format", "json"]);
+    assert_eq!(code, 0);
+    let report = json(&out);
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["baseline"] == "unchanged"));
+    assert_eq!(report["fixed"], serde_json::json!([]));
+}
+
+#[test]
+fn against_a_baseline_only_new_findings_block_and_fixed_ones_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("privflow.yaml");
+    std::fs::write(
+        &manifest,
+        format!("{PRODUCT_HEAD}{LOGIN_PLAIN_HTTP}{EXPORT_NO_RETENTION}"),
+    )
+    .unwrap();
+    // An error (retention-missing) in the baseline: adopting does not fail.
+    let (code, _, _) = check_in(dir.path(), &["--write-baseline", "baseline.json"]);
+    assert_eq!(code, 1, "the baseline run itself reports as usual");
+    let (code, _, _) = check_in(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!(code, 0);
+
+    // login fixed; a new flow without a legal basis.
+    let fixed_login = LOGIN_PLAIN_HTTP.replace("transport: none", "transport: tls");
+    let share = EXPORT_NO_RETENTION
+        .replace("id: export", "id: share")
+        .replace("    basis: contract\n", "")
+        .replace(
+            "    transport: tls\n",
+            "    retention: { days: 30 }\n    transport: tls\n",
+        );
+    std::fs::write(
+        &manifest,
+        format!("{PRODUCT_HEAD}{fixed_login}{EXPORT_NO_RETENTION}{share}"),
+    )
+    .unwrap();
+
+    let (code, out, _) = check_in(dir.path(), &["--baseline", "baseline.json", "--format", "json"]);
+    assert_eq!(code, 1);
+    let report = json(&out);
+    let states: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["flow"].as_str().unwrap().to_string(),
+                f["baseline"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("retention-missing".into(), "export".into(), "unchanged".into()),
+            ("basis-missing".into(), "share".into(), "new".into()),
+        ]
+    );
+    assert_eq!(report["fixed"].as_array().unwrap().len(), 1);
+    assert_eq!(report["fixed"][0]["rule"], "transport-unencrypted");
+    assert_eq!(report["fixed"][0]["flow"], "login");
+
+    // SARIF: baselineState on each result.
+    let (_, sarif, _) = check_in(dir.path(), &["--baseline", "baseline.json", "--format", "sarif"]);
+    let sarif = json(&sarif);
+    let states: Vec<(&str, &str)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["ruleId"].as_str().unwrap(), r["baselineState"].as_str().unwrap()))
+        .collect();
+    assert_eq!(states, [("retention-missing", "unchanged"), ("basis-missing", "new")]);
+
+    // Human: the new finding only, then what the baseline accounts for.
+    let (code, human, _) = check_in(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!(code, 1);
+    assert!(human.starts_with("basis-missing\n"), "{human}");
+    assert!(!human.contains("retention-missing"), "{human}");
+    assert!(
+        human.ends_with(
+            "baseline: 1 new, 1 unchanged (not shown), 1 fixed\n  fixed: transport-unencrypted · flow login (privflow.yaml)\n"
+        ),
+        "{human}"
+    );
+    // Without --baseline the run reads as before.
+    let (_, plain, _) = check_in(dir.path(), &[]);
+    assert!(
+        plain.contains("retention-missing") && !plain.contains("baseline:"),
+        "{plain}"
+    );
+}

@@ -455,6 +455,12 @@ impl Engine {
             help: fill(meta.help(lang), &values),
             policy: Some(meta.origin.clone()),
             waived: None,
+            baseline: None,
+            detail: match target {
+                Target::DataEntry(i, k) => manifest.flows[i].data.get(k).cloned(),
+                Target::Waiver(w) => Some(manifest.waivers[w].rule.clone()),
+                _ => None,
+            },
             location,
         }
     }
@@ -873,6 +879,8 @@ mod tests {
             help: String::new(),
             policy: None,
             waived: None,
+            baseline: None,
+            detail: None,
             location: Default::default(),
         }
     }

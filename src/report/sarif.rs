@@ -248,6 +248,13 @@ fn result(finding: &Finding, uri: &str, rule_index: Option<usize>, fingerprint: 
         Some(index) => result.rule_index(index as i64).build(),
         None => result.build(),
     };
+    if let Some(state) = finding.baseline {
+        let state = match state {
+            crate::finding::BaselineState::New => "new",
+            crate::finding::BaselineState::Unchanged => "unchanged",
+        };
+        result.baseline_state = Some(serde_json::json!(state));
+    }
     if let Some(waived) = &finding.waived {
         let mut bag = BTreeMap::new();
         bag.insert("expires".to_string(), serde_json::json!(waived.expires));
@@ -328,7 +335,7 @@ fn uri(path: &str) -> String {
 
 /// FNV-1a, 64 bits: tiny and fixed, so fingerprints do not change with the
 /// Rust version (std's hasher makes no such promise).
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
