@@ -88,6 +88,7 @@ codes! {
     // Configuration and rules
     Config => "config", "`.privflow.yaml` is malformed or has an unknown key";
     Baseline => "baseline", "a `--baseline` file cannot be read or is not a baseline";
+    ReportFile => "report-file", "the file `privflow render` reads is not a privflow JSON report";
     PoliciesDir => "policies-dir", "a rule directory does not exist or cannot be read";
     PolicySyntax => "policy-syntax", "a team's Cedar rule file does not parse";
     PolicyInvalid => "policy-invalid", "a team's Cedar rule does not validate against the facts schema";

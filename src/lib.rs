@@ -72,7 +72,7 @@ pub use run::{FailOn, Options};
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Counts over a run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Summary {
     pub files: usize,
     pub flows: usize,
@@ -83,20 +83,29 @@ pub struct Summary {
 }
 
 /// The result of a run: deterministic, serializable (SPEC §6 JSON shape).
-#[derive(Debug, Clone, Serialize)]
+/// The JSON report reads back (`privflow render`) with the manifests it
+/// names for the parts it does not carry.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Report {
     pub version: u32,
     /// The JSON report's shape: raised when a field changes meaning or goes;
     /// new fields are additive and leave it.
+    #[serde(default)]
     pub schema_version: u32,
+    /// The language of its messages.
+    #[serde(default)]
+    pub lang: Lang,
+    /// Every manifest checked, in report order.
+    #[serde(default)]
+    pub files: Vec<String>,
     pub summary: Summary,
     pub findings: Vec<Finding>,
     /// The findings an active waiver covers, each with its `waived`; they
     /// neither count nor fail the run.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppressed: Vec<Finding>,
     /// With `--baseline`: its findings the run no longer has.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed: Option<Vec<baseline::Entry>>,
     /// Every waiver of the run and how it stands (`privflow waivers`).
     #[serde(skip)]
@@ -112,8 +121,6 @@ pub struct Report {
     #[serde(skip)]
     pub rules: BTreeMap<String, rules::RuleInfo>,
     #[serde(skip)]
-    pub lang: Lang,
-    #[serde(skip)]
     pub fail_on: FailOn,
     /// Whether the human report names the policy behind every finding, not
     /// only behind a team's own rules (`--show-policy`).
@@ -127,6 +134,7 @@ impl Report {
         Report {
             version: 1,
             schema_version: SCHEMA_VERSION,
+            files: Vec::new(),
             summary: Summary::default(),
             findings: Vec::new(),
             suppressed: Vec::new(),
@@ -156,6 +164,7 @@ impl Report {
         self.findings.extend(evaluation.findings);
         self.suppressed.extend(evaluation.suppressed);
         self.waivers.extend(evaluation.waivers);
+        self.files.push(display.clone());
         self.sources.insert(display.clone(), text);
         self.manifests.push((display, Arc::new(manifest), taxonomy));
     }
@@ -172,6 +181,7 @@ impl Report {
     pub fn finish(mut self) -> Report {
         self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.files.sort();
         self.waivers.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         for f in &self.findings {
             match f.severity {
@@ -269,4 +279,60 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         return Err(InputErrors::sorted(errors).in_lang(lang));
     }
     Ok(report.finish())
+}
+
+/// A JSON report read back for `privflow render`: the findings are the
+/// report's own; the manifests it names are read again (not evaluated) for
+/// the source snippets, flow lists and spans, and the rule packs loaded for
+/// the rule descriptions, as `check` would with the same `options`.
+pub fn reload(mut report: Report, options: &Options) -> Result<Report, InputErrors> {
+    let lang = report.lang;
+    let mut run = run::Run::start(&report.files, options);
+    let mut errors = std::mem::take(&mut run.errors);
+    let jobs = run.jobs(options);
+    errors.extend(jobs.errors);
+    report.add_rules(&jobs.rules);
+    for job in &jobs.jobs {
+        let engine = job.engines.get();
+        let rule_ids = engine.pack().rule_ids();
+        let not_waivable = engine.pack().not_waivable();
+        let cx = manifest::LoadContext {
+            rule_ids: &rule_ids,
+            not_waivable: &not_waivable,
+        };
+        let loaded = match manifest::parse_file(&job.item.path, &job.item.display).and_then(|p| p.check(&cx)) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                errors.extend(e);
+                continue;
+            }
+        };
+        let display = loaded.source.display.clone();
+        for finding in report.findings.iter_mut().chain(report.suppressed.iter_mut()) {
+            if finding.file != display || finding.line == 0 {
+                continue;
+            }
+            let start = loaded.source.locate_position(finding.line, finding.column).offset;
+            let end = loaded
+                .source
+                .locate_position(finding.end_line, finding.end_column)
+                .offset;
+            finding.location = Location {
+                offset: start,
+                len: end.saturating_sub(start),
+                line: finding.line,
+                column: finding.column,
+                end_line: finding.end_line,
+                end_column: finding.end_column,
+            };
+        }
+        report.sources.insert(display.clone(), loaded.source.text.clone());
+        report
+            .manifests
+            .push((display, Arc::new(loaded.manifest), loaded.taxonomy));
+    }
+    if !errors.is_empty() {
+        return Err(InputErrors::sorted(errors).in_lang(lang));
+    }
+    Ok(report)
 }

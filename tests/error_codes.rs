@@ -160,6 +160,7 @@ fn produce(code: &str) -> (i32, String) {
         "waiver-expiry" => fixture("waiver-without-expiry"),
         "missing-notice" => fixture("missing-notice"),
         "config" => run_in(root, &["check", "tests/fixtures/config/bad-key"], &[]),
+        "report-file" => run_in(root, &["render", "Cargo.toml"], &[]),
         // A file that is not a baseline.
         "baseline" => run_in(
             root,

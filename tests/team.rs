@@ -581,3 +581,42 @@ fn against_a_baseline_only_new_findings_block_and_fixed_ones_are_listed() {
         "{plain}"
     );
 }
+
+/// One analysis, many renderings: `render` of the JSON report equals
+/// `check --format F` byte for byte, for every format.
+#[test]
+fn render_of_the_json_report_equals_rendering_directly() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("report.json");
+    let saved = saved.to_str().unwrap();
+    let runs: [&[&str]; 4] = [
+        &["examples", "--today", "2026-11-23"],
+        &["examples/leliao.flows.yaml", "--today", "2026-11-23", "--lang", "zh"],
+        &[HYGIENE, "--today", "2026-12-31", "--warn-expiring-within", "14d"],
+        &[
+            "tests/fixtures/policies/marketing.flows.yaml",
+            "--policies",
+            "tests/fixtures/policies/good",
+        ],
+    ];
+    for run in runs {
+        let policies: Vec<&str> = run
+            .windows(2)
+            .filter(|w| w[0] == "--policies")
+            .flat_map(|w| ["--policies", w[1]])
+            .collect();
+        let (code, _, err) =
+            privflow(&[&["check"][..], run, &["--format", "json", "--output", saved, "--force"]].concat());
+        assert!(code == 0 || code == 1, "{err}");
+        for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+            let (_, direct, _) = privflow(&[&["check"][..], run, &["--format", format]].concat());
+            let (code, rendered, err) = privflow(&[&["render", saved, "--format", format][..], &policies].concat());
+            assert_eq!(code, 0, "{run:?} {format}: {err}");
+            assert!(rendered == direct, "{run:?} {format}:\n{rendered}\n---\n{direct}");
+        }
+    }
+    // Not a report: an input error.
+    let (code, _, err) = privflow(&["render", "Cargo.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("privflow::report-file"), "{err}");
+}

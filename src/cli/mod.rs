@@ -6,6 +6,7 @@ mod check;
 mod diff;
 mod graph;
 mod init;
+mod render;
 mod rules;
 mod scan;
 mod schema;
@@ -92,6 +93,8 @@ enum Command {
     Waivers(waivers::Args),
     /// Run rule-pack test cases (a manifest and expected.yaml per directory); report rule coverage
     Test(test::Args),
+    /// Render a JSON report of `check` in another format, as `check` would
+    Render(render::Args),
 }
 
 /// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or usage error.
@@ -122,6 +125,7 @@ pub fn run() -> ExitCode {
         Command::Graph { path, lang, policies } => graph::run(path, lang.lang, policies.policies),
         Command::Waivers(args) => waivers::run(args),
         Command::Test(args) => test::run(args),
+        Command::Render(args) => render::run(args),
     }
 }
 
