@@ -1313,6 +1313,8 @@ fn the_rule_pack_has_every_rule_of_the_spec() {
             "third-party-separate-consent",
             "transport-unencrypted",
             "waiver-expired",
+            "waiver-expiring",
+            "waiver-unused",
         ]
     );
 }
