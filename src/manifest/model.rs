@@ -183,7 +183,9 @@ pub struct Recipient {
     pub name: Option<String>,
     #[schemars(description = "entrusted (processor) | third-party | joint | affiliate | public | authority.")]
     pub role: Role,
-    #[schemars(description = "ISO 3166-1 alpha-2 country code; required except for role public (an absent country is unknown, and reported).")]
+    #[schemars(
+        description = "ISO 3166-1 alpha-2 country code; required except for role public (an absent country is unknown, and reported)."
+    )]
     pub country: Option<String>,
     #[schemars(description = "A processing or provision agreement is in place (PIPL 21; 网络数据安全管理条例 12).")]
     pub contract: Option<bool>,
