@@ -221,10 +221,13 @@ fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
         notice_phrases: Default::default(),
         scan: Default::default(),
         catalogues: None,
+        warn_within: None,
     };
     let rule_ids = pack.rule_ids();
+    let not_waivable = pack.not_waivable();
     let cx = manifest::LoadContext {
         rule_ids: &rule_ids,
+        not_waivable: &not_waivable,
         catalogue: None,
     };
     let plans: Vec<_> = paths

@@ -34,6 +34,37 @@ pub struct Config {
     /// this file, merged over the built-in one.
     #[serde(default)]
     pub catalogue: Vec<String>,
+    /// Warn about waivers that expire within this window (`14d`).
+    pub warn_expiring_within: Option<Days>,
+}
+
+/// A number of days, written `14d` (or `14`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Days(pub i64);
+
+impl Days {
+    pub fn parse(text: &str) -> Result<Days, String> {
+        let digits = text.trim().strip_suffix('d').unwrap_or(text.trim());
+        digits
+            .parse::<u32>()
+            .map(|n| Days(i64::from(n)))
+            .map_err(|_| format!("`{text}` is not a number of days; write e.g. `14d`"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Days {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Days, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(u32),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Number(n) => Ok(Days(i64::from(n))),
+            Raw::Text(text) => Days::parse(&text).map_err(serde::de::Error::custom),
+        }
+    }
 }
 
 /// A severity override: a new severity, or `off`.
@@ -205,8 +236,8 @@ pub fn load(path: &Path) -> Result<Loaded, InputError> {
             let name = yaml::quoted_name(&raw.message).unwrap_or_default();
             let help = did_you_mean(&name, expected.iter().map(String::as_str)).unwrap_or_else(|| {
                 Text::new(
-                    "known keys: policies, severity, fail_on, lang, notice_phrases, scan, catalogue",
-                    "可用键：policies、severity、fail_on、lang、notice_phrases、scan、catalogue",
+                    "known keys: policies, severity, fail_on, lang, notice_phrases, warn_expiring_within, scan, catalogue",
+                    "可用键：policies、severity、fail_on、lang、notice_phrases、warn_expiring_within、scan、catalogue",
                 )
             });
             Err(source

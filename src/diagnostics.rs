@@ -77,6 +77,7 @@ codes! {
     InvalidRetention => "invalid-retention", "a retention that is not exactly one of days, until or forever";
     UnknownFlow => "unknown-flow", "a waiver names a flow the manifest does not have";
     UnknownRule => "unknown-rule", "a waiver or `.privflow.yaml` names a rule no loaded pack has";
+    NotWaivable => "not-waivable", "a waiver names a rule marked `@waivable(\"false\")`";
     WaiverReason => "waiver-reason", "a waiver without a reason";
     WaiverExpiry => "waiver-expiry", "a waiver without an expiry date";
     MissingNotice => "missing-notice", "the privacy notice a manifest or `--notice` names does not exist";
@@ -87,6 +88,8 @@ codes! {
     Catalogue => "catalogue", "an SDK catalogue or the permission map is malformed";
     // Configuration and rules
     Config => "config", "`.privflow.yaml` is malformed or has an unknown key";
+    Baseline => "baseline", "a `--baseline` file cannot be read or is not a baseline";
+    ReportFile => "report-file", "the file `privflow render` reads is not a privflow JSON report";
     PoliciesDir => "policies-dir", "a rule directory does not exist or cannot be read";
     PolicySyntax => "policy-syntax", "a team's Cedar rule file does not parse";
     PolicyInvalid => "policy-invalid", "a team's Cedar rule does not validate against the facts schema";

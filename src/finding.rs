@@ -43,7 +43,7 @@ pub struct Location {
 }
 
 /// One rule violation at one place. Serializes to the JSON shape of SPEC §6.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: String,
     pub severity: Severity,
@@ -52,6 +52,12 @@ pub struct Finding {
     pub file: String,
     pub line: usize,
     pub column: usize,
+    /// Where the span ends (the position after it), so that a renderer can
+    /// show it again from the JSON report (`privflow render`).
+    #[serde(default)]
+    pub end_line: usize,
+    #[serde(default)]
+    pub end_column: usize,
     pub product: String,
     pub flow: Option<String>,
     pub recipient: Option<String>,
@@ -61,8 +67,36 @@ pub struct Finding {
     /// or the permission as written. Absent from other findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
+    /// The Cedar policy that produced the finding: its file and line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::rules::PolicyOrigin>,
+    /// Set on a finding an active waiver covers (reported as suppressed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waived>,
+    /// With `--baseline`: `new`, or `unchanged` when the baseline has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+    /// What tells the finding apart beyond rule, product, flow and
+    /// recipient, in no language: a data entry's category, a waiver's rule.
+    #[serde(skip)]
+    pub detail: Option<String>,
     #[serde(skip)]
     pub location: Location,
+}
+
+/// A finding against a baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    New,
+    Unchanged,
+}
+
+/// The waiver that covers a suppressed finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waived {
+    pub reason: String,
+    pub expires: String,
 }
 
 impl Finding {

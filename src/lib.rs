@@ -27,6 +27,8 @@
 #![allow(clippy::result_large_err)]
 
 #[doc(hidden)]
+pub mod baseline;
+#[doc(hidden)]
 pub mod config;
 pub mod diagnostics;
 pub mod diff;
@@ -49,6 +51,8 @@ pub mod run;
 pub mod scan;
 #[doc(hidden)]
 pub mod taxonomy;
+#[doc(hidden)]
+pub mod testing;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -64,8 +68,11 @@ pub use lang::Lang;
 pub use rules::RulePack;
 pub use run::{FailOn, Options};
 
+/// The JSON report's `schema_version` (2: findings name their `policy`).
+pub const SCHEMA_VERSION: u32 = 2;
+
 /// Counts over a run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Summary {
     pub files: usize,
     pub flows: usize,
@@ -76,11 +83,33 @@ pub struct Summary {
 }
 
 /// The result of a run: deterministic, serializable (SPEC §6 JSON shape).
-#[derive(Debug, Clone, Serialize)]
+/// The JSON report reads back (`privflow render`) with the manifests it
+/// names for the parts it does not carry.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Report {
     pub version: u32,
+    /// The JSON report's shape: raised when a field changes meaning or goes;
+    /// new fields are additive and leave it.
+    #[serde(default)]
+    pub schema_version: u32,
+    /// The language of its messages.
+    #[serde(default)]
+    pub lang: Lang,
+    /// Every manifest checked, in report order.
+    #[serde(default)]
+    pub files: Vec<String>,
     pub summary: Summary,
     pub findings: Vec<Finding>,
+    /// The findings an active waiver covers, each with its `waived`; they
+    /// neither count nor fail the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Finding>,
+    /// With `--baseline`: its findings the run no longer has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<Vec<baseline::Entry>>,
+    /// Every waiver of the run and how it stands (`privflow waivers`).
+    #[serde(skip)]
+    pub waivers: Vec<engine::WaiverStatus>,
     /// Manifest texts by displayed path, for reports that quote the source.
     #[serde(skip)]
     pub sources: BTreeMap<String, Arc<str>>,
@@ -96,9 +125,11 @@ pub struct Report {
     #[serde(skip)]
     pub sdks: BTreeMap<String, scan::catalogue::Sdk>,
     #[serde(skip)]
-    pub lang: Lang,
-    #[serde(skip)]
     pub fail_on: FailOn,
+    /// Whether the human report names the policy behind every finding, not
+    /// only behind a team's own rules (`--show-policy`).
+    #[serde(skip)]
+    pub show_policy: bool,
 }
 
 impl Report {
@@ -106,14 +137,20 @@ impl Report {
     pub fn new(lang: Lang, fail_on: FailOn) -> Report {
         Report {
             version: 1,
+            schema_version: SCHEMA_VERSION,
+            files: Vec::new(),
             summary: Summary::default(),
             findings: Vec::new(),
+            suppressed: Vec::new(),
+            fixed: None,
+            waivers: Vec::new(),
             sources: BTreeMap::new(),
             manifests: Vec::new(),
             rules: BTreeMap::new(),
             sdks: BTreeMap::new(),
             lang,
             fail_on,
+            show_policy: false,
         }
     }
 
@@ -130,6 +167,9 @@ impl Report {
         self.summary.flows += manifest.flows.len();
         self.summary.waived += evaluation.waived;
         self.findings.extend(evaluation.findings);
+        self.suppressed.extend(evaluation.suppressed);
+        self.waivers.extend(evaluation.waivers);
+        self.files.push(display.clone());
         self.sources.insert(display.clone(), text);
         self.manifests.push((display, Arc::new(manifest), taxonomy));
     }
@@ -145,6 +185,9 @@ impl Report {
     /// Sorts the findings into report order and counts them.
     pub fn finish(mut self) -> Report {
         self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.files.sort();
+        self.waivers.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         for f in &self.findings {
             match f.severity {
                 Severity::Error => self.summary.errors += 1,
@@ -162,7 +205,11 @@ impl Report {
             FailOn::Warning => Severity::Warning,
             FailOn::Never => return false,
         };
-        self.findings.iter().any(|f| f.severity >= threshold)
+        // With a baseline, only new findings block.
+        self.findings
+            .iter()
+            .filter(|f| f.baseline != Some(finding::BaselineState::Unchanged))
+            .any(|f| f.severity >= threshold)
     }
 }
 
@@ -235,8 +282,10 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         let engine = job.engines.get();
         let rule_ids = engine.pack().rule_ids();
         let catalogues = job.settings.catalogues.as_deref();
+        let not_waivable = engine.pack().not_waivable();
         let cx = manifest::LoadContext {
             rule_ids: &rule_ids,
+            not_waivable: &not_waivable,
             catalogue: catalogues.map(|c| &c.sdks),
         };
         let parsed = parsed.unwrap_or_else(|| manifest::parse_file(&job.item.path, &job.item.display));
@@ -317,4 +366,61 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         return Err(InputErrors::sorted(errors).in_lang(lang));
     }
     Ok(report.finish())
+}
+
+/// A JSON report read back for `privflow render`: the findings are the
+/// report's own; the manifests it names are read again (not evaluated) for
+/// the source snippets, flow lists and spans, and the rule packs loaded for
+/// the rule descriptions, as `check` would with the same `options`.
+pub fn reload(mut report: Report, options: &Options) -> Result<Report, InputErrors> {
+    let lang = report.lang;
+    let mut run = run::Run::start(&report.files, options);
+    let mut errors = std::mem::take(&mut run.errors);
+    let jobs = run.jobs(options);
+    errors.extend(jobs.errors);
+    report.add_rules(&jobs.rules);
+    for job in &jobs.jobs {
+        let engine = job.engines.get();
+        let rule_ids = engine.pack().rule_ids();
+        let not_waivable = engine.pack().not_waivable();
+        let cx = manifest::LoadContext {
+            rule_ids: &rule_ids,
+            not_waivable: &not_waivable,
+            catalogue: job.settings.catalogues.as_deref().map(|c| &c.sdks),
+        };
+        let loaded = match manifest::parse_file(&job.item.path, &job.item.display).and_then(|p| p.check(&cx)) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                errors.extend(e);
+                continue;
+            }
+        };
+        let display = loaded.source.display.clone();
+        for finding in report.findings.iter_mut().chain(report.suppressed.iter_mut()) {
+            if finding.file != display || finding.line == 0 {
+                continue;
+            }
+            let start = loaded.source.locate_position(finding.line, finding.column).offset;
+            let end = loaded
+                .source
+                .locate_position(finding.end_line, finding.end_column)
+                .offset;
+            finding.location = Location {
+                offset: start,
+                len: end.saturating_sub(start),
+                line: finding.line,
+                column: finding.column,
+                end_line: finding.end_line,
+                end_column: finding.end_column,
+            };
+        }
+        report.sources.insert(display.clone(), loaded.source.text.clone());
+        report
+            .manifests
+            .push((display, Arc::new(loaded.manifest), loaded.taxonomy));
+    }
+    if !errors.is_empty() {
+        return Err(InputErrors::sorted(errors).in_lang(lang));
+    }
+    Ok(report)
 }

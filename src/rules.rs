@@ -42,6 +42,9 @@ pub enum ActionKind {
     Recipient,
     Provision,
     Waiver,
+    /// One waiver against the findings it covers: warnings about the waiver
+    /// (unused, expiring soon) that never stop it from waiving.
+    WaiverReview,
     /// One data entry of a flow against the privacy notice.
     Disclosure,
     /// One flow against its version at a base revision (`privflow diff` only).
@@ -53,12 +56,13 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 9] = [
+    pub const ALL: [ActionKind; 10] = [
         ActionKind::Product,
         ActionKind::Flow,
         ActionKind::Recipient,
         ActionKind::Provision,
         ActionKind::Waiver,
+        ActionKind::WaiverReview,
         ActionKind::Disclosure,
         ActionKind::Change,
         ActionKind::Sdk,
@@ -72,6 +76,7 @@ impl ActionKind {
             ActionKind::Recipient => "recipient",
             ActionKind::Provision => "provision",
             ActionKind::Waiver => "waiver",
+            ActionKind::WaiverReview => "waiver-review",
             ActionKind::Disclosure => "disclosure",
             ActionKind::Change => "change",
             ActionKind::Sdk => "sdk",
@@ -96,6 +101,22 @@ pub struct PolicyMeta {
     /// are reported as one finding on the product, with this message
     /// (`{count}` flows, `{flows}` their ids), instead of once per flow.
     pub product_message: Option<(String, String)>,
+    /// Where the policy is written: its rule file and the 1-based line of
+    /// its first annotation, so a finding can be traced to the rule text.
+    pub origin: PolicyOrigin,
+}
+
+/// A policy's place in its rule file (`policies/consent.cedar:42`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub struct PolicyOrigin {
+    pub file: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for PolicyOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
 }
 
 impl PolicyMeta {
@@ -144,6 +165,11 @@ pub struct RuleInfo {
     pub file: String,
     /// The actions its policies apply to.
     pub actions: BTreeSet<ActionKind>,
+    /// Where each of its policies is written, in pack order.
+    pub policies: Vec<PolicyOrigin>,
+    /// Whether a manifest may waive it: `@waivable("false")` on any of its
+    /// policies makes a waiver of it an input error.
+    pub not_waivable: bool,
     /// The rule's place in the pack, 0 first: the built-in files in
     /// [`BUILTIN_FILES`] order (consent, children, retention, cross-border,
     /// recipients, …), then a team's files by name, each in policy order.
@@ -370,6 +396,10 @@ impl RulePack {
                         let en = en.to_string();
                         (en.clone(), non_empty(get("product_message_zh"), &en))
                     }),
+                    origin: PolicyOrigin {
+                        file: file.name.clone(),
+                        line: policy_line(&file.text, policy),
+                    },
                 };
                 let rank = rules.len();
                 let info = rules.entry(rule.clone()).or_insert_with(|| RuleInfo {
@@ -380,6 +410,25 @@ impl RulePack {
                     ..RuleInfo::default()
                 });
                 info.severity = info.severity.or(severity);
+                match annotations.get("waivable").copied() {
+                    None | Some("true") => {}
+                    Some("false") => info.not_waivable = true,
+                    Some(other) => {
+                        errors.push(annotation_error(
+                            file,
+                            policy,
+                            Text::new(
+                                format!("rule `{rule}` has `@waivable(\"{other}\")`"),
+                                format!("规则 `{rule}` 的 `@waivable(\"{other}\")` 无效"),
+                            ),
+                            Text::new(
+                                "write `@waivable(\"false\")`, or leave it out (waivable)",
+                                "写为 `@waivable(\"false\")`，或省略（可豁免）",
+                            ),
+                        ));
+                        continue;
+                    }
+                }
                 match annotations.get("rule_law") {
                     Some(law) => info.laws = vec![law.to_string()],
                     None if !info.fixed_law => push_unique(&mut info.laws, &policy_meta.law),
@@ -396,6 +445,7 @@ impl RulePack {
                 fill(&mut info.example, get("example"));
                 fill(&mut info.law_text_zh, get("law_text_zh"));
                 fill(&mut info.law_text_en, get("law_text_en"));
+                info.policies.push(policy_meta.origin.clone());
 
                 counter += 1;
                 let id = PolicyId::new(format!("{rule}#{counter}"));
@@ -476,6 +526,15 @@ impl RulePack {
     pub fn rule_ids(&self) -> Vec<String> {
         self.rules.keys().cloned().collect()
     }
+
+    /// The ids of the rules no waiver may name (`@waivable("false")`).
+    pub fn not_waivable(&self) -> Vec<String> {
+        self.rules
+            .values()
+            .filter(|r| r.not_waivable)
+            .map(|r| r.id.clone())
+            .collect()
+    }
 }
 
 /// One action's policies, pre-sliced by resource scope. Cedar evaluates
@@ -521,6 +580,13 @@ impl Slices {
             .collect();
         Slices { scopes, sets }
     }
+}
+
+/// The 1-based line a policy starts on in its file (its first annotation).
+fn policy_line(text: &str, policy: &Policy) -> usize {
+    let source = policy.to_string();
+    let offset = text.find(source.trim()).unwrap_or(0);
+    text[..offset].matches('\n').count() + 1
 }
 
 fn non_empty(value: String, fallback: &str) -> String {

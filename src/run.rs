@@ -48,6 +48,8 @@ pub struct Options {
     /// Team SDK catalogues (`--catalogue`), merged after the built-in one
     /// and before those of `.privflow.yaml`.
     pub catalogues: Vec<PathBuf>,
+    /// Warn about waivers that expire within this many days.
+    pub warn_expiring_within: Option<i64>,
 }
 
 /// What applies to the whole run: its language, threshold and date, and the
@@ -227,6 +229,9 @@ impl Run {
                         notice_phrases: Arc::new(notice_phrases),
                         scan,
                         catalogues,
+                        warn_within: options
+                            .warn_expiring_within
+                            .or(config.as_ref().and_then(|c| c.config.warn_expiring_within.map(|d| d.0))),
                     },
                 ))
             });

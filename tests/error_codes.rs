@@ -150,10 +150,18 @@ fn produce(code: &str) -> (i32, String) {
         }),
         "invalid-retention" => fixture("invalid-retention"),
         "unknown-flow" | "unknown-rule" => fixture("waiver-unknown-rule-and-flow"),
+        "not-waivable" => fixture("waiver-not-waivable"),
         "waiver-reason" => fixture("waiver-without-reason"),
         "waiver-expiry" => fixture("waiver-without-expiry"),
         "missing-notice" => fixture("missing-notice"),
         "config" => run_in(root, &["check", "tests/fixtures/config/bad-key"], &[]),
+        "report-file" => run_in(root, &["render", "Cargo.toml"], &[]),
+        // A file that is not a baseline.
+        "baseline" => run_in(
+            root,
+            &["check", "examples/focused/clean.flows.yaml", "--baseline", "Cargo.toml"],
+            &[],
+        ),
         "policies-dir" => run_in(root, &["check", "examples", "--policies", "no/such/rules"], &[]),
         "policy-syntax" | "policy-invalid" | "policy-annotation" => {
             let name = match code {

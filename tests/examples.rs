@@ -14,6 +14,8 @@ fn examples() -> Vec<String> {
         .filter_map(Result::ok)
         .map(|e| e.into_path())
         .filter(|p| p.to_string_lossy().ends_with(".flows.yaml") || p.ends_with("privflow.yaml"))
+        // A team's rule pack with its test cases: `privflow test` runs those.
+        .filter(|p| !p.to_string_lossy().contains("examples/team-rules/"))
         .collect();
     found.sort();
     found

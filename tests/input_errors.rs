@@ -41,6 +41,7 @@ input_errors! {
     waiver_without_reason: "waiver-without-reason" => ["privflow::waiver-reason"];
     waiver_without_expiry: "waiver-without-expiry" => ["privflow::waiver-expiry"];
     waiver_unknown_rule_and_flow: "waiver-unknown-rule-and-flow" => ["privflow::unknown-rule", "privflow::unknown-flow"];
+    waiver_of_a_rule_that_is_not_waivable: "waiver-not-waivable" => ["privflow::not-waivable"];
     unsupported_version: "unsupported-version" => ["privflow::unsupported-version"];
     missing_notice_file: "missing-notice" => ["privflow::missing-notice"];
     missing_required_fields: "missing-field" => ["privflow::missing-field", "privflow::missing-field"];

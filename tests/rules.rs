@@ -1215,7 +1215,8 @@ fn a_waiver_that_any_policy_forbids_waives_nothing() {
             ("waiver-too-long".into(), Some("f".into()), None),
         ]
     );
-    // A finding about a waiver is not waived, even by a waiver naming its rule.
+    // A finding about a waiver is not waived, even by a waiver naming its rule,
+    // which therefore matches nothing.
     let waive_the_rule = "  - rule: waiver-too-long\n    reason: ticket PRIV-2\n    expires: 2027-01-31\n";
     assert_eq!(
         run_with(
@@ -1226,6 +1227,7 @@ fn a_waiver_that_any_policy_forbids_waives_nothing() {
         [
             ("transport-unencrypted".into(), Some("f".into()), None),
             ("waiver-too-long".into(), Some("f".into()), None),
+            ("waiver-unused".into(), None, None),
         ]
     );
     // Within the year the team's rule lets the waiver stand.
@@ -1328,6 +1330,8 @@ fn the_rule_pack_has_every_rule_of_the_spec() {
             "third-party-separate-consent",
             "transport-unencrypted",
             "waiver-expired",
+            "waiver-expiring",
+            "waiver-unused",
         ]
     );
 }

@@ -65,6 +65,13 @@ pub struct RunArgs {
     /// A team SDK catalogue (format of data/sdks.yaml) to merge over the built-in one (repeatable)
     #[arg(long = "catalogue", value_name = "FILE")]
     pub catalogue: Vec<PathBuf>,
+    /// Name the Cedar policy (file:line) behind every finding in the human
+    /// report, not only behind a team's own rules
+    #[arg(long)]
+    pub show_policy: bool,
+    /// Warn about waivers that expire within this window (e.g. 14d)
+    #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+    pub warn_expiring_within: Option<i64>,
 }
 
 impl RunArgs {
@@ -97,14 +104,21 @@ impl RunArgs {
             notice,
             scan_only,
             catalogues: self.catalogue,
+            warn_expiring_within: self.warn_expiring_within,
         };
         match run(&self.paths, &options) {
-            Ok(report) => super::check::write_reports(&report, &plan, &options.policies, self.force),
+            Ok(mut report) => {
+                report.show_policy = self.show_policy;
+                super::check::write_reports(&report, &plan, &options.policies, self.force)
+            }
             Err(errors) => super::input_errors(&errors),
         }
     }
 }
+fn parse_days(text: &str) -> Result<i64, String> {
+    privflow::config::Days::parse(text).map(|d| d.0)
+}
 
-fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("{e}; expected YYYY-MM-DD"))
 }

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use privflow::baseline::Baseline;
 use privflow::diagnostics::{Code, InputError, Text};
 use privflow::report::{github, Format};
 use privflow::{InputErrors, Report, RulePack};
@@ -18,10 +19,38 @@ pub struct Args {
     /// Privacy notice to check every manifest against (instead of product.notice)
     #[arg(long, value_name = "FILE")]
     notice: Option<PathBuf>,
+    /// Only findings not in this baseline fail the run; lists fixed ones
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings as a baseline in FILE (overwritten)
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> ExitCode {
-    args.run.execute(args.notice, privflow::check)
+    let Args {
+        run,
+        notice,
+        baseline,
+        write_baseline,
+    } = args;
+    run.execute(notice, move |paths, options| {
+        let lang = options.lang.unwrap_or_default();
+        // A broken baseline is reported before the run.
+        let baseline = match &baseline {
+            Some(path) => Some(Baseline::read(path).map_err(|e| InputErrors(vec![e]).in_lang(lang))?),
+            None => None,
+        };
+        let mut report = privflow::check(paths, options)?;
+        if let Some(path) = &write_baseline {
+            write_atomic(path, &Baseline::of(&report).to_json(), true)
+                .map_err(|e| InputErrors(vec![write_error(path, &e)]).in_lang(report.lang))?;
+        }
+        if let Some(baseline) = &baseline {
+            baseline.apply(&mut report);
+        }
+        Ok(report)
+    })
 }
 
 /// Writes `report` in each planned format (to stdout or its file) and

@@ -6,9 +6,12 @@ mod check;
 mod diff;
 mod graph;
 mod init;
+mod render;
 mod rules;
 mod scan;
 mod schema;
+mod test;
+mod waivers;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -86,6 +89,12 @@ enum Command {
         #[command(flatten)]
         policies: PoliciesArg,
     },
+    /// List every waiver: rule, flow, reason, expiry, days left, whether it matched
+    Waivers(waivers::Args),
+    /// Run rule-pack test cases (a manifest and expected.yaml per directory); report rule coverage
+    Test(test::Args),
+    /// Render a JSON report of `check` in another format, as `check` would
+    Render(render::Args),
 }
 
 /// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or usage error.
@@ -114,6 +123,9 @@ pub fn run() -> ExitCode {
         Command::Init { dir, force, lang } => init::run(dir, force, lang.get()),
         Command::Scan(args) => scan::run(args),
         Command::Graph { path, lang, policies } => graph::run(path, lang.lang, policies.policies),
+        Command::Waivers(args) => waivers::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Render(args) => render::run(args),
     }
 }
 

@@ -68,6 +68,7 @@ fn suggest(run: RunArgs) -> ExitCode {
         notice: None,
         scan_only: true,
         catalogues: run.catalogue.clone(),
+        ..Default::default()
     };
     match privflow::scan::suggest::suggest(&paths(&run), &options) {
         Ok(text) => {

@@ -400,3 +400,16 @@ pub fn permission_context(
         ("private_infos", Expr::new_set(private_infos.iter().map(|c| string(c)))),
     ])
 }
+
+/// The facts of a waiver against the run's findings: `matched` is counted
+/// in Rust, whether that is "unused" is the policies' call.
+pub fn waiver_review_context(waiver: &Waiver, today: Date, matched: usize, warn_within: Option<i64>) -> Context {
+    let days_left = waiver.expires.map_or(0, |expires| today.days_until(expires));
+    let mut pairs: Pairs = vec![
+        ("rule", string(&waiver.rule)),
+        ("days_left", Expr::new_long(days_left)),
+        ("matched", long(matched as u64)),
+    ];
+    push_some(&mut pairs, "warn_within", warn_within.map(Expr::new_long));
+    context(pairs)
+}

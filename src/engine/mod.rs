@@ -39,6 +39,8 @@ pub struct Settings {
     /// The SDK catalogue and permission map: set when scanning or when a
     /// team catalogue extends the ids `recipients[].sdks` may name.
     pub catalogues: Option<Arc<crate::scan::Catalogues>>,
+    /// Days before expiry a waiver is warned about (`--warn-expiring-within`).
+    pub warn_within: Option<i64>,
 }
 
 /// Below this many flows a manifest is not split: a part must outweigh
@@ -69,6 +71,26 @@ pub struct Plan {
 pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub waived: usize,
+    /// The findings active waivers cover, each with its `waived`.
+    pub suppressed: Vec<Finding>,
+    /// Every waiver of the manifest and how it stands.
+    pub waivers: Vec<WaiverStatus>,
+}
+
+/// One waiver as `privflow waivers` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WaiverStatus {
+    pub file: String,
+    pub line: usize,
+    pub rule: String,
+    pub flow: Option<String>,
+    pub reason: String,
+    pub expires: String,
+    pub days_left: i64,
+    /// How many of the run's findings it names (rule and flow).
+    pub matched: usize,
+    /// Whether it waives: no "waiver" policy denied it (not expired).
+    pub active: bool,
 }
 
 /// One engine per worker thread, each with its own parsed policies: Cedar
@@ -166,23 +188,36 @@ impl Engine {
             })
             .collect::<Result<Vec<_>, _>>()?
             .concat();
-        let active = active_waivers(&loaded.manifest, &hits);
+        let manifest = &loaded.manifest;
+        let active = active_waivers(manifest, &hits);
         let mut evaluation = Evaluation::default();
+        let mut matched = vec![0usize; manifest.waivers.len()];
         // Flow findings a policy reports once, on the product (by policy id).
         let mut on_product: Vec<(Arc<PolicyMeta>, Severity, Vec<usize>)> = Vec::new();
-        for (target, meta) in hits {
+        for (target, meta) in &hits {
             let Some(severity) = self.severity_of(&meta.rule, settings) else {
                 continue;
             };
-            let finding = self.finding(loaded, notice, target, &meta, severity, settings.lang);
-            if is_waived(&loaded.manifest, &active, target, &finding) {
+            let mut finding = self.finding(loaded, notice, *target, meta, severity, settings.lang);
+            for (w, count) in matched.iter_mut().enumerate() {
+                if names(manifest, w, *target, &finding) {
+                    *count += 1;
+                }
+            }
+            if let Some(w) = waiver_of(manifest, &active, *target, &finding) {
+                let waiver = &manifest.waivers[w];
+                finding.waived = Some(crate::finding::Waived {
+                    reason: waiver.reason.clone().unwrap_or_default(),
+                    expires: waiver.expires.map(|d| d.to_string()).unwrap_or_default(),
+                });
                 evaluation.waived += 1;
+                evaluation.suppressed.push(finding);
                 continue;
             }
-            match (target, meta.product_message.is_some()) {
-                (Target::Flow(i), true) => match on_product.iter_mut().find(|(m, ..)| Arc::ptr_eq(m, &meta)) {
+            match (*target, meta.product_message.is_some()) {
+                (Target::Flow(i), true) => match on_product.iter_mut().find(|(m, ..)| Arc::ptr_eq(m, meta)) {
                     Some((_, _, flows)) => flows.push(i),
-                    None => on_product.push((meta, severity, vec![i])),
+                    None => on_product.push((meta.clone(), severity, vec![i])),
                 },
                 _ => evaluation.findings.push(finding),
             }
@@ -192,6 +227,29 @@ impl Engine {
                 .findings
                 .push(self.product_finding(loaded, &meta, severity, &flows, settings.lang));
         }
+        // Waiver hygiene: the "waiver-review" policies judge each waiver
+        // with the number of findings it names.
+        let mut review = Vec::with_capacity(manifest.waivers.len());
+        let principal = facts::product_uid(manifest);
+        for (w, waiver) in manifest.waivers.iter().enumerate() {
+            let request = Request::new(
+                principal.clone(),
+                self.actions[&ActionKind::WaiverReview].clone(),
+                facts::uid("Waiver", &w.to_string()),
+                facts::waiver_review_context(waiver, settings.today, matched[w], settings.warn_within),
+                self.pack.debug_schema(),
+            )
+            .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
+            // No policy may scope a waiver by category: every one applies.
+            review.push((Target::Waiver(w), ActionKind::WaiverReview, usize::MAX, request));
+        }
+        for (target, meta) in self.decide(loaded, &Entities::empty(), &review)? {
+            if let Some(severity) = self.severity_of(&meta.rule, settings) {
+                let finding = self.finding(loaded, notice, target, &meta, severity, settings.lang);
+                evaluation.findings.push(finding);
+            }
+        }
+        evaluation.waivers = waiver_statuses(loaded, &active, &matched, settings.today);
         Ok(evaluation)
     }
 
@@ -396,11 +454,21 @@ impl Engine {
             file: loaded.source.display.clone(),
             line: location.line,
             column: location.column,
+            end_line: location.end_line,
+            end_column: location.end_column,
             product: manifest.product.id.clone(),
             flow,
             recipient,
             message: fill(meta.message(lang), &values),
             help: fill(meta.help(lang), &values),
+            policy: Some(meta.origin.clone()),
+            waived: None,
+            baseline: None,
+            detail: match target {
+                Target::DataEntry(i, k) => manifest.flows[i].data.get(k).cloned(),
+                Target::Waiver(w) => Some(manifest.waivers[w].rule.clone()),
+                _ => None,
+            },
             evidence: None,
             location,
         }
@@ -514,12 +582,47 @@ fn active_waivers(manifest: &Manifest, hits: &[(Target, Arc<PolicyMeta>)]) -> Ve
 /// Whether an active waiver covers a finding: it names the finding's rule
 /// and its flow (or no flow). A finding about a waiver itself is never waived.
 fn is_waived(manifest: &Manifest, active: &[bool], target: Target, finding: &Finding) -> bool {
+    waiver_of(manifest, active, target, finding).is_some()
+}
+
+/// The first active waiver that covers a finding.
+fn waiver_of(manifest: &Manifest, active: &[bool], target: Target, finding: &Finding) -> Option<usize> {
+    (0..manifest.waivers.len()).find(|&w| active[w] && names(manifest, w, target, finding))
+}
+
+/// Whether waiver `w` names a finding: its rule, and its flow or no flow.
+/// A finding about a waiver itself is named by none.
+fn names(manifest: &Manifest, w: usize, target: Target, finding: &Finding) -> bool {
+    let waiver = &manifest.waivers[w];
     !matches!(target, Target::Waiver(_))
-        && manifest
-            .waivers
-            .iter()
-            .zip(active)
-            .any(|(w, &active)| active && w.rule == finding.rule && (w.flow.is_none() || w.flow == finding.flow))
+        && waiver.rule == finding.rule
+        && (waiver.flow.is_none() || waiver.flow == finding.flow)
+}
+
+/// Every waiver of a manifest with where it is written and how it stands.
+fn waiver_statuses(loaded: &LoadedManifest, active: &[bool], matched: &[usize], today: Date) -> Vec<WaiverStatus> {
+    loaded
+        .manifest
+        .waivers
+        .iter()
+        .enumerate()
+        .map(|(w, waiver)| {
+            let location = loaded
+                .source
+                .locate(&anchor(Target::Waiver(w), node_path(Target::Waiver(w))));
+            WaiverStatus {
+                file: loaded.source.display.clone(),
+                line: location.line,
+                rule: waiver.rule.clone(),
+                flow: waiver.flow.clone(),
+                reason: waiver.reason.clone().unwrap_or_default(),
+                expires: waiver.expires.map(|d| d.to_string()).unwrap_or_default(),
+                days_left: waiver.expires.map_or(0, |expires| today.days_until(expires)),
+                matched: matched[w],
+                active: active[w],
+            }
+        })
+        .collect()
 }
 
 /// Replaces `{name}` with the value of `name`; unknown names stay as written.
@@ -772,6 +875,7 @@ mod tests {
             help_zh: String::new(),
             span: Vec::new(),
             product_message: None,
+            origin: Default::default(),
         };
         (target, Arc::new(meta))
     }
@@ -784,11 +888,17 @@ mod tests {
             file: String::new(),
             line: 1,
             column: 1,
+            end_line: 1,
+            end_column: 1,
             product: "p".to_string(),
             flow: flow.map(str::to_string),
             recipient: None,
             message: String::new(),
             help: String::new(),
+            policy: None,
+            waived: None,
+            baseline: None,
+            detail: None,
             evidence: None,
             location: Default::default(),
         }

@@ -232,13 +232,19 @@ impl Engine {
                     file,
                     line: location.line,
                     column: location.column,
+                    end_line: location.end_line,
+                    end_column: location.end_column,
                     product: manifest.product.id.clone(),
                     flow: None,
                     recipient,
                     message: fill(meta.message(lang), &values),
                     help: fill(meta.help(lang), &values),
                     location,
-                    evidence: Some(evidence),
+                    evidence: Some(evidence.clone()),
+                    policy: Some(meta.origin.clone()),
+                    waived: None,
+                    baseline: None,
+                    detail: Some(evidence),
                 };
                 if is_waived(manifest, &active, target, &finding) {
                     evaluation.waived += 1;

@@ -188,7 +188,9 @@ pub struct Recipient {
     pub name: Option<String>,
     #[schemars(description = "entrusted (processor) | third-party | joint | affiliate | public | authority.")]
     pub role: Role,
-    #[schemars(description = "ISO 3166-1 alpha-2 country code; required except for role public (country-undeclared).")]
+    #[schemars(
+        description = "ISO 3166-1 alpha-2 country code; required except for role public (an absent country is unknown, and reported)."
+    )]
     pub country: Option<String>,
     #[schemars(description = "A processing or provision agreement is in place (PIPL 21; 网络数据安全管理条例 12).")]
     pub contract: Option<bool>,
@@ -239,7 +241,7 @@ pub struct Flow {
     #[serde(default, deserialize_with = "text")]
     pub necessity: Option<String>,
     #[schemars(
-        description = "Where and how the data is stored, or `none` when the operator does not keep it (collected on the device and sent to a recipient); an absent country is country-undeclared, absent encryption counts as unencrypted."
+        description = "Where and how the data is stored, or `none` when the operator does not keep it (collected on the device and sent to a recipient); an absent country is unknown (and reported), absent encryption counts as unencrypted."
     )]
     #[serde(default, deserialize_with = "storage")]
     #[schemars(with = "Option<StorageDecl>")]

@@ -191,7 +191,7 @@ pub(super) fn check(
     let recipients = recipients(&mut c, manifest);
     sdks(&mut c, manifest, cx.catalogue);
     flows(&mut c, manifest, &taxonomy, &recipients);
-    waivers(&mut c, manifest, cx.rule_ids);
+    waivers(&mut c, manifest, cx.rule_ids, cx.not_waivable);
 
     if c.errors.is_empty() {
         Ok(taxonomy)
@@ -601,10 +601,26 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
     }
 }
 
-fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String]) {
+fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String], not_waivable: &[String]) {
     let flow_ids: Vec<&str> = manifest.flows.iter().map(|f| f.id.as_str()).collect();
     for (i, waiver) in manifest.waivers.iter().enumerate() {
         let path = vec![key("waivers"), Seg::Index(i)];
+        if not_waivable.contains(&waiver.rule) {
+            c.report(
+                Code::NotWaivable,
+                [path.clone(), vec![key("rule")]].concat(),
+                false,
+                (
+                    format!("{} cannot be waived", waiver.rule),
+                    format!("规则 {} 不可豁免", waiver.rule),
+                ),
+                ("not waivable", "不可豁免"),
+                Some(Text::new(
+                    "fix the finding instead; the rule is marked `@waivable(\"false\")` (`privflow explain` says why it matters)",
+                    "请直接修复问题；该规则标注为 `@waivable(\"false\")`（`privflow explain` 说明其重要性）",
+                )),
+            );
+        }
         if !rule_ids.iter().any(|r| r == &waiver.rule) {
             let help = did_you_mean(&waiver.rule, rule_ids.iter().map(String::as_str)).unwrap_or_else(|| {
                 Text::new(

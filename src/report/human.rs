@@ -112,6 +112,18 @@ fn entries(report: &Report) -> Vec<Entry<'_>> {
 /// a rule that fires in many places of a file once, then a count per rule
 /// and the summary line.
 pub fn render(report: &Report, color: bool) -> String {
+    // Against a baseline only new findings are shown; the rest are counted.
+    let new_only;
+    let report = match &report.fixed {
+        Some(_) => {
+            let mut copy = report.clone();
+            copy.findings
+                .retain(|f| f.baseline != Some(crate::finding::BaselineState::Unchanged));
+            new_only = copy;
+            &new_only
+        }
+        None => report,
+    };
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -131,9 +143,11 @@ pub fn render(report: &Report, color: bool) -> String {
         match entry {
             Entry::One(finding) => {
                 let _ = handler.render_report(&mut out, &single(report, finding));
+                out.push_str(&policy_footnote(report, &[finding]));
             }
             Entry::Group(findings) => {
                 let _ = group_handler.render_report(&mut out, &group(&findings, lang));
+                out.push_str(&policy_footnote(report, &findings));
             }
         }
         out.push('\n');
@@ -141,6 +155,43 @@ pub fn render(report: &Report, color: bool) -> String {
     out.push_str(&count_table(report));
     out.push_str(&summary_line(report));
     out.push('\n');
+    out.push_str(&baseline_lines(report));
+    out
+}
+
+/// Against a baseline: how many findings it already had, and those it had
+/// that are gone, so that it can shrink.
+fn baseline_lines(report: &Report) -> String {
+    let Some(fixed) = &report.fixed else {
+        return String::new();
+    };
+    let lang = report.lang;
+    let total = report.summary.errors + report.summary.warnings + report.summary.infos;
+    let unchanged = total - report.findings.len();
+    let mut out = tr(
+        lang,
+        format!(
+            "baseline: {} new, {unchanged} unchanged (not shown), {} fixed\n",
+            report.findings.len(),
+            fixed.len()
+        ),
+        format!(
+            "基线：{} 个新问题，{unchanged} 个未变（未显示），{} 个已修复\n",
+            report.findings.len(),
+            fixed.len()
+        ),
+    );
+    for entry in fixed {
+        let mut what = entry.rule.clone();
+        if let Some(flow) = &entry.flow {
+            what.push_str(&format!(" · flow {flow}"));
+        }
+        if let Some(recipient) = &entry.recipient {
+            what.push_str(&format!(" · recipient {recipient}"));
+        }
+        let label = tr(lang, "fixed", "已修复");
+        out.push_str(&format!("  {label}: {what} ({})\n", entry.file));
+    }
     out
 }
 
@@ -228,6 +279,11 @@ fn render_compact(report: &Report) -> String {
         }
         out.push_str(&lines.join("\n"));
         out.push('\n');
+        let note = policy_footnote(report, &findings);
+        if !note.is_empty() {
+            out.push_str(indent.get(2..).unwrap_or_default());
+            out.push_str(&note);
+        }
     }
     out.push('\n');
     out.push_str(&count_table(report));
@@ -239,6 +295,32 @@ fn render_compact(report: &Report) -> String {
     out.push_str(&summary_line(report));
     out.push('\n');
     out
+}
+
+/// The footnote naming the Cedar policies behind an entry's findings
+/// (`policy: policies/consent.cedar:42`): for a team's own rules always,
+/// for the built-in pack with `--show-policy`, so that reports of the
+/// built-in pack alone read as before.
+fn policy_footnote(report: &Report, findings: &[&Finding]) -> String {
+    let builtin = |f: &Finding| report.rules.get(&f.rule).is_some_and(|r| r.builtin);
+    let mut places: Vec<String> = Vec::new();
+    for finding in findings {
+        if !report.show_policy && builtin(finding) {
+            continue;
+        }
+        if let Some(origin) = &finding.policy {
+            let place = origin.to_string();
+            if !places.contains(&place) {
+                places.push(place);
+            }
+        }
+    }
+    if places.is_empty() {
+        return String::new();
+    }
+    let label = tr(report.lang, "policy", "规则出处");
+    let colon = tr(report.lang, ": ", "：");
+    format!("  {label}{colon}{}\n", places.join(", "))
 }
 
 fn single<'a>(report: &Report, finding: &'a Finding) -> Shown<'a> {

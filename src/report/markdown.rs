@@ -389,7 +389,7 @@ fn finding_item(finding: &Finding, lang: Lang) -> String {
         out.push_str(&format!(
             "<br>\n  {}{}",
             tr(lang, "*Law:* ", "*法律依据：*"),
-            inline(law)
+            inline(&crate::law::cite(law, lang))
         ));
     }
     if !finding.help.is_empty() {

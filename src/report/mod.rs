@@ -1,5 +1,6 @@
 //! Output formats; each reads only the Report. Adding a format is one file
 //! here plus one arm in [`Format`] and its [`Format::render`].
+pub mod cases;
 pub mod github;
 pub mod graph;
 pub mod human;
@@ -8,6 +9,7 @@ pub mod junit;
 pub mod markdown;
 pub mod rules;
 pub mod sarif;
+pub mod waivers;
 
 use std::cmp::Reverse;
 use std::path::Path;

@@ -50,7 +50,7 @@ pub fn explain(rule: &RuleInfo, lang: Lang) -> String {
     let mut out = String::new();
     let severity = rule.severity.map_or("-", |s| s.as_str());
     out.push_str(&format!("{} ({severity})\n\n", rule.id));
-    let law = rule.law();
+    let law = crate::law::cite(&rule.law(), lang);
     if !law.is_empty() {
         out.push_str(&format!("{}: {law}\n", tr(lang, "Law", "法律依据")));
     }

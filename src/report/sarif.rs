@@ -8,7 +8,8 @@ use std::path::Path;
 
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
+    ToolComponent,
 };
 
 use crate::diagnostics::tr;
@@ -28,9 +29,11 @@ pub fn render(report: &Report, base: &Path) -> String {
     let rules = descriptors(report);
     let index: BTreeMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    // Waived findings follow, marked suppressed by the manifest's waiver.
     let results: Vec<SarifResult> = report
         .findings
         .iter()
+        .chain(&report.suppressed)
         .map(|finding| {
             let uri = uri(&super::github::relative_path(&finding.file, base));
             // Identical findings (same rule, place in the model) are told apart
@@ -184,8 +187,19 @@ fn from_info(info: &RuleInfo, lang: Lang) -> ReportingDescriptor {
                 ))
                 .build(),
         )
-        .properties(PropertyBag::builder().tags(tags).build())
+        .properties(rule_properties(info, tags))
         .build()
+}
+
+/// A rule's tags, and where its Cedar policies are written
+/// (`policies: ["policies/consent.cedar:42"]`), to open the rule text.
+fn rule_properties(info: &RuleInfo, tags: Vec<String>) -> PropertyBag {
+    let policies: Vec<String> = info.policies.iter().map(|p| p.to_string()).collect();
+    let mut extra = BTreeMap::new();
+    if !policies.is_empty() {
+        extra.insert("policies".to_string(), serde_json::json!(policies));
+    }
+    PropertyBag::builder().tags(tags).additional_properties(extra).build()
 }
 
 fn result(finding: &Finding, uri: &str, rule_index: Option<usize>, fingerprint: String) -> SarifResult {
@@ -230,10 +244,27 @@ fn result(finding: &Finding, uri: &str, rule_index: Option<usize>, fingerprint: 
         .locations(vec![Location::builder().physical_location(physical).build()])
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().additional_properties(properties).build());
-    match rule_index {
+    let mut result = match rule_index {
         Some(index) => result.rule_index(index as i64).build(),
         None => result.build(),
+    };
+    if let Some(state) = finding.baseline {
+        let state = match state {
+            crate::finding::BaselineState::New => "new",
+            crate::finding::BaselineState::Unchanged => "unchanged",
+        };
+        result.baseline_state = Some(serde_json::json!(state));
     }
+    if let Some(waived) = &finding.waived {
+        let mut bag = BTreeMap::new();
+        bag.insert("expires".to_string(), serde_json::json!(waived.expires));
+        result.suppressions = Some(vec![Suppression::builder()
+            .kind(serde_json::json!("inSource"))
+            .justification(waived.reason.clone())
+            .properties(PropertyBag::builder().additional_properties(bag).build())
+            .build()]);
+    }
+    result
 }
 
 fn message_string(text: String, markdown: Option<String>) -> MultiformatMessageString {
@@ -304,7 +335,7 @@ fn uri(path: &str) -> String {
 
 /// FNV-1a, 64 bits: tiny and fixed, so fingerprints do not change with the
 /// Rust version (std's hasher makes no such promise).
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
