@@ -176,6 +176,11 @@ pub struct RuleInfo {
     /// Reports list the findings of one severity in this order, so the pack's
     /// layout is the one statement of which rules matter most.
     pub rank: usize,
+    /// `@suggest`: the stub `privflow scan --suggest` writes for a finding of
+    /// the rule: `recipient` (a recipient and its flow for an SDK),
+    /// `provision` (a flow giving an SDK's recipient its data) or
+    /// `collection` (a flow collecting a permission's data).
+    pub suggest: Option<String>,
     /// Set by `@rule_law`, which states the law of the whole rule.
     fixed_law: bool,
 }
@@ -410,6 +415,9 @@ impl RulePack {
                     ..RuleInfo::default()
                 });
                 info.severity = info.severity.or(severity);
+                if let Some(kind) = annotations.get("suggest") {
+                    info.suggest = Some(kind.to_string());
+                }
                 match annotations.get("waivable").copied() {
                     None | Some("true") => {}
                     Some("false") => info.not_waivable = true,

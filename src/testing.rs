@@ -84,7 +84,7 @@ pub struct Outcome {
     pub cases: Vec<CaseResult>,
     pub coverage: Coverage,
     #[serde(skip)]
-    pub lang: crate::Lang,
+    pub lang: crate::lang::Lang,
 }
 
 impl Outcome {
@@ -133,7 +133,7 @@ pub fn discover(root: &Path) -> Result<Vec<PathBuf>, InputError> {
 }
 
 /// Runs every case under `root` with the built-in pack plus `policies`.
-pub fn run(root: &Path, options: &Options, lang: crate::Lang) -> Result<Outcome, InputError> {
+pub fn run(root: &Path, options: &Options, lang: crate::lang::Lang) -> Result<Outcome, InputError> {
     let cases = discover(root)?;
     let results: Vec<CaseResult> = cases.iter().map(|dir| run_case(root, dir, options)).collect();
     let dirs: Vec<&Path> = options.policies.iter().map(PathBuf::as_path).collect();

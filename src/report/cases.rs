@@ -27,7 +27,7 @@ pub fn render(outcome: &Outcome, format: CasesFormat) -> String {
 }
 
 /// What differs in a failing case, one line each.
-fn differences(case: &CaseResult, lang: crate::Lang) -> Vec<String> {
+fn differences(case: &CaseResult, lang: crate::lang::Lang) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(error) = &case.error {
         lines.extend(error.lines().map(str::to_string));

@@ -1,14 +1,15 @@
 //! `privflow scan --suggest`: YAML to paste for what the scan rules found
-//! undeclared. Which findings call for a stub is the rules' decision (the
-//! findings of `sdk-undeclared`, `sdk-data-undeclared` and
-//! `permission-undeclared-data`); this only writes the stubs.
+//! undeclared. Which findings call for which stub is the rules' own
+//! statement (`@suggest("recipient" | "provision" | "collection")` on the
+//! policy); this only writes the stubs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{Catalogues, Kind};
+use crate::diagnostics::InputErrors;
 use crate::engine::scan::{provided_to, uncovered};
-use crate::{InputErrors, Options};
+use crate::run::Options;
 
 /// What one manifest needs added.
 #[derive(Default)]
@@ -36,8 +37,9 @@ pub fn suggest<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<String,
             let Some(evidence) = &finding.evidence else {
                 continue;
             };
-            match finding.rule.as_str() {
-                "sdk-undeclared" => {
+            let kind = report.rules.get(&finding.rule).and_then(|r| r.suggest.as_deref());
+            match kind {
+                Some("recipient") => {
                     stubs.recipients.insert(evidence.clone());
                     let collects = catalogues
                         .sdks
@@ -50,7 +52,7 @@ pub fn suggest<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<String,
                         .or_default()
                         .extend(collects);
                 }
-                "sdk-data-undeclared" => {
+                Some("provision") => {
                     let Some(recipient) = &finding.recipient else {
                         continue;
                     };
@@ -66,7 +68,7 @@ pub fn suggest<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<String,
                         .or_default()
                         .extend(missing);
                 }
-                "permission-undeclared-data" => {
+                Some("collection") => {
                     let kinds = [
                         Kind::AndroidPermission,
                         Kind::IosUsageKey,
