@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use cedar_policy::{Context, Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression as Expr};
+use cedar_policy::{Entity, EntityId, EntityTypeName, EntityUid};
+
+// Facts are built as memo values; Cedar values only when Cedar evaluates.
+use super::memo::{Facts, Val as Expr};
 
 use crate::manifest::model::{is_cn, Date, Subject};
 use crate::manifest::{AutomatedDecision, Flow, Manifest, Recipient, Waiver};
@@ -56,9 +59,8 @@ fn record(pairs: Pairs) -> Expr {
         .unwrap_or_else(|_| unreachable!("duplicate record key"))
 }
 
-fn context(pairs: Pairs) -> Context {
-    Context::from_pairs(pairs.into_iter().map(|(k, v)| (k.to_string(), v)))
-        .unwrap_or_else(|_| unreachable!("duplicate context key"))
+fn context(pairs: Pairs) -> Facts {
+    Facts::new(pairs).unwrap_or_else(|_| unreachable!("duplicate context key"))
 }
 
 fn push_some(pairs: &mut Pairs, key: &'static str, value: Option<Expr>) {
@@ -229,12 +231,14 @@ fn product_pairs(manifest: &Manifest, taxonomy: &Taxonomy, today: Date) -> Pairs
 /// The Product entity, every request's principal. Its facts are its
 /// attributes, evaluated once per entity store rather than in every flow's
 /// context.
-pub fn product(manifest: &Manifest, taxonomy: &Taxonomy, today: Date) -> Result<Entity, String> {
-    let attrs = product_pairs(manifest, taxonomy, today)
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+pub fn product(manifest: &Manifest, facts: &Facts) -> Result<Entity, String> {
+    let attrs = facts.0.iter().map(|(k, v)| (k.to_string(), v.to_cedar())).collect();
     Entity::new(product_uid(manifest), attrs, HashSet::new()).map_err(|e| e.to_string())
+}
+
+/// The product's facts: the principal's attributes.
+pub fn product_facts(manifest: &Manifest, taxonomy: &Taxonomy, today: Date) -> Facts {
+    context(product_pairs(manifest, taxonomy, today))
 }
 
 pub fn product_uid(manifest: &Manifest) -> EntityUid {
@@ -243,7 +247,7 @@ pub fn product_uid(manifest: &Manifest) -> EntityUid {
 
 /// The "product" request reads its principal, and with a notice the
 /// notice's defective phrases: `(implied consent, change by use)` found.
-pub fn product_context(notice_phrases: Option<(bool, bool)>) -> Context {
+pub fn product_context(notice_phrases: Option<(bool, bool)>) -> Facts {
     let mut pairs: Pairs = Vec::new();
     if let Some((implied, change)) = notice_phrases {
         pairs.push(("notice_implied_consent", Expr::new_bool(implied)));
@@ -259,7 +263,7 @@ pub fn flow_context(
     flow: &Flow,
     notice_claims_domestic: Option<bool>,
     notice_excepts: Option<bool>,
-) -> Context {
+) -> Facts {
     let storage = flow.storage.clone().unwrap_or_default();
     let automated = flow.automated_decision.as_ref().is_some_and(AutomatedDecision::used);
     let (opt_out, personalised, tag_deletion) = match &flow.automated_decision {
@@ -334,7 +338,7 @@ pub fn flow_context(
 }
 
 /// `in_notice` is `None` without a notice or without a legal name.
-pub fn recipient_context(recipient: &Recipient, in_notice: Option<bool>) -> Context {
+pub fn recipient_context(recipient: &Recipient, in_notice: Option<bool>) -> Facts {
     let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
     let mut pairs: Pairs = vec![
         ("role", name(recipient.role)),
@@ -349,11 +353,11 @@ pub fn recipient_context(recipient: &Recipient, in_notice: Option<bool>) -> Cont
 }
 
 /// Whether the notice names a data entry's category (or one under it).
-pub fn disclosure_context(disclosed: bool) -> Context {
+pub fn disclosure_context(disclosed: bool) -> Facts {
     context(vec![("disclosed", Expr::new_bool(disclosed))])
 }
 
-pub fn provision_context(flow: &Flow, index: usize, recipient: &Recipient) -> Context {
+pub fn provision_context(flow: &Flow, index: usize, recipient: &Recipient) -> Facts {
     let provision = &flow.recipients[index];
     let mut pairs: Pairs = vec![("role", name(recipient.role))];
     push_some(&mut pairs, "country", recipient.country.as_deref().map(string));
@@ -363,7 +367,7 @@ pub fn provision_context(flow: &Flow, index: usize, recipient: &Recipient) -> Co
     context(pairs)
 }
 
-pub fn waiver_context(waiver: &Waiver, today: Date) -> Context {
+pub fn waiver_context(waiver: &Waiver, today: Date) -> Facts {
     // Loading guarantees `expires`; a waiver without one never reaches here.
     let days_left = waiver.expires.map_or(0, |expires| today.days_until(expires));
     context(vec![

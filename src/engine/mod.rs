@@ -4,12 +4,13 @@
 
 pub mod changes;
 pub mod facts;
+pub mod memo;
 pub mod scan;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request};
+use cedar_policy::{Authorizer, Entities, EntityUid, PolicyId, Request};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Code, InputError, Text};
@@ -59,11 +60,36 @@ pub enum Target {
     DataEntry(usize, usize),
 }
 
-/// The Cedar requests of one manifest and the entities they read.
+/// The requests of one manifest and the entities they read.
 pub struct Plan {
     pub entities: Entities,
-    /// Each request with its action and resource-scope mask (`RulePack::set_for`).
-    pub requests: Vec<(Target, ActionKind, usize, Request)>,
+    /// The principal's (the product's) facts.
+    pub principal: memo::Facts,
+    pub principal_uid: EntityUid,
+    pub requests: Vec<Pending>,
+}
+
+/// A request as facts: a Cedar request is built from it only when the memo
+/// cannot answer.
+pub struct Pending {
+    pub target: Target,
+    pub action: ActionKind,
+    /// Resource-scope mask (`RulePack::set_for`).
+    pub scope_mask: usize,
+    pub resource: EntityUid,
+    pub context: memo::Facts,
+    /// The memo's literal categories the resource is in, as bits.
+    pub categories: u128,
+}
+
+impl Plan {
+    /// Every request as Cedar's, with its action and scope mask.
+    pub fn cedar_requests(&self, engine: &Engine) -> Result<Vec<(ActionKind, usize, Request)>, String> {
+        self.requests
+            .iter()
+            .map(|p| Ok((p.action, p.scope_mask, engine.request(&self.principal_uid, p).map_err(|e| e.to_string())?)))
+            .collect()
+    }
 }
 
 /// Findings of one manifest, and how many an active waiver removed.
@@ -144,10 +170,37 @@ pub struct Engine {
     pack: Arc<RulePack>,
     authorizer: Authorizer,
     actions: HashMap<ActionKind, EntityUid>,
+    /// `None`: every request goes to Cedar (`PRIVFLOW_NO_MEMO`, `Engine::plain`).
+    memo: Option<memo::Abstraction>,
+    /// The memo's literal categories as entity ids, in its order.
+    categories: Vec<EntityUid>,
 }
 
 impl Engine {
     pub fn new(pack: Arc<RulePack>) -> Engine {
+        let memo = std::env::var_os("PRIVFLOW_NO_MEMO").is_none();
+        Self::with_memo(pack, memo)
+    }
+
+    /// An engine that asks Cedar about every request.
+    pub fn plain(pack: Arc<RulePack>) -> Engine {
+        Self::with_memo(pack, false)
+    }
+
+    fn with_memo(pack: Arc<RulePack>, memo: bool) -> Engine {
+        let memo = memo.then(|| memo::Abstraction::new(&pack));
+        if std::env::var_os("PRIVFLOW_EXPLAIN_PERFORMANCE").is_some() {
+            if let Some(memo) = &memo {
+                for line in memo.explain() {
+                    eprintln!("privflow: {line}");
+                }
+            }
+        }
+        let categories = memo
+            .iter()
+            .flat_map(|m| m.categories())
+            .map(|c| facts::uid("DataCategory", c))
+            .collect();
         let actions = ActionKind::ALL
             .iter()
             .map(|a| (*a, facts::uid("Action", a.name())))
@@ -156,7 +209,28 @@ impl Engine {
             pack,
             authorizer: Authorizer::new(),
             actions,
+            memo,
+            categories,
         }
+    }
+
+    /// The memo's account of itself: per action, memoised or why not.
+    pub fn explain_memo(&self) -> Vec<String> {
+        match &self.memo {
+            Some(memo) => memo.explain(),
+            None => vec!["memo off: every request is evaluated by Cedar".to_string()],
+        }
+    }
+
+    fn request(&self, principal: &EntityUid, p: &Pending) -> Result<Request, cedar_policy::RequestValidationError> {
+        // Debug builds (the tests) check every request against the schema.
+        Request::new(
+            principal.clone(),
+            self.actions[&p.action].clone(),
+            p.resource.clone(),
+            p.context.to_context(),
+            self.pack.debug_schema(),
+        )
     }
 
     pub fn pack(&self) -> &RulePack {
@@ -184,7 +258,7 @@ impl Engine {
             .map(|k| {
                 let range = (k * chunk).min(flows)..((k + 1) * chunk).min(flows);
                 let plan = self.plan_part(loaded, notice, settings, k == 0, range)?;
-                self.decide(loaded, &plan.entities, &plan.requests)
+                self.decide(loaded, &plan)
             })
             .collect::<Result<Vec<_>, _>>()?
             .concat();
@@ -302,7 +376,8 @@ impl Engine {
         let manifest = &loaded.manifest;
         let first_flow = flows.start;
         let flows = &manifest.flows[flows];
-        let entities = self.entities(loaded, flows, notice.is_some(), settings.today)?;
+        let principal = facts::product_facts(manifest, &loaded.taxonomy, settings.today);
+        let entities = self.entities(loaded, flows, notice.is_some(), &principal)?;
         let mut requests = Requests::new(self, loaded, &entities);
         requests.list.reserve(1 + manifest.recipients.len() + 2 * flows.len());
         if whole {
@@ -356,8 +431,13 @@ impl Engine {
                 }
             }
         }
-        let requests = requests.list;
-        Ok(Plan { entities, requests })
+        let (principal_uid, requests) = (requests.principal, requests.list);
+        Ok(Plan {
+            entities,
+            principal,
+            principal_uid,
+            requests,
+        })
     }
 
     /// The product and the given flows (with `data_entries`, their data
@@ -367,41 +447,72 @@ impl Engine {
         loaded: &LoadedManifest,
         flows: &[Flow],
         data_entries: bool,
-        today: Date,
+        principal: &memo::Facts,
     ) -> Result<Entities, InputError> {
         let mut all = facts::entities(&loaded.taxonomy, flows);
         if data_entries {
             all.extend(facts::data_entries(&loaded.taxonomy, flows));
         }
-        let product = facts::product(&loaded.manifest, &loaded.taxonomy, today);
+        let product = facts::product(&loaded.manifest, principal);
         all.push(product.map_err(|e| internal(loaded, format!("cannot build the product: {e}")))?);
         // Debug builds (the tests) check the entities against the schema too.
         let schema = self.pack.debug_schema();
         Entities::from_entities(all, schema).map_err(|e| internal(loaded, format!("cannot build entities: {e}")))
     }
 
-    /// Runs the requests; each forbid that determines a deny is a hit.
-    fn decide(
-        &self,
-        loaded: &LoadedManifest,
-        entities: &Entities,
-        requests: &[(Target, ActionKind, usize, Request)],
-    ) -> Result<Vec<(Target, Arc<PolicyMeta>)>, InputError> {
+    /// Runs the requests; each forbid that determines a deny is a hit. The
+    /// memo answers what it has seen; Cedar decides the rest.
+    fn decide(&self, loaded: &LoadedManifest, plan: &Plan) -> Result<Vec<(Target, Arc<PolicyMeta>)>, InputError> {
         let mut hits = Vec::new();
-        for (target, action, scope_mask, request) in requests {
-            let policies = self.pack.set_for(*action, *scope_mask);
-            let response = self.authorizer.is_authorized(request, policies, entities);
-            if let Some(error) = response.diagnostics().errors().next() {
-                // A forbid that errors is skipped by Cedar, which would hide a finding.
-                return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
+        let mut fired: Vec<PolicyId> = Vec::new();
+        for p in &plan.requests {
+            fired.clear();
+            let memo = self.memo.as_ref().filter(|m| m.enabled(p.action));
+            match memo {
+                Some(memo) => {
+                    let asked = memo::Asked {
+                        action: p.action,
+                        scope_mask: p.scope_mask,
+                        context: &p.context,
+                        principal: &plan.principal,
+                        categories: p.categories,
+                    };
+                    if let Err(keys) = memo.recall(&asked, &mut fired) {
+                        self.evaluate(loaded, plan, p, &mut fired)?;
+                        memo.remember(&asked, keys, &fired);
+                    }
+                }
+                None => self.evaluate(loaded, plan, p, &mut fired)?,
             }
-            for id in response.diagnostics().reason() {
+            for id in &fired {
                 if let Some(meta) = self.pack.policy(id) {
-                    hits.push((*target, meta.clone()));
+                    hits.push((p.target, meta.clone()));
                 }
             }
         }
         Ok(hits)
+    }
+
+    /// Cedar's decision on one request: the policies that determine a deny.
+    fn evaluate(
+        &self,
+        loaded: &LoadedManifest,
+        plan: &Plan,
+        p: &Pending,
+        fired: &mut Vec<PolicyId>,
+    ) -> Result<(), InputError> {
+        let request = self
+            .request(&plan.principal_uid, p)
+            .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
+        let policies = self.pack.set_for(p.action, p.scope_mask);
+        let response = self.authorizer.is_authorized(&request, policies, &plan.entities);
+        if let Some(error) = response.diagnostics().errors().next() {
+            // A forbid that errors is skipped by Cedar, which would hide a finding.
+            return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
+        }
+        // Policy order, whichever way the decision was reached.
+        fired.extend(policies.policies().map(|p| p.id()).filter(|id| response.diagnostics().reason().any(|r| r == *id)).cloned());
+        Ok(())
     }
 
     fn severity_of(&self, rule: &str, settings: &Settings) -> Option<Severity> {
@@ -482,7 +593,7 @@ struct Requests<'a> {
     entities: &'a Entities,
     /// The product: every request's principal.
     principal: EntityUid,
-    list: Vec<(Target, ActionKind, usize, Request)>,
+    list: Vec<Pending>,
 }
 
 impl<'a> Requests<'a> {
@@ -501,20 +612,31 @@ impl<'a> Requests<'a> {
         target: Target,
         action: ActionKind,
         resource: EntityUid,
-        context: Context,
+        context: memo::Facts,
     ) -> Result<(), InputError> {
-        let pack = &self.engine.pack;
-        let scope_mask = pack.scope_mask(action, &resource, self.entities);
-        // Debug builds (the tests) check every request against the schema.
-        let request = Request::new(
-            self.principal.clone(),
-            self.engine.actions[&action].clone(),
+        let engine = self.engine;
+        let scope_mask = engine.pack.scope_mask(action, &resource, self.entities);
+        let categories = engine
+            .categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| self.entities.is_ancestor_of(c, &resource))
+            .fold(0u128, |bits, (i, _)| bits | 1 << i);
+        let pending = Pending {
+            target,
+            action,
+            scope_mask,
             resource,
             context,
-            pack.debug_schema(),
-        )
-        .map_err(|e| internal(self.loaded, format!("request does not fit the schema: {e}")))?;
-        self.list.push((target, action, scope_mask, request));
+            categories,
+        };
+        if cfg!(debug_assertions) {
+            // Debug builds (the tests) check every request against the schema.
+            engine
+                .request(&self.principal, &pending)
+                .map_err(|e| internal(self.loaded, format!("request does not fit the schema: {e}")))?;
+        }
+        self.list.push(pending);
         Ok(())
     }
 
