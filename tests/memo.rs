@@ -47,7 +47,10 @@ fn every_action_of_the_builtin_pack_is_memoised() {
     let (memo, _) = engines();
     let explained = memo.explain_memo();
     assert_eq!(explained.len(), 7);
-    assert!(explained.iter().all(|l| l.ends_with("memoised per policy")), "{explained:#?}");
+    assert!(
+        explained.iter().all(|l| l.ends_with("memoised per policy")),
+        "{explained:#?}"
+    );
 }
 
 #[test]
@@ -64,6 +67,22 @@ fn generated_manifests_give_the_same_findings_with_and_without_the_memo() {
         findings += with.matches("rule: ").count();
     }
     assert!(findings > 1000, "the generator should produce findings, got {findings}");
+}
+
+#[test]
+fn the_dense_corpus_gives_the_same_findings_with_and_without_the_memo() {
+    let (memo, plain) = engines();
+    let dir = tempfile::tempdir().unwrap();
+    let mut findings = 0;
+    for seed in 0..30 {
+        let path = dir.path().join(format!("d{seed}.flows.yaml"));
+        std::fs::write(&path, generate::dense(seed, 100)).unwrap();
+        let (with, without) = both_ways(&memo, &plain, &path);
+        assert_eq!(with, without, "seed {seed}");
+        findings += with.matches("rule: ").count();
+    }
+    // About two findings per flow.
+    assert!(findings > 30 * 100 * 3 / 2, "the dense corpus has {findings} findings");
 }
 
 #[test]
@@ -109,7 +128,8 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         for (k, seed) in [seed, seed.wrapping_add(1)].into_iter().enumerate() {
             let path = dir.path().join(format!("m{k}.flows.yaml"));
-            std::fs::write(&path, generate::manifest(seed, flows)).unwrap();
+            let text = if seed % 2 == 0 { generate::manifest(seed, flows) } else { generate::dense(seed, flows) };
+            std::fs::write(&path, text).unwrap();
             let (with, without) = both_ways(&memo, &plain, &path);
             prop_assert_eq!(with, without);
         }

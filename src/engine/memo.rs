@@ -67,8 +67,10 @@ impl Val {
             Val::Long(n) => RestrictedExpression::new_long(*n),
             Val::Str(s) => RestrictedExpression::new_string(s.clone()),
             Val::Set(items) => RestrictedExpression::new_set(items.iter().map(Val::to_cedar)),
-            Val::Record(pairs) => RestrictedExpression::new_record(pairs.iter().map(|(k, v)| (k.clone(), v.to_cedar())))
-                .unwrap_or_else(|_| unreachable!("keys were checked when the record was built")),
+            Val::Record(pairs) => {
+                RestrictedExpression::new_record(pairs.iter().map(|(k, v)| (k.clone(), v.to_cedar())))
+                    .unwrap_or_else(|_| unreachable!("keys were checked when the record was built"))
+            }
         }
     }
 
@@ -166,7 +168,11 @@ impl Abstraction {
                 if a.ids.contains_key(policy.id()) {
                     continue;
                 }
-                match policy.to_json().map_err(|e| e.to_string()).and_then(|json| a.view(&json)) {
+                match policy
+                    .to_json()
+                    .map_err(|e| e.to_string())
+                    .and_then(|json| a.view(&json))
+                {
                     Ok(view) => {
                         a.ids.insert(policy.id().clone(), a.views.len());
                         a.views.push(view);
@@ -356,8 +362,17 @@ impl Abstraction {
                 attrs.reverse();
                 return Ok((root, attrs));
             }
-            let inner = e.get(".").or_else(|| e.get("has")).ok_or("an attribute of a computed value")?;
-            attrs.push(inner.get("attr").and_then(Json::as_str).ok_or("an attribute")?.to_string());
+            let inner = e
+                .get(".")
+                .or_else(|| e.get("has"))
+                .ok_or("an attribute of a computed value")?;
+            attrs.push(
+                inner
+                    .get("attr")
+                    .and_then(Json::as_str)
+                    .ok_or("an attribute")?
+                    .to_string(),
+            );
             e = inner.get("left").ok_or("an attribute")?;
         }
     }
@@ -379,9 +394,23 @@ thread_local! {
     static HITS: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
 }
 
-/// Hits and lookups of this thread's memo so far.
+static ANSWERED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static ASKED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Adds this thread's counts to the process's: once per batch of requests,
+/// so the hot path touches no shared memory.
+pub fn flush_counts() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (hits, all) = HITS.with(|h| h.replace((0, 0)));
+    ANSWERED.fetch_add(hits, Relaxed);
+    ASKED.fetch_add(all, Relaxed);
+}
+
+/// Requests the memo answered whole, and requests it was asked, in this
+/// process so far.
 pub fn hit_rate() -> (u64, u64) {
-    HITS.with(|h| h.get())
+    use std::sync::atomic::Ordering::Relaxed;
+    (ANSWERED.load(Relaxed), ASKED.load(Relaxed))
 }
 
 impl Abstraction {
@@ -539,7 +568,6 @@ fn encode(v: &Val, view: &PolicyView, out: &mut Vec<u8>) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::{Abstraction, Asked, Facts, Val};
@@ -574,7 +602,11 @@ mod tests {
     #[test]
     fn what_the_abstraction_cannot_map_switches_the_memo_off_for_its_action() {
         let two = "forbid (principal, action == Action::\"flow\", resource) when { context has retention && context.retention has days && context has cross_border && context.cross_border has individuals && context.retention.days < context.cross_border.individuals };";
-        assert!(flow_off(two).contains("two attributes compared with `<`"), "{}", flow_off(two));
+        assert!(
+            flow_off(two).contains("two attributes compared with `<`"),
+            "{}",
+            flow_off(two)
+        );
         let like = "forbid (principal, action == Action::\"flow\", resource) when { context has storage_country && context.storage_country like \"U*\" };";
         assert!(flow_off(like).contains("memo off"), "{}", flow_off(like));
         let sum = "forbid (principal, action == Action::\"flow\", resource) when { context has retention && context.retention has days && context.retention.days + 1 > 30 };";
@@ -585,7 +617,12 @@ mod tests {
 
     /// The keys of the team rule alone, for flows retained `days` days.
     fn key(memo: &Abstraction, days: i64, country: &str) -> Vec<u8> {
-        let view = memo.ids.iter().find(|(id, _)| id.to_string().starts_with("team-rule")).map(|(_, v)| *v).unwrap();
+        let view = memo
+            .ids
+            .iter()
+            .find(|(id, _)| id.to_string().starts_with("team-rule"))
+            .map(|(_, v)| *v)
+            .unwrap();
         let context = Facts(vec![
             ("retention", Val::Record(vec![("days".into(), Val::Long(days))])),
             ("storage_country", Val::Str(country.into())),

@@ -87,7 +87,13 @@ impl Plan {
     pub fn cedar_requests(&self, engine: &Engine) -> Result<Vec<(ActionKind, usize, Request)>, String> {
         self.requests
             .iter()
-            .map(|p| Ok((p.action, p.scope_mask, engine.request(&self.principal_uid, p).map_err(|e| e.to_string())?)))
+            .map(|p| {
+                Ok((
+                    p.action,
+                    p.scope_mask,
+                    engine.request(&self.principal_uid, p).map_err(|e| e.to_string())?,
+                ))
+            })
             .collect()
     }
 }
@@ -490,6 +496,7 @@ impl Engine {
                 }
             }
         }
+        memo::flush_counts();
         Ok(hits)
     }
 
@@ -511,7 +518,13 @@ impl Engine {
             return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
         }
         // Policy order, whichever way the decision was reached.
-        fired.extend(policies.policies().map(|p| p.id()).filter(|id| response.diagnostics().reason().any(|r| r == *id)).cloned());
+        fired.extend(
+            policies
+                .policies()
+                .map(|p| p.id())
+                .filter(|id| response.diagnostics().reason().any(|r| r == *id))
+                .cloned(),
+        );
         Ok(())
     }
 
