@@ -277,7 +277,7 @@ fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
             let loaded = manifest::load(p, &p.display().to_string(), &cx).unwrap();
             let plan = engine.plan(&loaded, None, &settings).unwrap();
             let requests = plan.cedar_requests(&engine).unwrap();
-            (plan.entities, requests)
+            (plan.entities.into_inner().unwrap(), requests)
         })
         .collect();
     let authorizer = Authorizer::new();

@@ -104,17 +104,21 @@ impl Engine {
         let entities = self.entities(loaded, &manifest.flows, false, &product)?;
         // Which waivers stand is the waiver policies' decision, as in `check`;
         // their own findings belong to `check`.
-        let mut waivers = Requests::new(self, loaded, &entities);
+        let mut waivers = Requests::new(self, loaded, Some(&entities));
         waivers.waivers(settings)?;
         let (principal_uid, requests) = (waivers.principal, waivers.list);
         let plan = super::Plan {
-            entities,
+            entities: entities.into(),
+            flows: 0..manifest.flows.len(),
+            data_entries: false,
             principal: product,
             principal_uid,
             requests,
         };
         let active = active_waivers(manifest, &self.decide(loaded, &plan)?);
-        let entities = plan.entities;
+        let Some(entities) = plan.entities.into_inner() else {
+            unreachable!("built above")
+        };
         let principal = facts::product_uid(manifest);
         let action = facts::uid("Action", ActionKind::Change.name());
         let schema = self.pack.debug_schema();

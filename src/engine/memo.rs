@@ -513,7 +513,7 @@ impl Abstraction {
                 _ => out.push(depth),
             }
         }
-        for &c in &view.categories[..0] {
+        for &c in &view.categories {
             out.push(u8::from(asked.categories & (1 << c) != 0));
         }
     }

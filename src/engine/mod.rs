@@ -62,7 +62,11 @@ pub enum Target {
 
 /// The requests of one manifest and the entities they read.
 pub struct Plan {
-    pub entities: Entities,
+    /// Built on the first request the memo cannot answer.
+    pub entities: std::cell::OnceCell<Entities>,
+    /// The flows the entities hold, and whether their data entries too.
+    flows: std::ops::Range<usize>,
+    data_entries: bool,
     /// The principal's (the product's) facts.
     pub principal: memo::Facts,
     pub principal_uid: EntityUid,
@@ -178,8 +182,11 @@ pub struct Engine {
     actions: HashMap<ActionKind, EntityUid>,
     /// `None`: every request goes to Cedar (`PRIVFLOW_NO_MEMO`, `Engine::plain`).
     memo: Option<memo::Abstraction>,
-    /// The memo's literal categories as entity ids, in its order.
-    categories: Vec<EntityUid>,
+    /// The categories a resource is tested against: the memo's literal
+    /// categories (in its order), then the scope categories of the sets.
+    categories: Vec<String>,
+    /// Per action, each scope's index in `categories` (`None`: not a category).
+    scopes: HashMap<ActionKind, Vec<Option<usize>>>,
 }
 
 impl Engine {
@@ -202,11 +209,24 @@ impl Engine {
                 }
             }
         }
-        let categories = memo
-            .iter()
-            .flat_map(|m| m.categories())
-            .map(|c| facts::uid("DataCategory", c))
-            .collect();
+        let mut categories: Vec<String> = memo.iter().flat_map(|m| m.categories()).cloned().collect();
+        let mut scopes = HashMap::new();
+        for action in ActionKind::ALL {
+            let indexes = pack
+                .scopes(action)
+                .iter()
+                .map(|scope| {
+                    let id = scope.id().unescaped();
+                    (scope.type_name().to_string() == "DataCategory").then(|| {
+                        categories.iter().position(|c| c == id).unwrap_or_else(|| {
+                            categories.push(id.to_string());
+                            categories.len() - 1
+                        })
+                    })
+                })
+                .collect();
+            scopes.insert(action, indexes);
+        }
         let actions = ActionKind::ALL
             .iter()
             .map(|a| (*a, facts::uid("Action", a.name())))
@@ -217,6 +237,7 @@ impl Engine {
             actions,
             memo,
             categories,
+            scopes,
         }
     }
 
@@ -366,7 +387,14 @@ impl Engine {
         notice: Option<&notice::Facts>,
         settings: &Settings,
     ) -> Result<Plan, InputError> {
-        self.plan_part(loaded, notice, settings, true, 0..loaded.manifest.flows.len())
+        let plan = self.plan_part(loaded, notice, settings, true, 0..loaded.manifest.flows.len())?;
+        if plan.entities.get().is_none() {
+            let flows = &loaded.manifest.flows;
+            let _ = plan
+                .entities
+                .set(self.entities(loaded, flows, plan.data_entries, &plan.principal)?);
+        }
+        Ok(plan)
     }
 
     /// The requests of the flows in `flows`, and with `whole` those about
@@ -383,8 +411,13 @@ impl Engine {
         let first_flow = flows.start;
         let flows = &manifest.flows[flows];
         let principal = facts::product_facts(manifest, &loaded.taxonomy, settings.today);
-        let entities = self.entities(loaded, flows, notice.is_some(), &principal)?;
-        let mut requests = Requests::new(self, loaded, &entities);
+        let range = first_flow..first_flow + flows.len();
+        // With the memo, most requests need no entities: build them on a miss.
+        let entities = std::cell::OnceCell::new();
+        if self.memo.is_none() || self.categories.len() > 128 {
+            let _ = entities.set(self.entities(loaded, flows, notice.is_some(), &principal)?);
+        }
+        let mut requests = Requests::new(self, loaded, entities.get());
         requests.list.reserve(1 + manifest.recipients.len() + 2 * flows.len());
         if whole {
             let principal = requests.principal.clone();
@@ -440,6 +473,8 @@ impl Engine {
         let (principal_uid, requests) = (requests.principal, requests.list);
         Ok(Plan {
             entities,
+            flows: range,
+            data_entries: notice.is_some(),
             principal,
             principal_uid,
             requests,
@@ -512,7 +547,15 @@ impl Engine {
             .request(&plan.principal_uid, p)
             .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
         let policies = self.pack.set_for(p.action, p.scope_mask);
-        let response = self.authorizer.is_authorized(&request, policies, &plan.entities);
+        let entities = match plan.entities.get() {
+            Some(entities) => entities,
+            None => {
+                let flows = &loaded.manifest.flows[plan.flows.clone()];
+                let built = self.entities(loaded, flows, plan.data_entries, &plan.principal)?;
+                plan.entities.get_or_init(|| built)
+            }
+        };
+        let response = self.authorizer.is_authorized(&request, policies, entities);
         if let Some(error) = response.diagnostics().errors().next() {
             // A forbid that errors is skipped by Cedar, which would hide a finding.
             return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
@@ -603,18 +646,22 @@ impl Engine {
 struct Requests<'a> {
     engine: &'a Engine,
     loaded: &'a LoadedManifest,
-    entities: &'a Entities,
+    /// Present when built up front; else resources are placed by taxonomy.
+    entities: Option<&'a Entities>,
+    /// Per data category id: bits of `Engine::categories` it lies in.
+    placed: HashMap<&'a str, u128>,
     /// The product: every request's principal.
     principal: EntityUid,
     list: Vec<Pending>,
 }
 
 impl<'a> Requests<'a> {
-    fn new(engine: &'a Engine, loaded: &'a LoadedManifest, entities: &'a Entities) -> Requests<'a> {
+    fn new(engine: &'a Engine, loaded: &'a LoadedManifest, entities: Option<&'a Entities>) -> Requests<'a> {
         Requests {
             engine,
             loaded,
             entities,
+            placed: HashMap::new(),
             principal: facts::product_uid(&loaded.manifest),
             list: Vec::new(),
         }
@@ -628,13 +675,32 @@ impl<'a> Requests<'a> {
         context: memo::Facts,
     ) -> Result<(), InputError> {
         let engine = self.engine;
-        let scope_mask = engine.pack.scope_mask(action, &resource, self.entities);
-        let categories = engine
-            .categories
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| self.entities.is_ancestor_of(c, &resource))
-            .fold(0u128, |bits, (i, _)| bits | 1 << i);
+        let (scope_mask, categories) = match self.entities {
+            Some(entities) => {
+                let categories = engine
+                    .categories
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| entities.is_ancestor_of(&facts::uid("DataCategory", c), &resource))
+                    .fold(0u128, |bits, (i, _)| bits | 1 << i);
+                (engine.pack.scope_mask(action, &resource, entities), categories)
+            }
+            None => {
+                let categories = self.placed(target);
+                let scope_mask = engine
+                    .pack
+                    .scopes(action)
+                    .iter()
+                    .zip(&engine.scopes[&action])
+                    .enumerate()
+                    .filter(|(_, (scope, index))| match index {
+                        Some(i) => categories & (1 << i) != 0,
+                        None => **scope == resource,
+                    })
+                    .fold(0, |mask, (bit, _)| mask | 1 << bit);
+                (scope_mask, categories)
+            }
+        };
         let pending = Pending {
             target,
             action,
@@ -651,6 +717,33 @@ impl<'a> Requests<'a> {
         }
         self.list.push(pending);
         Ok(())
+    }
+
+    /// The categories a request's resource lies in, as bits of
+    /// `Engine::categories`: what its entity's parents would say (the
+    /// ancestors of its data, `facts::entities`), without building it.
+    fn placed(&mut self, target: Target) -> u128 {
+        let flows = &self.loaded.manifest.flows;
+        let data: &'a [String] = match target {
+            Target::Product | Target::Recipient(_) | Target::Waiver(_) => &[],
+            Target::Flow(i) => &flows[i].data,
+            Target::Provision(i, j) => flows[i].provision_data(&flows[i].recipients[j]),
+            Target::DataEntry(i, k) => std::slice::from_ref(&flows[i].data[k]),
+        };
+        let (engine, taxonomy) = (self.engine, &self.loaded.taxonomy);
+        data.iter()
+            .map(|id| {
+                *self.placed.entry(id.as_str()).or_insert_with(|| {
+                    let closure = taxonomy.ancestors_and_self(id);
+                    engine
+                        .categories
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| closure.contains(*c))
+                        .fold(0u128, |bits, (i, _)| bits | 1 << i)
+                })
+            })
+            .fold(0, |bits, b| bits | b)
     }
 
     /// One request per waiver: the "waiver" policies decide which stand.
