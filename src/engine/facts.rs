@@ -90,17 +90,30 @@ pub fn data_entry_uid(flow: &Flow, index: usize) -> EntityUid {
     uid("DataEntry", &format!("{}/{index}", flow.id))
 }
 
+/// A flow's entity, child of the categories of its data.
+pub fn flow_entity(taxonomy: &Taxonomy, flow: &Flow) -> Entity {
+    Entity::new_no_attrs(flow_uid(flow), category_parents(taxonomy, &flow.data))
+}
+
+/// The entity of a flow's `index`-th recipient entry, child of the
+/// categories of the data it provides.
+pub fn provision_entity(taxonomy: &Taxonomy, flow: &Flow, index: usize) -> Entity {
+    let data = flow.provision_data(&flow.recipients[index]);
+    Entity::new_no_attrs(provision_uid(flow, index), category_parents(taxonomy, data))
+}
+
+/// The entity of a flow's `index`-th data entry, child of its category.
+pub fn data_entry_entity(taxonomy: &Taxonomy, flow: &Flow, index: usize) -> Entity {
+    let data = std::slice::from_ref(&flow.data[index]);
+    Entity::new_no_attrs(data_entry_uid(flow, index), category_parents(taxonomy, data))
+}
+
 /// One DataEntry entity per entry of each flow's `data`, child of its
 /// category: needed only when a notice is checked ("disclosure" requests).
 pub fn data_entries(taxonomy: &Taxonomy, flows: &[Flow]) -> Vec<Entity> {
     let mut out = Vec::new();
     for flow in flows {
-        for (k, id) in flow.data.iter().enumerate() {
-            out.push(Entity::new_no_attrs(
-                data_entry_uid(flow, k),
-                category_parents(taxonomy, std::slice::from_ref(id)),
-            ));
-        }
+        out.extend((0..flow.data.len()).map(|k| data_entry_entity(taxonomy, flow, k)));
     }
     out
 }
@@ -109,17 +122,8 @@ pub fn data_entries(taxonomy: &Taxonomy, flows: &[Flow]) -> Vec<Entity> {
 pub fn entities(taxonomy: &Taxonomy, flows: &[Flow]) -> Vec<Entity> {
     let mut out = Vec::new();
     for flow in flows {
-        out.push(Entity::new_no_attrs(
-            flow_uid(flow),
-            category_parents(taxonomy, &flow.data),
-        ));
-        for (j, provision) in flow.recipients.iter().enumerate() {
-            let data = flow.provision_data(provision);
-            out.push(Entity::new_no_attrs(
-                provision_uid(flow, j),
-                category_parents(taxonomy, data),
-            ));
-        }
+        out.push(flow_entity(taxonomy, flow));
+        out.extend((0..flow.recipients.len()).map(|j| provision_entity(taxonomy, flow, j)));
     }
     out
 }

@@ -535,6 +535,21 @@ impl Engine {
         Ok(hits)
     }
 
+    /// The product and one request's resource as an entity store.
+    fn resource_alone(&self, loaded: &LoadedManifest, plan: &Plan, target: Target) -> Result<Entities, InputError> {
+        let (manifest, taxonomy) = (&loaded.manifest, &loaded.taxonomy);
+        let product = facts::product(manifest, &plan.principal)
+            .map_err(|e| internal(loaded, format!("cannot build the product: {e}")))?;
+        let resource = match target {
+            Target::Product | Target::Recipient(_) | Target::Waiver(_) => None,
+            Target::Flow(i) => Some(facts::flow_entity(taxonomy, &manifest.flows[i])),
+            Target::Provision(i, j) => Some(facts::provision_entity(taxonomy, &manifest.flows[i], j)),
+            Target::DataEntry(i, k) => Some(facts::data_entry_entity(taxonomy, &manifest.flows[i], k)),
+        };
+        Entities::from_entities([product].into_iter().chain(resource), self.pack.debug_schema())
+            .map_err(|e| internal(loaded, format!("cannot build entities: {e}")))
+    }
+
     /// Cedar's decision on one request: the policies that determine a deny.
     fn evaluate(
         &self,
@@ -547,8 +562,15 @@ impl Engine {
             .request(&plan.principal_uid, p)
             .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
         let policies = self.pack.set_for(p.action, p.scope_mask);
+        let alone;
         let entities = match plan.entities.get() {
             Some(entities) => entities,
+            // What the memo can read of the entities is the principal's
+            // attributes and the resource's ancestors: those two suffice.
+            None if self.memo.as_ref().is_some_and(|m| m.enabled(p.action)) => {
+                alone = self.resource_alone(loaded, plan, p.target)?;
+                &alone
+            }
             None => {
                 let flows = &loaded.manifest.flows[plan.flows.clone()];
                 let built = self.entities(loaded, flows, plan.data_entries, &plan.principal)?;
