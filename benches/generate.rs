@@ -178,6 +178,8 @@ pub fn manifest(seed: u64, flows: usize) -> String {
 /// decisions in detail, alternatives, public flows, product facts such as
 /// operator country, audits, face counts). It keeps the benchmark from
 /// flattering a design that is fast only when little is wrong.
+// Used by the benchmark and tests/memo.rs, not by every file that includes this one.
+#[allow(dead_code)]
 pub fn dense(seed: u64, flows: usize) -> String {
     let mut rng = fastrand::Rng::with_seed(seed ^ 0x5eed_d3e5);
     let pick = |rng: &mut fastrand::Rng, items: &[&'static str]| items[rng.usize(..items.len())];

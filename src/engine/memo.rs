@@ -388,9 +388,12 @@ pub struct Asked<'a> {
     pub categories: u128,
 }
 
+/// One table per policy: key → whether the policy fired.
+type Tables = Vec<HashMap<Vec<u8>, bool>>;
+
 thread_local! {
-    /// Per thread: the pack's id and one table per policy, key → fired.
-    static TABLES: RefCell<(u64, Vec<HashMap<Vec<u8>, bool>>)> = RefCell::new((0, Vec::new()));
+    /// Per thread: the pack's id and its tables.
+    static TABLES: RefCell<(u64, Tables)> = const { RefCell::new((0, Vec::new())) };
     static HITS: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
 }
 
