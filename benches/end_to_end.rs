@@ -88,7 +88,11 @@ fn memo_hit_rate(paths: &[PathBuf]) -> f64 {
     let engine = Engine::new(std::sync::Arc::new(RulePack::builtin().unwrap()));
     let settings = settings();
     let rule_ids = engine.pack().rule_ids();
-    let cx = manifest::LoadContext { rule_ids: &rule_ids };
+    let not_waivable = engine.pack().not_waivable();
+    let cx = manifest::LoadContext {
+        rule_ids: &rule_ids,
+        not_waivable: &not_waivable,
+    };
     let (hits0, all0) = privflow::engine::memo::hit_rate();
     paths.par_iter().for_each(|p| {
         let loaded = manifest::load(p, &p.display().to_string(), &cx).unwrap();
@@ -105,6 +109,7 @@ fn settings() -> Settings {
         severity: Default::default(),
         split_flows: false,
         notice_phrases: Default::default(),
+        warn_within: None,
     }
     scan_case(&root.join("scan-tree"), if quick { 3 } else { 21 });
 }

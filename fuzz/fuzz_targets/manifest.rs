@@ -46,7 +46,11 @@ fn memo_agrees(path: &std::path::Path) {
         (Engine::new(pack.clone()), Engine::plain(pack))
     });
     let rule_ids = memo.pack().rule_ids();
-    let cx = privflow::manifest::LoadContext { rule_ids: &rule_ids };
+    let not_waivable = memo.pack().not_waivable();
+    let cx = privflow::manifest::LoadContext {
+        rule_ids: &rule_ids,
+        not_waivable: &not_waivable,
+    };
     let Ok(loaded) = privflow::manifest::load(path, "fuzz", &cx) else {
         return;
     };
@@ -56,6 +60,7 @@ fn memo_agrees(path: &std::path::Path) {
         severity: Default::default(),
         split_flows: false,
         notice_phrases: Default::default(),
+        warn_within: None,
     };
     let with = memo.evaluate_with(&loaded, None, &settings).map(|e| format!("{:?}", e.findings));
     let without = plain.evaluate_with(&loaded, None, &settings).map(|e| format!("{:?}", e.findings));

@@ -411,7 +411,7 @@ pub fn permission_context(
 
 /// The facts of a waiver against the run's findings: `matched` is counted
 /// in Rust, whether that is "unused" is the policies' call.
-pub fn waiver_review_context(waiver: &Waiver, today: Date, matched: usize, warn_within: Option<i64>) -> Context {
+pub fn waiver_review_context(waiver: &Waiver, today: Date, matched: usize, warn_within: Option<i64>) -> Facts {
     let days_left = waiver.expires.map_or(0, |expires| today.days_until(expires));
     let mut pairs: Pairs = vec![
         ("rule", string(&waiver.rule)),

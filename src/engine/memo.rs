@@ -144,6 +144,8 @@ pub struct Abstraction {
     actions: HashMap<ActionKind, Result<(), String>>,
     /// Per (action, scope mask): the views of the policies in that set.
     slices: HashMap<(ActionKind, usize), Vec<usize>>,
+    /// Per action, the mask of its full set.
+    last_mask: HashMap<ActionKind, usize>,
 }
 
 /// Why a policy cannot be memoised.
@@ -160,6 +162,7 @@ impl Abstraction {
             categories: Vec::new(),
             actions: HashMap::new(),
             slices: HashMap::new(),
+            last_mask: HashMap::new(),
         };
         for &action in ActionKind::ALL.iter() {
             let full = pack.set(action);
@@ -191,6 +194,7 @@ impl Abstraction {
                     let views = set.policies().filter_map(|p| a.ids.get(p.id()).copied()).collect();
                     a.slices.insert((action, mask), views);
                     if std::ptr::eq(set, full) {
+                        a.last_mask.insert(action, mask);
                         break;
                     }
                 }
@@ -420,7 +424,7 @@ impl Abstraction {
     /// The policies that fire for a request, or `Err(keys)` when some policy
     /// has not been seen with its key: evaluate, then `remember`.
     pub fn recall(&self, asked: &Asked, fired: &mut Vec<PolicyId>) -> Result<(), Vec<Vec<u8>>> {
-        let views = &self.slices[&(asked.action, asked.scope_mask)];
+        let views = self.slice(asked.action, asked.scope_mask);
         TABLES.with(|tables| {
             let mut tables = tables.borrow_mut();
             if tables.0 != self.id {
@@ -468,7 +472,7 @@ impl Abstraction {
 
     /// Stores each policy's verdict after Cedar evaluated the request.
     pub fn remember(&self, asked: &Asked, keys: Vec<Vec<u8>>, fired: &[PolicyId]) {
-        let views = &self.slices[&(asked.action, asked.scope_mask)];
+        let views = self.slice(asked.action, asked.scope_mask);
         TABLES.with(|tables| {
             let mut tables = tables.borrow_mut();
             for (&v, key) in views.iter().zip(keys) {
@@ -476,6 +480,13 @@ impl Abstraction {
                 tables.1[v].insert(key, fired.contains(&id));
             }
         });
+    }
+
+    /// The views of the set `RulePack::set_for` gives: masks past the last
+    /// set mean the full one.
+    fn slice(&self, action: ActionKind, mask: usize) -> &[usize] {
+        let last = self.last_mask.get(&action).copied().unwrap_or_default();
+        self.slices.get(&(action, mask.min(last))).map_or(&[], Vec::as_slice)
     }
 
     fn policy_id(&self, view: usize) -> PolicyId {

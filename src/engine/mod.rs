@@ -331,20 +331,33 @@ impl Engine {
         // Waiver hygiene: the "waiver-review" policies judge each waiver
         // with the number of findings it names.
         let mut review = Vec::with_capacity(manifest.waivers.len());
-        let principal = facts::product_uid(manifest);
         for (w, waiver) in manifest.waivers.iter().enumerate() {
-            let request = Request::new(
-                principal.clone(),
-                self.actions[&ActionKind::WaiverReview].clone(),
-                facts::uid("Waiver", &w.to_string()),
-                facts::waiver_review_context(waiver, settings.today, matched[w], settings.warn_within),
-                self.pack.debug_schema(),
-            )
-            .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
-            // No policy may scope a waiver by category: every one applies.
-            review.push((Target::Waiver(w), ActionKind::WaiverReview, usize::MAX, request));
+            review.push(Pending {
+                target: Target::Waiver(w),
+                action: ActionKind::WaiverReview,
+                // No policy may scope a waiver by category: every one applies.
+                scope_mask: usize::MAX,
+                resource: facts::uid("Waiver", &w.to_string()),
+                context: facts::waiver_review_context(waiver, settings.today, matched[w], settings.warn_within),
+                categories: 0,
+            });
         }
-        for (target, meta) in self.decide(loaded, &Entities::empty(), &review)? {
+        // Judged without entities: the product has no attributes here.
+        let review = Plan {
+            entities: Entities::empty().into(),
+            flows: 0..0,
+            data_entries: false,
+            principal: memo::Facts::default(),
+            principal_uid: facts::product_uid(manifest),
+            requests: review,
+        };
+        if cfg!(debug_assertions) {
+            for p in &review.requests {
+                self.request(&review.principal_uid, p)
+                    .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
+            }
+        }
+        for (target, meta) in self.decide(loaded, &review)? {
             if let Some(severity) = self.severity_of(&meta.rule, settings) {
                 let finding = self.finding(loaded, notice, target, &meta, severity, settings.lang);
                 evaluation.findings.push(finding);
