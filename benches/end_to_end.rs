@@ -75,6 +75,7 @@ fn main() {
             ms(cedar),
         );
     }
+    scan_case(&root.join("scan-tree"), if quick { 3 } else { 21 });
 }
 
 /// The two corpus shapes: about one finding per two flows, and the dense
@@ -92,6 +93,7 @@ fn memo_hit_rate(paths: &[PathBuf]) -> f64 {
     let cx = manifest::LoadContext {
         rule_ids: &rule_ids,
         not_waivable: &not_waivable,
+        catalogue: None,
     };
     let (hits0, all0) = privflow::engine::memo::hit_rate();
     paths.par_iter().for_each(|p| {
@@ -110,8 +112,9 @@ fn settings() -> Settings {
         split_flows: false,
         notice_phrases: Default::default(),
         warn_within: None,
+        scan: Default::default(),
+        catalogues: None,
     }
-    scan_case(&root.join("scan-tree"), if quick { 3 } else { 21 });
 }
 
 /// `check` with `scan: true` against `check` alone, on one product whose

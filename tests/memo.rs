@@ -21,6 +21,8 @@ fn settings() -> Settings {
         split_flows: false,
         notice_phrases: Default::default(),
         warn_within: None,
+        scan: Default::default(),
+        catalogues: None,
     }
 }
 
@@ -31,6 +33,7 @@ fn both_ways(memo: &Engine, plain: &Engine, path: &Path) -> (String, String) {
     let cx = manifest::LoadContext {
         rule_ids: &rule_ids,
         not_waivable: &not_waivable,
+        catalogue: None,
     };
     let loaded = manifest::load(path, &path.display().to_string(), &cx).unwrap();
     let settings = settings();
@@ -56,7 +59,10 @@ fn every_action_of_the_builtin_pack_is_memoised_but_waiver_review() {
     assert_eq!(explained.len(), privflow::rules::ActionKind::ALL.len());
     for line in &explained {
         if line.starts_with("action `waiver-review`") {
-            assert!(line.contains("memo off") && line.contains("two attributes compared"), "{line}");
+            assert!(
+                line.contains("memo off") && line.contains("two attributes compared"),
+                "{line}"
+            );
         } else {
             assert!(line.ends_with("memoised per policy"), "{line}");
         }

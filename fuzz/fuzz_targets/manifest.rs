@@ -50,6 +50,7 @@ fn memo_agrees(path: &std::path::Path) {
     let cx = privflow::manifest::LoadContext {
         rule_ids: &rule_ids,
         not_waivable: &not_waivable,
+        catalogue: None,
     };
     let Ok(loaded) = privflow::manifest::load(path, "fuzz", &cx) else {
         return;
@@ -61,6 +62,8 @@ fn memo_agrees(path: &std::path::Path) {
         split_flows: false,
         notice_phrases: Default::default(),
         warn_within: None,
+        scan: Default::default(),
+        catalogues: None,
     };
     let with = memo.evaluate_with(&loaded, None, &settings).map(|e| format!("{:?}", e.findings));
     let without = plain.evaluate_with(&loaded, None, &settings).map(|e| format!("{:?}", e.findings));

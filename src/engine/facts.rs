@@ -382,7 +382,7 @@ pub fn waiver_context(waiver: &Waiver, today: Date) -> Facts {
 
 /// An SDK's request (the schema's SdkFacts): one per SDK the code declares
 /// (`listed` false) and one per `recipients[].sdks` entry (`listed` true).
-pub fn sdk_context(sdk: &str, listed: bool, in_code: bool, declared: bool, uncovered: &BTreeSet<String>) -> Context {
+pub fn sdk_context(sdk: &str, listed: bool, in_code: bool, declared: bool, uncovered: &BTreeSet<String>) -> Facts {
     context(vec![
         ("sdk", string(sdk)),
         ("listed", Expr::new_bool(listed)),
@@ -399,7 +399,7 @@ pub fn permission_context(
     categories: &[String],
     collected: &BTreeSet<String>,
     private_infos: &BTreeSet<String>,
-) -> Context {
+) -> Facts {
     context(vec![
         ("kind", string(kind)),
         ("permission", string(permission)),
