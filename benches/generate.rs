@@ -172,3 +172,128 @@ pub fn manifest(seed: u64, flows: usize) -> String {
     }
     out
 }
+
+/// The second corpus shape: about two findings per flow, and the newer
+/// manifest fields (subjects, storage form, retention disposal, automated
+/// decisions in detail, alternatives, public flows, product facts such as
+/// operator country, audits, face counts). It keeps the benchmark from
+/// flattering a design that is fast only when little is wrong.
+// Used by the benchmark and tests/memo.rs, not by every file that includes this one.
+#[allow(dead_code)]
+pub fn dense(seed: u64, flows: usize) -> String {
+    let mut rng = fastrand::Rng::with_seed(seed ^ 0x5eed_d3e5);
+    let pick = |rng: &mut fastrand::Rng, items: &[&'static str]| items[rng.usize(..items.len())];
+    let mut out = String::with_capacity(flows * 520 + 2048);
+    let _ = write!(
+        out,
+        "version: 1\nproduct:\n  id: dense-{seed}\n  name: 产品{seed}\n  operator: 示例科技有限公司{seed}\n  operator_country: {}\n  contact: privacy{seed}@example.com\n  pi_officer: {}\n  individuals: {}\n  face_individuals: {}\n  last_audit: 2025-0{}-15\n  data_security_officer: {}\n  children_rules: {}\n  commitments: [{}]\n  rights:\n    access: self-service\n    delete: {}\n    withdraw: self-service\n    response_days: {}\n",
+        if rng.u8(..4) == 0 { "SG" } else { "CN" },
+        rng.bool(),
+        rng.u64(1_000..20_000_000),
+        rng.u64(100..2_000_000),
+        1 + rng.u8(..9),
+        rng.bool(),
+        rng.bool(),
+        if rng.bool() { "store-in-china, no-personalised-ads" } else { "no-raw-biometrics" },
+        if rng.u8(..4) == 0 { "none" } else { "on-request" },
+        rng.u32(5..40),
+    );
+    let recipients = 2 + rng.usize(..6);
+    out.push_str("recipients:\n");
+    for r in 0..recipients {
+        let role = pick(&mut rng, ROLES);
+        let country = if rng.u8(..4) == 0 { pick(&mut rng, ABROAD) } else { "CN" };
+        let _ = write!(out, "  - id: r{r}\n    role: {role}\n    country: {country}\n");
+        if rng.bool() {
+            let _ = write!(out, "    name: 接收方{r}有限公司\n    contact: dpo@r{r}.example.com\n");
+        }
+        if role == "entrusted" {
+            let _ = writeln!(out, "    contract: {}", rng.bool());
+        }
+    }
+    out.push_str("flows:\n");
+    for f in 0..flows {
+        let mut data: Vec<&str> = (0..1 + rng.usize(..3)).map(|_| pick(&mut rng, ORDINARY)).collect();
+        let sensitive = rng.u8(..2) == 0;
+        if sensitive {
+            data.push(pick(&mut rng, SENSITIVE));
+        }
+        data.sort_unstable();
+        data.dedup();
+        let basis = pick(&mut rng, BASES);
+        let _ = write!(
+            out,
+            "  - id: flow-{f}\n    data: [{}]\n    purpose: {}\n    basis: {basis}\n",
+            data.join(", "),
+            pick(&mut rng, PURPOSES)
+        );
+        if basis == "consent" {
+            let _ = writeln!(out, "    consent: {}", pick(&mut rng, CONSENTS));
+        }
+        let subjects = ["adult", "employee", "customer", "minor", "child"];
+        let _ = writeln!(out, "    subjects: [{}]", subjects[rng.usize(..subjects.len())]);
+        if rng.bool() {
+            out.push_str("    necessity: 为完成核验所必需\n");
+        }
+        let country = if rng.u8(..5) == 0 { pick(&mut rng, ABROAD) } else { "CN" };
+        let forms = ["raw", "template", "hashed", "de-identified", "anonymised"];
+        let _ = writeln!(
+            out,
+            "    storage: {{ country: {country}, encrypted: {}, form: {} }}",
+            rng.u8(..4) != 0,
+            forms[rng.usize(..forms.len())]
+        );
+        match rng.u8(..10) {
+            0 => out.push_str("    retention: { forever: true }\n"),
+            1 | 2 => {
+                let _ = writeln!(
+                    out,
+                    "    retention: {{ until: account-closure, max_days: {}, after: anonymise }}",
+                    rng.u32(10..400)
+                );
+            }
+            _ => {
+                let _ = writeln!(out, "    retention: {{ days: {}, after: delete }}", rng.u32(1..2000));
+            }
+        }
+        if rng.bool() {
+            let _ = writeln!(out, "    recipients:\n      - to: r{}", rng.usize(..recipients));
+            if rng.bool() {
+                let _ = writeln!(out, "        consent: {}", pick(&mut rng, CONSENTS));
+            }
+        }
+        if country != "CN" || rng.u8(..4) == 0 {
+            let _ = writeln!(
+                out,
+                "    cross_border: {{ mechanism: {}, consent: {}, individuals: {} }}",
+                pick(&mut rng, MECHANISMS),
+                pick(&mut rng, CONSENTS),
+                rng.u64(100..2_000_000)
+            );
+        }
+        if rng.u8(..3) == 0 {
+            let _ = writeln!(
+                out,
+                "    automated_decision: {{ used: true, opt_out: {}, personalised: {}, tag_deletion: {} }}",
+                rng.bool(),
+                rng.bool(),
+                rng.bool()
+            );
+        }
+        if rng.u8(..8) == 0 {
+            out.push_str("    public: true\n");
+        }
+        if rng.u8(..5) == 0 {
+            let _ = writeln!(out, "    alternative: {}", rng.bool());
+        }
+        out.push_str(if rng.u8(..6) == 0 {
+            "    transport: none\n"
+        } else {
+            "    transport: tls\n"
+        });
+        if rng.bool() {
+            let _ = writeln!(out, "    pia: 2026-0{}-1{}", 1 + rng.u8(..9), rng.u8(..10));
+        }
+    }
+    out
+}

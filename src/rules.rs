@@ -519,6 +519,12 @@ impl RulePack {
             .fold(0, |mask, (bit, _)| mask | 1 << bit)
     }
 
+    /// The `resource in C` scopes an action's sets are sliced by, in the
+    /// order of `scope_mask`'s bits.
+    pub fn scopes(&self, action: ActionKind) -> &[cedar_policy::EntityUid] {
+        &self.slices[&action].scopes
+    }
+
     pub fn policy(&self, id: &PolicyId) -> Option<&Arc<PolicyMeta>> {
         self.meta.get(id)
     }

@@ -29,9 +29,43 @@ fuzz_target!(|data: &[u8]| {
         // Rendering reads every finding's span against the source text.
         Ok(report) => {
             let _ = privflow::report::human::render(&report, false);
+            memo_agrees(path);
         }
         Err(errors) => {
             let _ = errors.render_plain();
         }
     }
 });
+
+/// The memo's answers against plain evaluation of the same manifest.
+fn memo_agrees(path: &std::path::Path) {
+    use privflow::engine::{Engine, Settings};
+    static ENGINES: OnceLock<(Engine, Engine)> = OnceLock::new();
+    let (memo, plain) = ENGINES.get_or_init(|| {
+        let pack = std::sync::Arc::new(privflow::RulePack::builtin().expect("built-in pack"));
+        (Engine::new(pack.clone()), Engine::plain(pack))
+    });
+    let rule_ids = memo.pack().rule_ids();
+    let not_waivable = memo.pack().not_waivable();
+    let cx = privflow::manifest::LoadContext {
+        rule_ids: &rule_ids,
+        not_waivable: &not_waivable,
+        catalogue: None,
+    };
+    let Ok(loaded) = privflow::manifest::load(path, "fuzz", &cx) else {
+        return;
+    };
+    let settings = Settings {
+        lang: privflow::Lang::En,
+        today: privflow::manifest::model::Date::parse("2026-11-23").expect("date"),
+        severity: Default::default(),
+        split_flows: false,
+        notice_phrases: Default::default(),
+        warn_within: None,
+        scan: Default::default(),
+        catalogues: None,
+    };
+    let with = memo.evaluate_with(&loaded, None, &settings).map(|e| format!("{:?}", e.findings));
+    let without = plain.evaluate_with(&loaded, None, &settings).map(|e| format!("{:?}", e.findings));
+    assert_eq!(with.ok(), without.ok(), "the memo disagrees with plain evaluation");
+}

@@ -100,12 +100,25 @@ impl Engine {
         settings: &Settings,
     ) -> Result<Evaluation, crate::InputError> {
         let manifest = &loaded.manifest;
-        let entities = self.entities(loaded, &manifest.flows, false, settings.today)?;
+        let product = facts::product_facts(manifest, &loaded.taxonomy, settings.today);
+        let entities = self.entities(loaded, &manifest.flows, false, &product)?;
         // Which waivers stand is the waiver policies' decision, as in `check`;
         // their own findings belong to `check`.
-        let mut waivers = Requests::new(self, loaded, &entities);
+        let mut waivers = Requests::new(self, loaded, Some(&entities));
         waivers.waivers(settings)?;
-        let active = active_waivers(manifest, &self.decide(loaded, &entities, &waivers.list)?);
+        let (principal_uid, requests) = (waivers.principal, waivers.list);
+        let plan = super::Plan {
+            entities: entities.into(),
+            flows: 0..manifest.flows.len(),
+            data_entries: false,
+            principal: product,
+            principal_uid,
+            requests,
+        };
+        let active = active_waivers(manifest, &self.decide(loaded, &plan)?);
+        let Some(entities) = plan.entities.into_inner() else {
+            unreachable!("built above")
+        };
         let principal = facts::product_uid(manifest);
         let action = facts::uid("Action", ActionKind::Change.name());
         let schema = self.pack.debug_schema();

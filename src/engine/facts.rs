@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use cedar_policy::{Context, Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression as Expr};
+use cedar_policy::{Entity, EntityId, EntityTypeName, EntityUid};
+
+// Facts are built as memo values; Cedar values only when Cedar evaluates.
+use super::memo::{Facts, Val as Expr};
 
 use crate::manifest::model::{is_cn, Date, Subject};
 use crate::manifest::{AutomatedDecision, Flow, Manifest, Recipient, Waiver};
@@ -56,9 +59,8 @@ fn record(pairs: Pairs) -> Expr {
         .unwrap_or_else(|_| unreachable!("duplicate record key"))
 }
 
-fn context(pairs: Pairs) -> Context {
-    Context::from_pairs(pairs.into_iter().map(|(k, v)| (k.to_string(), v)))
-        .unwrap_or_else(|_| unreachable!("duplicate context key"))
+fn context(pairs: Pairs) -> Facts {
+    Facts::new(pairs).unwrap_or_else(|_| unreachable!("duplicate context key"))
 }
 
 fn push_some(pairs: &mut Pairs, key: &'static str, value: Option<Expr>) {
@@ -88,17 +90,30 @@ pub fn data_entry_uid(flow: &Flow, index: usize) -> EntityUid {
     uid("DataEntry", &format!("{}/{index}", flow.id))
 }
 
+/// A flow's entity, child of the categories of its data.
+pub fn flow_entity(taxonomy: &Taxonomy, flow: &Flow) -> Entity {
+    Entity::new_no_attrs(flow_uid(flow), category_parents(taxonomy, &flow.data))
+}
+
+/// The entity of a flow's `index`-th recipient entry, child of the
+/// categories of the data it provides.
+pub fn provision_entity(taxonomy: &Taxonomy, flow: &Flow, index: usize) -> Entity {
+    let data = flow.provision_data(&flow.recipients[index]);
+    Entity::new_no_attrs(provision_uid(flow, index), category_parents(taxonomy, data))
+}
+
+/// The entity of a flow's `index`-th data entry, child of its category.
+pub fn data_entry_entity(taxonomy: &Taxonomy, flow: &Flow, index: usize) -> Entity {
+    let data = std::slice::from_ref(&flow.data[index]);
+    Entity::new_no_attrs(data_entry_uid(flow, index), category_parents(taxonomy, data))
+}
+
 /// One DataEntry entity per entry of each flow's `data`, child of its
 /// category: needed only when a notice is checked ("disclosure" requests).
 pub fn data_entries(taxonomy: &Taxonomy, flows: &[Flow]) -> Vec<Entity> {
     let mut out = Vec::new();
     for flow in flows {
-        for (k, id) in flow.data.iter().enumerate() {
-            out.push(Entity::new_no_attrs(
-                data_entry_uid(flow, k),
-                category_parents(taxonomy, std::slice::from_ref(id)),
-            ));
-        }
+        out.extend((0..flow.data.len()).map(|k| data_entry_entity(taxonomy, flow, k)));
     }
     out
 }
@@ -107,17 +122,8 @@ pub fn data_entries(taxonomy: &Taxonomy, flows: &[Flow]) -> Vec<Entity> {
 pub fn entities(taxonomy: &Taxonomy, flows: &[Flow]) -> Vec<Entity> {
     let mut out = Vec::new();
     for flow in flows {
-        out.push(Entity::new_no_attrs(
-            flow_uid(flow),
-            category_parents(taxonomy, &flow.data),
-        ));
-        for (j, provision) in flow.recipients.iter().enumerate() {
-            let data = flow.provision_data(provision);
-            out.push(Entity::new_no_attrs(
-                provision_uid(flow, j),
-                category_parents(taxonomy, data),
-            ));
-        }
+        out.push(flow_entity(taxonomy, flow));
+        out.extend((0..flow.recipients.len()).map(|j| provision_entity(taxonomy, flow, j)));
     }
     out
 }
@@ -229,12 +235,14 @@ fn product_pairs(manifest: &Manifest, taxonomy: &Taxonomy, today: Date) -> Pairs
 /// The Product entity, every request's principal. Its facts are its
 /// attributes, evaluated once per entity store rather than in every flow's
 /// context.
-pub fn product(manifest: &Manifest, taxonomy: &Taxonomy, today: Date) -> Result<Entity, String> {
-    let attrs = product_pairs(manifest, taxonomy, today)
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+pub fn product(manifest: &Manifest, facts: &Facts) -> Result<Entity, String> {
+    let attrs = facts.0.iter().map(|(k, v)| (k.to_string(), v.to_cedar())).collect();
     Entity::new(product_uid(manifest), attrs, HashSet::new()).map_err(|e| e.to_string())
+}
+
+/// The product's facts: the principal's attributes.
+pub fn product_facts(manifest: &Manifest, taxonomy: &Taxonomy, today: Date) -> Facts {
+    context(product_pairs(manifest, taxonomy, today))
 }
 
 pub fn product_uid(manifest: &Manifest) -> EntityUid {
@@ -243,7 +251,7 @@ pub fn product_uid(manifest: &Manifest) -> EntityUid {
 
 /// The "product" request reads its principal, and with a notice the
 /// notice's defective phrases: `(implied consent, change by use)` found.
-pub fn product_context(notice_phrases: Option<(bool, bool)>) -> Context {
+pub fn product_context(notice_phrases: Option<(bool, bool)>) -> Facts {
     let mut pairs: Pairs = Vec::new();
     if let Some((implied, change)) = notice_phrases {
         pairs.push(("notice_implied_consent", Expr::new_bool(implied)));
@@ -259,7 +267,7 @@ pub fn flow_context(
     flow: &Flow,
     notice_claims_domestic: Option<bool>,
     notice_excepts: Option<bool>,
-) -> Context {
+) -> Facts {
     let storage = flow.storage.clone().unwrap_or_default();
     let automated = flow.automated_decision.as_ref().is_some_and(AutomatedDecision::used);
     let (opt_out, personalised, tag_deletion) = match &flow.automated_decision {
@@ -334,7 +342,7 @@ pub fn flow_context(
 }
 
 /// `in_notice` is `None` without a notice or without a legal name.
-pub fn recipient_context(recipient: &Recipient, in_notice: Option<bool>) -> Context {
+pub fn recipient_context(recipient: &Recipient, in_notice: Option<bool>) -> Facts {
     let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
     let mut pairs: Pairs = vec![
         ("role", name(recipient.role)),
@@ -349,11 +357,11 @@ pub fn recipient_context(recipient: &Recipient, in_notice: Option<bool>) -> Cont
 }
 
 /// Whether the notice names a data entry's category (or one under it).
-pub fn disclosure_context(disclosed: bool) -> Context {
+pub fn disclosure_context(disclosed: bool) -> Facts {
     context(vec![("disclosed", Expr::new_bool(disclosed))])
 }
 
-pub fn provision_context(flow: &Flow, index: usize, recipient: &Recipient) -> Context {
+pub fn provision_context(flow: &Flow, index: usize, recipient: &Recipient) -> Facts {
     let provision = &flow.recipients[index];
     let mut pairs: Pairs = vec![("role", name(recipient.role))];
     push_some(&mut pairs, "country", recipient.country.as_deref().map(string));
@@ -363,7 +371,7 @@ pub fn provision_context(flow: &Flow, index: usize, recipient: &Recipient) -> Co
     context(pairs)
 }
 
-pub fn waiver_context(waiver: &Waiver, today: Date) -> Context {
+pub fn waiver_context(waiver: &Waiver, today: Date) -> Facts {
     // Loading guarantees `expires`; a waiver without one never reaches here.
     let days_left = waiver.expires.map_or(0, |expires| today.days_until(expires));
     context(vec![
@@ -374,7 +382,7 @@ pub fn waiver_context(waiver: &Waiver, today: Date) -> Context {
 
 /// An SDK's request (the schema's SdkFacts): one per SDK the code declares
 /// (`listed` false) and one per `recipients[].sdks` entry (`listed` true).
-pub fn sdk_context(sdk: &str, listed: bool, in_code: bool, declared: bool, uncovered: &BTreeSet<String>) -> Context {
+pub fn sdk_context(sdk: &str, listed: bool, in_code: bool, declared: bool, uncovered: &BTreeSet<String>) -> Facts {
     context(vec![
         ("sdk", string(sdk)),
         ("listed", Expr::new_bool(listed)),
@@ -391,7 +399,7 @@ pub fn permission_context(
     categories: &[String],
     collected: &BTreeSet<String>,
     private_infos: &BTreeSet<String>,
-) -> Context {
+) -> Facts {
     context(vec![
         ("kind", string(kind)),
         ("permission", string(permission)),
@@ -403,7 +411,7 @@ pub fn permission_context(
 
 /// The facts of a waiver against the run's findings: `matched` is counted
 /// in Rust, whether that is "unused" is the policies' call.
-pub fn waiver_review_context(waiver: &Waiver, today: Date, matched: usize, warn_within: Option<i64>) -> Context {
+pub fn waiver_review_context(waiver: &Waiver, today: Date, matched: usize, warn_within: Option<i64>) -> Facts {
     let days_left = waiver.expires.map_or(0, |expires| today.days_until(expires));
     let mut pairs: Pairs = vec![
         ("rule", string(&waiver.rule)),

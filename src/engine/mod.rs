@@ -4,12 +4,13 @@
 
 pub mod changes;
 pub mod facts;
+pub mod memo;
 pub mod scan;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request};
+use cedar_policy::{Authorizer, Entities, EntityUid, PolicyId, Request};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Code, InputError, Text};
@@ -59,11 +60,46 @@ pub enum Target {
     DataEntry(usize, usize),
 }
 
-/// The Cedar requests of one manifest and the entities they read.
+/// The requests of one manifest and the entities they read.
 pub struct Plan {
-    pub entities: Entities,
-    /// Each request with its action and resource-scope mask (`RulePack::set_for`).
-    pub requests: Vec<(Target, ActionKind, usize, Request)>,
+    /// Built on the first request the memo cannot answer.
+    pub entities: std::cell::OnceCell<Entities>,
+    /// The flows the entities hold, and whether their data entries too.
+    flows: std::ops::Range<usize>,
+    data_entries: bool,
+    /// The principal's (the product's) facts.
+    pub principal: memo::Facts,
+    pub principal_uid: EntityUid,
+    pub requests: Vec<Pending>,
+}
+
+/// A request as facts: a Cedar request is built from it only when the memo
+/// cannot answer.
+pub struct Pending {
+    pub target: Target,
+    pub action: ActionKind,
+    /// Resource-scope mask (`RulePack::set_for`).
+    pub scope_mask: usize,
+    pub resource: EntityUid,
+    pub context: memo::Facts,
+    /// The memo's literal categories the resource is in, as bits.
+    pub categories: u128,
+}
+
+impl Plan {
+    /// Every request as Cedar's, with its action and scope mask.
+    pub fn cedar_requests(&self, engine: &Engine) -> Result<Vec<(ActionKind, usize, Request)>, String> {
+        self.requests
+            .iter()
+            .map(|p| {
+                Ok((
+                    p.action,
+                    p.scope_mask,
+                    engine.request(&self.principal_uid, p).map_err(|e| e.to_string())?,
+                ))
+            })
+            .collect()
+    }
 }
 
 /// Findings of one manifest, and how many an active waiver removed.
@@ -144,10 +180,53 @@ pub struct Engine {
     pack: Arc<RulePack>,
     authorizer: Authorizer,
     actions: HashMap<ActionKind, EntityUid>,
+    /// `None`: every request goes to Cedar (`PRIVFLOW_NO_MEMO`, `Engine::plain`).
+    memo: Option<memo::Abstraction>,
+    /// The categories a resource is tested against: the memo's literal
+    /// categories (in its order), then the scope categories of the sets.
+    categories: Vec<String>,
+    /// Per action, each scope's index in `categories` (`None`: not a category).
+    scopes: HashMap<ActionKind, Vec<Option<usize>>>,
 }
 
 impl Engine {
     pub fn new(pack: Arc<RulePack>) -> Engine {
+        let memo = std::env::var_os("PRIVFLOW_NO_MEMO").is_none();
+        Self::with_memo(pack, memo)
+    }
+
+    /// An engine that asks Cedar about every request.
+    pub fn plain(pack: Arc<RulePack>) -> Engine {
+        Self::with_memo(pack, false)
+    }
+
+    fn with_memo(pack: Arc<RulePack>, memo: bool) -> Engine {
+        let memo = memo.then(|| memo::Abstraction::new(&pack));
+        if std::env::var_os("PRIVFLOW_EXPLAIN_PERFORMANCE").is_some() {
+            if let Some(memo) = &memo {
+                for line in memo.explain() {
+                    eprintln!("privflow: {line}");
+                }
+            }
+        }
+        let mut categories: Vec<String> = memo.iter().flat_map(|m| m.categories()).cloned().collect();
+        let mut scopes = HashMap::new();
+        for action in ActionKind::ALL {
+            let indexes = pack
+                .scopes(action)
+                .iter()
+                .map(|scope| {
+                    let id = scope.id().unescaped();
+                    (scope.type_name().to_string() == "DataCategory").then(|| {
+                        categories.iter().position(|c| c == id).unwrap_or_else(|| {
+                            categories.push(id.to_string());
+                            categories.len() - 1
+                        })
+                    })
+                })
+                .collect();
+            scopes.insert(action, indexes);
+        }
         let actions = ActionKind::ALL
             .iter()
             .map(|a| (*a, facts::uid("Action", a.name())))
@@ -156,7 +235,29 @@ impl Engine {
             pack,
             authorizer: Authorizer::new(),
             actions,
+            memo,
+            categories,
+            scopes,
         }
+    }
+
+    /// The memo's account of itself: per action, memoised or why not.
+    pub fn explain_memo(&self) -> Vec<String> {
+        match &self.memo {
+            Some(memo) => memo.explain(),
+            None => vec!["memo off: every request is evaluated by Cedar".to_string()],
+        }
+    }
+
+    fn request(&self, principal: &EntityUid, p: &Pending) -> Result<Request, cedar_policy::RequestValidationError> {
+        // Debug builds (the tests) check every request against the schema.
+        Request::new(
+            principal.clone(),
+            self.actions[&p.action].clone(),
+            p.resource.clone(),
+            p.context.to_context(),
+            self.pack.debug_schema(),
+        )
     }
 
     pub fn pack(&self) -> &RulePack {
@@ -184,7 +285,7 @@ impl Engine {
             .map(|k| {
                 let range = (k * chunk).min(flows)..((k + 1) * chunk).min(flows);
                 let plan = self.plan_part(loaded, notice, settings, k == 0, range)?;
-                self.decide(loaded, &plan.entities, &plan.requests)
+                self.decide(loaded, &plan)
             })
             .collect::<Result<Vec<_>, _>>()?
             .concat();
@@ -230,20 +331,33 @@ impl Engine {
         // Waiver hygiene: the "waiver-review" policies judge each waiver
         // with the number of findings it names.
         let mut review = Vec::with_capacity(manifest.waivers.len());
-        let principal = facts::product_uid(manifest);
         for (w, waiver) in manifest.waivers.iter().enumerate() {
-            let request = Request::new(
-                principal.clone(),
-                self.actions[&ActionKind::WaiverReview].clone(),
-                facts::uid("Waiver", &w.to_string()),
-                facts::waiver_review_context(waiver, settings.today, matched[w], settings.warn_within),
-                self.pack.debug_schema(),
-            )
-            .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
-            // No policy may scope a waiver by category: every one applies.
-            review.push((Target::Waiver(w), ActionKind::WaiverReview, usize::MAX, request));
+            review.push(Pending {
+                target: Target::Waiver(w),
+                action: ActionKind::WaiverReview,
+                // No policy may scope a waiver by category: every one applies.
+                scope_mask: usize::MAX,
+                resource: facts::uid("Waiver", &w.to_string()),
+                context: facts::waiver_review_context(waiver, settings.today, matched[w], settings.warn_within),
+                categories: 0,
+            });
         }
-        for (target, meta) in self.decide(loaded, &Entities::empty(), &review)? {
+        // Judged without entities: the product has no attributes here.
+        let review = Plan {
+            entities: Entities::empty().into(),
+            flows: 0..0,
+            data_entries: false,
+            principal: memo::Facts::default(),
+            principal_uid: facts::product_uid(manifest),
+            requests: review,
+        };
+        if cfg!(debug_assertions) {
+            for p in &review.requests {
+                self.request(&review.principal_uid, p)
+                    .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
+            }
+        }
+        for (target, meta) in self.decide(loaded, &review)? {
             if let Some(severity) = self.severity_of(&meta.rule, settings) {
                 let finding = self.finding(loaded, notice, target, &meta, severity, settings.lang);
                 evaluation.findings.push(finding);
@@ -286,7 +400,14 @@ impl Engine {
         notice: Option<&notice::Facts>,
         settings: &Settings,
     ) -> Result<Plan, InputError> {
-        self.plan_part(loaded, notice, settings, true, 0..loaded.manifest.flows.len())
+        let plan = self.plan_part(loaded, notice, settings, true, 0..loaded.manifest.flows.len())?;
+        if plan.entities.get().is_none() {
+            let flows = &loaded.manifest.flows;
+            let _ = plan
+                .entities
+                .set(self.entities(loaded, flows, plan.data_entries, &plan.principal)?);
+        }
+        Ok(plan)
     }
 
     /// The requests of the flows in `flows`, and with `whole` those about
@@ -302,8 +423,14 @@ impl Engine {
         let manifest = &loaded.manifest;
         let first_flow = flows.start;
         let flows = &manifest.flows[flows];
-        let entities = self.entities(loaded, flows, notice.is_some(), settings.today)?;
-        let mut requests = Requests::new(self, loaded, &entities);
+        let principal = facts::product_facts(manifest, &loaded.taxonomy, settings.today);
+        let range = first_flow..first_flow + flows.len();
+        // With the memo, most requests need no entities: build them on a miss.
+        let entities = std::cell::OnceCell::new();
+        if self.memo.is_none() || self.categories.len() > 128 {
+            let _ = entities.set(self.entities(loaded, flows, notice.is_some(), &principal)?);
+        }
+        let mut requests = Requests::new(self, loaded, entities.get());
         requests.list.reserve(1 + manifest.recipients.len() + 2 * flows.len());
         if whole {
             let principal = requests.principal.clone();
@@ -356,8 +483,15 @@ impl Engine {
                 }
             }
         }
-        let requests = requests.list;
-        Ok(Plan { entities, requests })
+        let (principal_uid, requests) = (requests.principal, requests.list);
+        Ok(Plan {
+            entities,
+            flows: range,
+            data_entries: notice.is_some(),
+            principal,
+            principal_uid,
+            requests,
+        })
     }
 
     /// The product and the given flows (with `data_entries`, their data
@@ -367,41 +501,109 @@ impl Engine {
         loaded: &LoadedManifest,
         flows: &[Flow],
         data_entries: bool,
-        today: Date,
+        principal: &memo::Facts,
     ) -> Result<Entities, InputError> {
         let mut all = facts::entities(&loaded.taxonomy, flows);
         if data_entries {
             all.extend(facts::data_entries(&loaded.taxonomy, flows));
         }
-        let product = facts::product(&loaded.manifest, &loaded.taxonomy, today);
+        let product = facts::product(&loaded.manifest, principal);
         all.push(product.map_err(|e| internal(loaded, format!("cannot build the product: {e}")))?);
         // Debug builds (the tests) check the entities against the schema too.
         let schema = self.pack.debug_schema();
         Entities::from_entities(all, schema).map_err(|e| internal(loaded, format!("cannot build entities: {e}")))
     }
 
-    /// Runs the requests; each forbid that determines a deny is a hit.
-    fn decide(
-        &self,
-        loaded: &LoadedManifest,
-        entities: &Entities,
-        requests: &[(Target, ActionKind, usize, Request)],
-    ) -> Result<Vec<(Target, Arc<PolicyMeta>)>, InputError> {
+    /// Runs the requests; each forbid that determines a deny is a hit. The
+    /// memo answers what it has seen; Cedar decides the rest.
+    fn decide(&self, loaded: &LoadedManifest, plan: &Plan) -> Result<Vec<(Target, Arc<PolicyMeta>)>, InputError> {
         let mut hits = Vec::new();
-        for (target, action, scope_mask, request) in requests {
-            let policies = self.pack.set_for(*action, *scope_mask);
-            let response = self.authorizer.is_authorized(request, policies, entities);
-            if let Some(error) = response.diagnostics().errors().next() {
-                // A forbid that errors is skipped by Cedar, which would hide a finding.
-                return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
+        let mut fired: Vec<PolicyId> = Vec::new();
+        for p in &plan.requests {
+            fired.clear();
+            let memo = self.memo.as_ref().filter(|m| m.enabled(p.action));
+            match memo {
+                Some(memo) => {
+                    let asked = memo::Asked {
+                        action: p.action,
+                        scope_mask: p.scope_mask,
+                        context: &p.context,
+                        principal: &plan.principal,
+                        categories: p.categories,
+                    };
+                    if let Err(keys) = memo.recall(&asked, &mut fired) {
+                        self.evaluate(loaded, plan, p, &mut fired)?;
+                        memo.remember(&asked, keys, &fired);
+                    }
+                }
+                None => self.evaluate(loaded, plan, p, &mut fired)?,
             }
-            for id in response.diagnostics().reason() {
+            for id in &fired {
                 if let Some(meta) = self.pack.policy(id) {
-                    hits.push((*target, meta.clone()));
+                    hits.push((p.target, meta.clone()));
                 }
             }
         }
+        memo::flush_counts();
         Ok(hits)
+    }
+
+    /// The product and one request's resource as an entity store.
+    fn resource_alone(&self, loaded: &LoadedManifest, plan: &Plan, target: Target) -> Result<Entities, InputError> {
+        let (manifest, taxonomy) = (&loaded.manifest, &loaded.taxonomy);
+        let product = facts::product(manifest, &plan.principal)
+            .map_err(|e| internal(loaded, format!("cannot build the product: {e}")))?;
+        let resource = match target {
+            Target::Product | Target::Recipient(_) | Target::Waiver(_) => None,
+            Target::Flow(i) => Some(facts::flow_entity(taxonomy, &manifest.flows[i])),
+            Target::Provision(i, j) => Some(facts::provision_entity(taxonomy, &manifest.flows[i], j)),
+            Target::DataEntry(i, k) => Some(facts::data_entry_entity(taxonomy, &manifest.flows[i], k)),
+        };
+        Entities::from_entities([product].into_iter().chain(resource), self.pack.debug_schema())
+            .map_err(|e| internal(loaded, format!("cannot build entities: {e}")))
+    }
+
+    /// Cedar's decision on one request: the policies that determine a deny.
+    fn evaluate(
+        &self,
+        loaded: &LoadedManifest,
+        plan: &Plan,
+        p: &Pending,
+        fired: &mut Vec<PolicyId>,
+    ) -> Result<(), InputError> {
+        let request = self
+            .request(&plan.principal_uid, p)
+            .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
+        let policies = self.pack.set_for(p.action, p.scope_mask);
+        let alone;
+        let entities = match plan.entities.get() {
+            Some(entities) => entities,
+            // What the memo can read of the entities is the principal's
+            // attributes and the resource's ancestors: those two suffice.
+            None if self.memo.as_ref().is_some_and(|m| m.enabled(p.action)) => {
+                alone = self.resource_alone(loaded, plan, p.target)?;
+                &alone
+            }
+            None => {
+                let flows = &loaded.manifest.flows[plan.flows.clone()];
+                let built = self.entities(loaded, flows, plan.data_entries, &plan.principal)?;
+                plan.entities.get_or_init(|| built)
+            }
+        };
+        let response = self.authorizer.is_authorized(&request, policies, entities);
+        if let Some(error) = response.diagnostics().errors().next() {
+            // A forbid that errors is skipped by Cedar, which would hide a finding.
+            return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
+        }
+        // Policy order, whichever way the decision was reached.
+        fired.extend(
+            policies
+                .policies()
+                .map(|p| p.id())
+                .filter(|id| response.diagnostics().reason().any(|r| r == *id))
+                .cloned(),
+        );
+        Ok(())
     }
 
     fn severity_of(&self, rule: &str, settings: &Settings) -> Option<Severity> {
@@ -479,18 +681,22 @@ impl Engine {
 struct Requests<'a> {
     engine: &'a Engine,
     loaded: &'a LoadedManifest,
-    entities: &'a Entities,
+    /// Present when built up front; else resources are placed by taxonomy.
+    entities: Option<&'a Entities>,
+    /// Per data category id: bits of `Engine::categories` it lies in.
+    placed: HashMap<&'a str, u128>,
     /// The product: every request's principal.
     principal: EntityUid,
-    list: Vec<(Target, ActionKind, usize, Request)>,
+    list: Vec<Pending>,
 }
 
 impl<'a> Requests<'a> {
-    fn new(engine: &'a Engine, loaded: &'a LoadedManifest, entities: &'a Entities) -> Requests<'a> {
+    fn new(engine: &'a Engine, loaded: &'a LoadedManifest, entities: Option<&'a Entities>) -> Requests<'a> {
         Requests {
             engine,
             loaded,
             entities,
+            placed: HashMap::new(),
             principal: facts::product_uid(&loaded.manifest),
             list: Vec::new(),
         }
@@ -501,21 +707,78 @@ impl<'a> Requests<'a> {
         target: Target,
         action: ActionKind,
         resource: EntityUid,
-        context: Context,
+        context: memo::Facts,
     ) -> Result<(), InputError> {
-        let pack = &self.engine.pack;
-        let scope_mask = pack.scope_mask(action, &resource, self.entities);
-        // Debug builds (the tests) check every request against the schema.
-        let request = Request::new(
-            self.principal.clone(),
-            self.engine.actions[&action].clone(),
+        let engine = self.engine;
+        let (scope_mask, categories) = match self.entities {
+            Some(entities) => {
+                let categories = engine
+                    .categories
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| entities.is_ancestor_of(&facts::uid("DataCategory", c), &resource))
+                    .fold(0u128, |bits, (i, _)| bits | 1 << i);
+                (engine.pack.scope_mask(action, &resource, entities), categories)
+            }
+            None => {
+                let categories = self.placed(target);
+                let scope_mask = engine
+                    .pack
+                    .scopes(action)
+                    .iter()
+                    .zip(&engine.scopes[&action])
+                    .enumerate()
+                    .filter(|(_, (scope, index))| match index {
+                        Some(i) => categories & (1 << i) != 0,
+                        None => **scope == resource,
+                    })
+                    .fold(0, |mask, (bit, _)| mask | 1 << bit);
+                (scope_mask, categories)
+            }
+        };
+        let pending = Pending {
+            target,
+            action,
+            scope_mask,
             resource,
             context,
-            pack.debug_schema(),
-        )
-        .map_err(|e| internal(self.loaded, format!("request does not fit the schema: {e}")))?;
-        self.list.push((target, action, scope_mask, request));
+            categories,
+        };
+        if cfg!(debug_assertions) {
+            // Debug builds (the tests) check every request against the schema.
+            engine
+                .request(&self.principal, &pending)
+                .map_err(|e| internal(self.loaded, format!("request does not fit the schema: {e}")))?;
+        }
+        self.list.push(pending);
         Ok(())
+    }
+
+    /// The categories a request's resource lies in, as bits of
+    /// `Engine::categories`: what its entity's parents would say (the
+    /// ancestors of its data, `facts::entities`), without building it.
+    fn placed(&mut self, target: Target) -> u128 {
+        let flows = &self.loaded.manifest.flows;
+        let data: &'a [String] = match target {
+            Target::Product | Target::Recipient(_) | Target::Waiver(_) => &[],
+            Target::Flow(i) => &flows[i].data,
+            Target::Provision(i, j) => flows[i].provision_data(&flows[i].recipients[j]),
+            Target::DataEntry(i, k) => std::slice::from_ref(&flows[i].data[k]),
+        };
+        let (engine, taxonomy) = (self.engine, &self.loaded.taxonomy);
+        data.iter()
+            .map(|id| {
+                *self.placed.entry(id.as_str()).or_insert_with(|| {
+                    let closure = taxonomy.ancestors_and_self(id);
+                    engine
+                        .categories
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| closure.contains(*c))
+                        .fold(0u128, |bits, (i, _)| bits | 1 << i)
+                })
+            })
+            .fold(0, |bits, b| bits | b)
     }
 
     /// One request per waiver: the "waiver" policies decide which stand.

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cedar_policy::{Context, Request};
+use cedar_policy::Request;
 
 use super::{active_waivers, facts, fill, internal, is_waived, Engine, Evaluation, Requests, Settings, Target};
 use crate::finding::{Finding, Location};
@@ -166,13 +166,26 @@ impl Engine {
         settings: &Settings,
     ) -> Result<Evaluation, crate::InputError> {
         let manifest = &loaded.manifest;
-        let entities = self.entities(loaded, &[], false, settings.today)?;
-        let mut waivers = Requests::new(self, loaded, &entities);
+        let product = facts::product_facts(manifest, &loaded.taxonomy, settings.today);
+        let entities = self.entities(loaded, &[], false, &product)?;
+        let mut waivers = Requests::new(self, loaded, Some(&entities));
         waivers.waivers(settings)?;
-        let active = active_waivers(manifest, &self.decide(loaded, &entities, &waivers.list)?);
+        let (principal_uid, requests) = (waivers.principal, waivers.list);
+        let plan = super::Plan {
+            entities: entities.into(),
+            flows: 0..0,
+            data_entries: false,
+            principal: product,
+            principal_uid,
+            requests,
+        };
+        let active = active_waivers(manifest, &self.decide(loaded, &plan)?);
+        let Some(entities) = plan.entities.into_inner() else {
+            unreachable!("built above")
+        };
         let principal = facts::product_uid(manifest);
         let schema = self.pack.debug_schema();
-        let mut asked: Vec<(ActionKind, cedar_policy::EntityUid, Context, Hit)> = Vec::new();
+        let mut asked: Vec<(ActionKind, cedar_policy::EntityUid, super::memo::Facts, Hit)> = Vec::new();
         for fact in &scan.sdks {
             let listed = matches!(fact.at, At::Entry(..));
             asked.push((
@@ -202,7 +215,7 @@ impl Engine {
                 principal.clone(),
                 facts::uid("Action", action.name()),
                 resource,
-                context,
+                context.to_context(),
                 schema,
             )
             .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
