@@ -1,8 +1,6 @@
 //! Every rule: a manifest that fires it and one that must not, including the
 //! boundary values of SPEC §4. Each case asserts the exact findings.
 
-use std::io::Write;
-
 /// A compliant product; tests patch single fields.
 const PRODUCT: &[(&str, &str)] = &[
     ("id", "demo"),
@@ -71,39 +69,43 @@ fn manifest(product: &[(&str, &str)], flows: &[&[(&str, &str)]], tail: &str) -> 
     text
 }
 
-/// (rule, flow, recipient) of every finding, in report order.
-fn run(text: &str) -> Vec<(String, Option<String>, Option<String>)> {
+/// The report of a test manifest written to a temporary directory, with a
+/// team's own policy files (in `team/`) and a `.privflow.yaml` when given.
+fn report_of(text: &str, policies: &[(&str, &str)], config: Option<&str>) -> privflow::Report {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("case.flows.yaml");
-    std::fs::File::create(&path)
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
+    std::fs::write(&path, text).unwrap();
+    if let Some(config) = config {
+        std::fs::create_dir(dir.path().join("team")).unwrap();
+        for (name, policy) in policies {
+            std::fs::write(dir.path().join("team").join(name), policy).unwrap();
+        }
+        std::fs::write(dir.path().join(".privflow.yaml"), format!("policies: [team]\n{config}")).unwrap();
+    }
     let options = privflow::Options {
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
         ..Default::default()
     };
-    match privflow::check(&[&path], &options) {
-        Ok(report) => report
-            .findings
-            .into_iter()
-            .map(|f| (f.rule, f.flow, f.recipient))
-            .collect(),
-        Err(e) => panic!("input errors in test manifest:\n{}\n{text}", e.render_plain()),
-    }
+    privflow::check(&[&path], &options)
+        .unwrap_or_else(|e| panic!("input errors in test manifest:\n{}\n{text}", e.render_plain()))
+}
+
+/// (rule, flow, recipient) of every finding, in report order.
+fn run(text: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    triples(report_of(text, &[], None))
+}
+
+fn triples(report: privflow::Report) -> Vec<(String, Option<String>, Option<String>)> {
+    report
+        .findings
+        .into_iter()
+        .map(|f| (f.rule, f.flow, f.recipient))
+        .collect()
 }
 
 /// The JSON report of a test manifest.
 fn check_json(text: &str) -> serde_json::Value {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("case.flows.yaml");
-    std::fs::write(&path, text).unwrap();
-    let options = privflow::Options {
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
-        ..Default::default()
-    };
-    let report = privflow::check(&[&path], &options).unwrap_or_else(|e| panic!("{}", e.render_plain()));
-    serde_json::to_value(&report).unwrap()
+    serde_json::to_value(report_of(text, &[], None)).unwrap()
 }
 
 fn rules(text: &str) -> Vec<String> {
@@ -1169,26 +1171,7 @@ fn waiver_expired_on_the_day_after_expiry() {
 
 /// `run`, with a team's own policy files (in `team/`) and a `.privflow.yaml`.
 fn run_with(text: &str, policies: &[(&str, &str)], config: &str) -> Vec<(String, Option<String>, Option<String>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("case.flows.yaml");
-    std::fs::write(&path, text).unwrap();
-    std::fs::create_dir(dir.path().join("team")).unwrap();
-    for (name, policy) in policies {
-        std::fs::write(dir.path().join("team").join(name), policy).unwrap();
-    }
-    std::fs::write(dir.path().join(".privflow.yaml"), format!("policies: [team]\n{config}")).unwrap();
-    let options = privflow::Options {
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
-        ..Default::default()
-    };
-    match privflow::check(&[&path], &options) {
-        Ok(report) => report
-            .findings
-            .into_iter()
-            .map(|f| (f.rule, f.flow, f.recipient))
-            .collect(),
-        Err(e) => panic!("input errors in test manifest:\n{}\n{text}", e.render_plain()),
-    }
+    triples(report_of(text, policies, Some(config)))
 }
 
 /// A team's rule on waivers: none may run longer than a year.
