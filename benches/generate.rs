@@ -140,8 +140,10 @@ pub fn manifest(seed: u64, flows: usize) -> String {
             0 => {}
             1 => out.push_str("    retention: { forever: true }\n"),
             2..=6 => out.push_str("    retention: { until: account-closure, max_days: 30 }\n"),
+            // Most retentions say what happens at their end, as the 2026 pack
+            // asks (retention-disposal-missing); the `until` ones above do not.
             _ => {
-                let _ = writeln!(out, "    retention: {{ days: {} }}", rng.u32(180..2000));
+                let _ = writeln!(out, "    retention: {{ days: {}, after: delete }}", rng.u32(180..2000));
             }
         }
         if rng.u8(..3) == 0 {
