@@ -64,10 +64,45 @@ const ABROAD: &[&str] = &["SG", "US", "DE", "JP"];
 const MECHANISMS: &[&str] = &["standard-contract", "certification", "security-assessment", "exempt"];
 const ROLES: &[&str] = &["entrusted", "third-party", "joint", "affiliate", "public", "authority"];
 
+fn pick(rng: &mut fastrand::Rng, items: &[&'static str]) -> &'static str {
+    items[rng.usize(..items.len())]
+}
+
+/// Writes a flow's id, data (with a sensitive category one time in
+/// `sensitive_one_in`), purpose and basis; returns the basis and whether the
+/// data is sensitive.
+fn flow_head(
+    rng: &mut fastrand::Rng,
+    out: &mut String,
+    f: usize,
+    sensitive_one_in: u8,
+    description: bool,
+) -> (&'static str, bool) {
+    let mut data: Vec<&str> = (0..1 + rng.usize(..3)).map(|_| pick(rng, ORDINARY)).collect();
+    let sensitive = rng.u8(..sensitive_one_in) == 0;
+    if sensitive {
+        data.push(pick(rng, SENSITIVE));
+    }
+    data.sort_unstable();
+    data.dedup();
+    let basis = pick(rng, BASES);
+    let description = if description {
+        format!("    description: 数据流 {f}\n")
+    } else {
+        String::new()
+    };
+    let _ = write!(
+        out,
+        "  - id: flow-{f}\n{description}    data: [{}]\n    purpose: {}\n    basis: {basis}\n",
+        data.join(", "),
+        pick(rng, PURPOSES)
+    );
+    (basis, sensitive)
+}
+
 /// One manifest of `flows` flows; `seed` varies everything.
 pub fn manifest(seed: u64, flows: usize) -> String {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let pick = |rng: &mut fastrand::Rng, items: &[&'static str]| items[rng.usize(..items.len())];
     let mut out = String::with_capacity(flows * 420 + 2048);
     let _ = write!(
         out,
@@ -96,20 +131,7 @@ pub fn manifest(seed: u64, flows: usize) -> String {
     }
     out.push_str("flows:\n");
     for f in 0..flows {
-        let mut data: Vec<&str> = (0..1 + rng.usize(..3)).map(|_| pick(&mut rng, ORDINARY)).collect();
-        let sensitive = rng.u8(..4) == 0;
-        if sensitive {
-            data.push(pick(&mut rng, SENSITIVE));
-        }
-        data.sort_unstable();
-        data.dedup();
-        let basis = pick(&mut rng, BASES);
-        let _ = write!(
-            out,
-            "  - id: flow-{f}\n    description: 数据流 {f}\n    data: [{}]\n    purpose: {}\n    basis: {basis}\n",
-            data.join(", "),
-            pick(&mut rng, PURPOSES)
-        );
+        let (basis, sensitive) = flow_head(&mut rng, &mut out, f, 4, true);
         if basis == "consent" {
             // Mostly what the data needs; now and then implied consent (a finding).
             let consent = match rng.u8(..50) {
@@ -184,7 +206,6 @@ pub fn manifest(seed: u64, flows: usize) -> String {
 #[allow(dead_code)]
 pub fn dense(seed: u64, flows: usize) -> String {
     let mut rng = fastrand::Rng::with_seed(seed ^ 0x5eed_d3e5);
-    let pick = |rng: &mut fastrand::Rng, items: &[&'static str]| items[rng.usize(..items.len())];
     let mut out = String::with_capacity(flows * 520 + 2048);
     let _ = write!(
         out,
@@ -215,20 +236,7 @@ pub fn dense(seed: u64, flows: usize) -> String {
     }
     out.push_str("flows:\n");
     for f in 0..flows {
-        let mut data: Vec<&str> = (0..1 + rng.usize(..3)).map(|_| pick(&mut rng, ORDINARY)).collect();
-        let sensitive = rng.u8(..2) == 0;
-        if sensitive {
-            data.push(pick(&mut rng, SENSITIVE));
-        }
-        data.sort_unstable();
-        data.dedup();
-        let basis = pick(&mut rng, BASES);
-        let _ = write!(
-            out,
-            "  - id: flow-{f}\n    data: [{}]\n    purpose: {}\n    basis: {basis}\n",
-            data.join(", "),
-            pick(&mut rng, PURPOSES)
-        );
+        let (basis, _) = flow_head(&mut rng, &mut out, f, 2, false);
         if basis == "consent" {
             let _ = writeln!(out, "    consent: {}", pick(&mut rng, CONSENTS));
         }

@@ -234,6 +234,18 @@ pub struct RulePack {
     rules: BTreeMap<String, RuleInfo>,
 }
 
+/// The embedded rule files, named as they are in the repository.
+pub(crate) fn builtin_files() -> Vec<RuleFile> {
+    BUILTIN_FILES
+        .iter()
+        .map(|(name, text)| RuleFile {
+            name: format!("policies/{name}"),
+            text: Arc::from(*text),
+            builtin: true,
+        })
+        .collect()
+}
+
 /// A policy source: a file name for diagnostics and its text.
 pub struct RuleFile {
     pub name: String,
@@ -250,14 +262,7 @@ impl RulePack {
 
     /// The built-in pack plus the `.cedar` files of the given directories.
     pub fn load(extra_dirs: &[&Path]) -> Result<RulePack, Vec<InputError>> {
-        let mut files: Vec<RuleFile> = BUILTIN_FILES
-            .iter()
-            .map(|(name, text)| RuleFile {
-                name: format!("policies/{name}"),
-                text: Arc::from(*text),
-                builtin: true,
-            })
-            .collect();
+        let mut files = builtin_files();
         let mut errors = Vec::new();
         for dir in extra_dirs {
             match read_dir(dir) {
@@ -696,6 +701,17 @@ fn annotation_error(file: &RuleFile, policy: &Policy, message: Text, help: Text)
 mod tests {
     use super::*;
 
+    /// The built-in pack with one team file.
+    fn with_team(team: &str) -> RulePack {
+        let mut files = builtin_files();
+        files.push(RuleFile {
+            name: "team.cedar".into(),
+            text: Arc::from(team),
+            builtin: false,
+        });
+        RulePack::from_files(files).map_err(|e| e.len()).unwrap()
+    }
+
     /// Every built-in policy carries the annotations SPEC §4 names, and its
     /// messages use only placeholders the engine fills.
     #[test]
@@ -765,20 +781,7 @@ forbid (principal, action == Action::"change", resource) when { context.new_flow
 @id("mixed")
 forbid (principal, action == Action::"flow", resource) when { context.public };
 "#;
-        let mut files: Vec<RuleFile> = BUILTIN_FILES
-            .iter()
-            .map(|(name, text)| RuleFile {
-                name: name.to_string(),
-                text: Arc::from(*text),
-                builtin: true,
-            })
-            .collect();
-        files.push(RuleFile {
-            name: "team.cedar".into(),
-            text: Arc::from(team),
-            builtin: false,
-        });
-        let pack = RulePack::from_files(files).map_err(|e| e.len()).unwrap();
+        let pack = with_team(team);
         let judges: Vec<&str> = pack
             .rules()
             .filter(|r| r.judges_changes())
@@ -823,20 +826,7 @@ forbid (principal, action == Action::"flow", resource) when { context.public };
         let team = r#"@id("team-rule")
 @severity("error")
 forbid (principal, action == Action::"flow", resource) when { context.public };"#;
-        let mut files: Vec<RuleFile> = BUILTIN_FILES
-            .iter()
-            .map(|(name, text)| RuleFile {
-                name: format!("policies/{name}"),
-                text: Arc::from(*text),
-                builtin: true,
-            })
-            .collect();
-        files.push(RuleFile {
-            name: "team.cedar".into(),
-            text: Arc::from(team),
-            builtin: false,
-        });
-        let pack = RulePack::from_files(files).map_err(|e| e.len()).unwrap();
+        let pack = with_team(team);
         let mut ranked: Vec<&RuleInfo> = pack.rules().collect();
         ranked.sort_by_key(|r| r.rank);
         let ids: Vec<&str> = ranked.iter().map(|r| r.id.as_str()).collect();

@@ -2,6 +2,9 @@
 //! temporary git repositories. Each test commits a base manifest, edits the
 //! working tree and compares it with `HEAD`.
 
+mod common;
+use common::git;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -9,29 +12,6 @@ use tempfile::TempDir;
 
 struct Repo {
     dir: TempDir,
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn privflow_in(dir: &Path, args: &[&str]) -> (i32, String, String) {

@@ -138,25 +138,11 @@ impl Engine {
                 schema,
             )
             .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
-            let response = self
-                .authorizer
-                .is_authorized(&request, self.pack.set(ActionKind::Change), &entities);
-            if let Some(error) = response.diagnostics().errors().next() {
-                // A forbid that errors is skipped by Cedar, which would hide a finding.
-                return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
-            }
-            let mut ids: Vec<_> = response.diagnostics().reason().collect();
-            ids.sort_by_key(|id| id.to_string());
-            for id in ids {
-                let Some(meta) = self.pack.policy(id) else {
-                    continue;
-                };
-                let Some(severity) = self.severity_of(&meta.rule, settings) else {
-                    continue;
-                };
+            let response = self.authorize(loaded, &request, self.pack.set(ActionKind::Change), &entities)?;
+            for (meta, severity) in self.fired_with_severity(&response, settings) {
                 let target = Target::Flow(*i);
                 let lang = settings.lang;
-                let mut finding = self.finding(loaded, None, target, meta, severity, lang);
+                let mut finding = self.finding(loaded, None, target, &meta, severity, lang);
                 let values = |key: &str| {
                     change
                         .placeholder(loaded, key, lang)

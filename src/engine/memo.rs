@@ -588,14 +588,7 @@ mod tests {
     use crate::rules::{ActionKind, RuleFile, RulePack};
 
     fn pack(team: &str) -> RulePack {
-        let mut files: Vec<RuleFile> = crate::rules::BUILTIN_FILES
-            .iter()
-            .map(|(name, text)| RuleFile {
-                name: name.to_string(),
-                text: (*text).into(),
-                builtin: true,
-            })
-            .collect();
+        let mut files = crate::rules::builtin_files();
         files.push(RuleFile {
             name: "team.cedar".into(),
             text: format!("@id(\"team-rule\")\n@severity(\"error\")\n{team}").into(),

@@ -590,11 +590,7 @@ impl Engine {
                 plan.entities.get_or_init(|| built)
             }
         };
-        let response = self.authorizer.is_authorized(&request, policies, entities);
-        if let Some(error) = response.diagnostics().errors().next() {
-            // A forbid that errors is skipped by Cedar, which would hide a finding.
-            return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
-        }
+        let response = self.authorize(loaded, &request, policies, entities)?;
         // Policy order, whichever way the decision was reached.
         fired.extend(
             policies
@@ -604,6 +600,37 @@ impl Engine {
                 .cloned(),
         );
         Ok(())
+    }
+
+    /// Cedar's response to one request. A forbid that errors is an input
+    /// error: Cedar would skip it and so hide a finding.
+    fn authorize(
+        &self,
+        loaded: &LoadedManifest,
+        request: &Request,
+        policies: &cedar_policy::PolicySet,
+        entities: &Entities,
+    ) -> Result<cedar_policy::Response, InputError> {
+        let response = self.authorizer.is_authorized(request, policies, entities);
+        if let Some(error) = response.diagnostics().errors().next() {
+            return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
+        }
+        Ok(response)
+    }
+
+    /// The policies a response fired, in id order, with the severity the
+    /// run gives each one's rule; rules switched off are left out.
+    fn fired_with_severity(
+        &self,
+        response: &cedar_policy::Response,
+        settings: &Settings,
+    ) -> Vec<(Arc<PolicyMeta>, Severity)> {
+        let mut ids: Vec<_> = response.diagnostics().reason().collect();
+        ids.sort_by_key(|id| id.to_string());
+        ids.into_iter()
+            .filter_map(|id| self.pack.policy(id))
+            .filter_map(|meta| Some((meta.clone(), self.severity_of(&meta.rule, settings)?)))
+            .collect()
     }
 
     fn severity_of(&self, rule: &str, settings: &Settings) -> Option<Severity> {

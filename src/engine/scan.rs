@@ -219,22 +219,8 @@ impl Engine {
                 schema,
             )
             .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
-            let response = self
-                .authorizer
-                .is_authorized(&request, self.pack.set(action), &entities);
-            if let Some(error) = response.diagnostics().errors().next() {
-                // A forbid that errors is skipped by Cedar, which would hide a finding.
-                return Err(internal(loaded, format!("a rule failed to evaluate: {error}")));
-            }
-            let mut ids: Vec<_> = response.diagnostics().reason().collect();
-            ids.sort_by_key(|id| id.to_string());
-            for id in ids {
-                let Some(meta) = self.pack.policy(id) else {
-                    continue;
-                };
-                let Some(severity) = self.severity_of(&meta.rule, settings) else {
-                    continue;
-                };
+            let response = self.authorize(loaded, &request, self.pack.set(action), &entities)?;
+            for (meta, severity) in self.fired_with_severity(&response, settings) {
                 let lang = settings.lang;
                 let (target, file, location, recipient, evidence) = hit.place(loaded);
                 let values = |key: &str| hit.placeholder(loaded, catalogue, key, lang);

@@ -28,3 +28,28 @@ pub fn privflow_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
 pub fn privflow(args: &[&str]) -> (i32, String, String) {
     privflow_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
+
+/// Runs git in `dir` with a fixed identity and no user or system config;
+/// fails the test on a git error.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
