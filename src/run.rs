@@ -97,25 +97,20 @@ impl Run {
         };
         let mut errors = Vec::new();
         // A broken config is reported once, by `jobs`, with the manifests it governs.
-        let first = config::find(&first_dir).and_then(|path| config::load(&path).ok());
-        let lang = options
-            .lang
-            .or(first.as_ref().and_then(|c| c.config.lang))
-            .unwrap_or_default();
+        let first_config = config::find(&first_dir).map(|path| config::load(&path));
+        let first = first_config.as_ref().and_then(|loaded| loaded.as_ref().ok());
+        let lang = options.lang.or(first.and_then(|c| c.config.lang)).unwrap_or_default();
         let fail_on = options
             .fail_on
-            .or(first.as_ref().and_then(|c| c.config.fail_on))
+            .or(first.and_then(|c| c.config.fail_on))
             .unwrap_or_default();
         let today = Date(options.today.unwrap_or_else(|| chrono::Local::now().date_naive()));
         let (found, walk_errors) = discover::discover(&paths);
         errors.extend(walk_errors);
-        if first.is_none() {
-            // No manifest may name the first path's config (a file given
-            // explicitly elsewhere): still validate it.
-            if let Some(Err(e)) = config::find(&first_dir).map(|path| config::load(&path)) {
-                if found.is_empty() {
-                    errors.push(e);
-                }
+        // A broken config governing no manifest found is reported here.
+        if let Some(Err(e)) = first_config {
+            if found.is_empty() {
+                errors.push(e);
             }
         }
         Run {
@@ -138,9 +133,11 @@ impl Run {
         // Per configuration file (`None`: no file): its engine and settings.
         let mut setups: HashMap<Option<PathBuf>, Option<(Arc<ThreadEngines>, Settings)>> = HashMap::new();
         let mut jobs = Vec::new();
+        // Manifests of one directory share its config: look it up once.
+        let mut governing: HashMap<&Path, Option<PathBuf>> = HashMap::new();
         for item in &self.found {
             let dir = item.path.parent().unwrap_or(Path::new("."));
-            let config_path = config::find(dir);
+            let config_path = governing.entry(dir).or_insert_with(|| config::find(dir)).clone();
             let setup = setups.entry(config_path.clone()).or_insert_with(|| {
                 let config = match &config_path {
                     Some(path) => configs
