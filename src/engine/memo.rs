@@ -151,6 +151,14 @@ pub struct Abstraction {
 /// Why a policy cannot be memoised.
 type Off = String;
 
+/// A policy as Cedar's JSON (EST), converted from its parsed form:
+/// `Policy::to_json` parses the policy's text a second time, which costs
+/// more than the rest of a small run.
+fn policy_json(policy: &cedar_policy::Policy) -> Result<Json, serde_json::Error> {
+    let ast: &cedar_policy_core::ast::Policy = policy.as_ref();
+    serde_json::to_value(cedar_policy_core::est::Policy::from(ast.clone()))
+}
+
 impl Abstraction {
     pub fn new(pack: &RulePack) -> Abstraction {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -171,8 +179,7 @@ impl Abstraction {
                 if a.ids.contains_key(policy.id()) {
                     continue;
                 }
-                match policy
-                    .to_json()
+                match policy_json(policy)
                     .map_err(|e| e.to_string())
                     .and_then(|json| a.view(&json))
                 {
