@@ -547,6 +547,13 @@ mod spec_tests {
             (Kind::Ohpm, "@umeng/common", "umeng"),
             (Kind::AndroidComponent, "com.amap.api.location.APSService", "amap"),
             (Kind::AndroidMetaData, "com.baidu.lbsapi.API_KEY", "baidu-map"),
+            // Identifiers added when the entries were checked against their
+            // vendors' pages (docs/scan.md, "Catalogue sources").
+            (Kind::AndroidMetaData, "BUGLY_APPID", "bugly"),
+            (Kind::Maven, "com.heytap.msp:push:3.4.0", "oppo-push"),
+            (Kind::Maven, "cn.rongcloud.sdk.push:honor:5.24.1", "rongcloud"),
+            (Kind::AndroidComponent, "com.trustdecision.mobrisk.TDRisk", "tongdun"),
+            (Kind::MiniProgramPlugin, "wx76a9a06e5b4e693e", "tencent-lbs-miniprogram"),
         ];
         for (kind, value, id) in cases {
             let found = catalogue.matches(&Evidence {
