@@ -341,3 +341,79 @@ fn readme_law_sources_list_the_same_instruments_as_the_page() {
         names(table_after(&page, "\n## Instruments the rule pack cites\n", 1)),
     );
 }
+
+/// Each catalogue entry's id and `source:`, as data/sdks.yaml has them.
+fn catalogue_sources() -> Vec<(String, String)> {
+    let yaml: serde_yaml::Value =
+        serde_yaml::from_str(&read(&root().join("data/sdks.yaml"))).expect("data/sdks.yaml parses");
+    yaml["sdks"]
+        .as_sequence()
+        .expect("sdks is a list")
+        .iter()
+        .map(|sdk| {
+            let field = |key: &str| {
+                sdk[key]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{key} in {sdk:?}"))
+                    .to_string()
+            };
+            (field("id"), field("source"))
+        })
+        .collect()
+}
+
+#[test]
+fn catalogue_sources_record_matches_the_catalogue() {
+    // The words a `source:` uses for "not checked against the vendor's page".
+    const UNCHECKED: &str = "尚未对照厂商页面核对";
+    let page = read(&root().join("docs/scan.md"));
+    let section = &page[page
+        .find("\n### Catalogue sources\n")
+        .expect("Catalogue sources section")..];
+    let ids_of = |rows: Vec<(String, String)>| -> BTreeSet<String> {
+        rows.iter()
+            .map(|(first, _)| {
+                first
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches('`')
+                    .to_string()
+            })
+            .collect()
+    };
+    let vendor = ids_of(table_after(section, "\n### Catalogue sources\n", 0));
+    let lists = ids_of(table_after(
+        section,
+        "The vendor pages of the entries below could not be read.",
+        0,
+    ));
+    let unchecked_at = section
+        .find("\nNot checked against any page:")
+        .expect("the list of unchecked entries");
+    let paragraph = section[unchecked_at + 1..].split("\n\n").next().unwrap_or("");
+    let unchecked: BTreeSet<String> = paragraph.split('`').skip(1).step_by(2).map(str::to_string).collect();
+    assert!(
+        vendor.len() >= 10 && !lists.is_empty() && !unchecked.is_empty(),
+        "{vendor:?} {lists:?} {unchecked:?}"
+    );
+
+    let sources = catalogue_sources();
+    let ids: BTreeSet<String> = sources.iter().map(|(id, _)| id.clone()).collect();
+    for id in vendor.iter().chain(&lists).chain(&unchecked) {
+        assert!(
+            ids.contains(id),
+            "docs/scan.md names `{id}`, which data/sdks.yaml lacks"
+        );
+    }
+    let marked: BTreeSet<String> = sources
+        .iter()
+        .filter(|(_, source)| source.contains(UNCHECKED))
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(marked, &lists | &unchecked, "entries whose source says {UNCHECKED}");
+    assert!(
+        vendor.is_disjoint(&marked),
+        "checked against a vendor page, yet marked unchecked"
+    );
+}
