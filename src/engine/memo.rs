@@ -7,7 +7,12 @@
 //! "other"; a number's place among the policy's sorted numeric literals
 //! (below, equal to, or between them); a set as the set of its elements'
 //! classes. The resource counts only through the literal categories it is
-//! `in`. Cedar is deterministic, so equal keys give equal verdicts. Anything
+//! `in`. Cedar is deterministic, so equal keys give equal verdicts.
+//!
+//! A literal compared with one attribute (`context.a == "x"`) classifies only
+//! that attribute; one found elsewhere in the policy, every attribute it reads.
+//! A request resolves each attribute path once for all the action's policies.
+//! Anything
 //! the abstraction cannot map exactly (two attributes compared, arithmetic,
 //! `like`, `is`, extension functions, entity literals outside `resource in`)
 //! switches the memo off for the whole action.
@@ -119,14 +124,40 @@ enum Root {
 }
 
 /// What one policy reads and the literals it compares with.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct PolicyView {
     /// Attribute paths, each from `context` or `principal`.
-    paths: Vec<(Root, Vec<String>)>,
-    strings: Vec<String>,
-    numbers: Vec<i64>,
+    paths: Vec<AttrPath>,
+    /// Literals compared with one attribute path (`context.a == "x"`).
+    compared: Vec<(AttrPath, Literals)>,
+    /// Literals found elsewhere: they count for every path of the policy.
+    loose: Literals,
     /// Indexes into `Abstraction::categories`.
     categories: Vec<usize>,
+}
+
+/// A path, and whether its value is read (`.`) or only its presence (`has`).
+type AttrPath = (Root, Vec<String>, bool);
+
+/// String and number literals, sorted once read.
+#[derive(Debug, Default, Clone)]
+struct Literals {
+    strings: Vec<String>,
+    numbers: Vec<i64>,
+}
+
+impl Literals {
+    fn extend(&mut self, other: &Literals) {
+        self.strings.extend(other.strings.iter().cloned());
+        self.numbers.extend(other.numbers.iter().copied());
+    }
+
+    fn sort(&mut self) {
+        self.strings.sort();
+        self.strings.dedup();
+        self.numbers.sort();
+        self.numbers.dedup();
+    }
 }
 
 /// The memo's reading of a whole pack.
@@ -146,6 +177,18 @@ pub struct Abstraction {
     slices: HashMap<(ActionKind, usize), Vec<usize>>,
     /// Per action, the mask of its full set.
     last_mask: HashMap<ActionKind, usize>,
+    /// Per action (memoised ones only): what its policies read, together.
+    reads: HashMap<ActionKind, ActionReads>,
+}
+
+/// What the policies of one action read, together: each attribute path once.
+#[derive(Debug, Default)]
+struct ActionReads {
+    paths: Vec<AttrPath>,
+    /// Per view (indexed like `Abstraction::views`): each path it reads, as
+    /// an index into `paths`, with the literals that classify it for that
+    /// policy; empty for views of other actions.
+    view_paths: Vec<Vec<(usize, Literals)>>,
 }
 
 /// Why a policy cannot be memoised.
@@ -171,6 +214,7 @@ impl Abstraction {
             actions: HashMap::new(),
             slices: HashMap::new(),
             last_mask: HashMap::new(),
+            reads: HashMap::new(),
         };
         for &action in ActionKind::ALL.iter() {
             let full = pack.set(action);
@@ -205,10 +249,40 @@ impl Abstraction {
                         break;
                     }
                 }
+                let views: Vec<usize> = full.policies().filter_map(|p| a.ids.get(p.id()).copied()).collect();
+                let reads = a.action_reads(&views);
+                a.reads.insert(action, reads);
             }
             a.actions.insert(action, verdict);
         }
         a
+    }
+
+    /// The paths and literals of `views`, together.
+    fn action_reads(&self, views: &[usize]) -> ActionReads {
+        let mut reads = ActionReads {
+            view_paths: vec![Vec::new(); self.views.len()],
+            ..ActionReads::default()
+        };
+        for &v in views {
+            let view = &self.views[v];
+            for path in &view.paths {
+                let index = match reads.paths.iter().position(|p| p == path) {
+                    Some(i) => i,
+                    None => {
+                        reads.paths.push(path.clone());
+                        reads.paths.len() - 1
+                    }
+                };
+                let mut literals = view.loose.clone();
+                for (_, compared) in view.compared.iter().filter(|(p, _)| p == path) {
+                    literals.extend(compared);
+                }
+                literals.sort();
+                reads.view_paths[v].push((index, literals));
+            }
+        }
+        reads
     }
 
     /// One line per action: memoised, or why not.
@@ -254,10 +328,8 @@ impl Abstraction {
         for condition in json.get("conditions").and_then(Json::as_array).into_iter().flatten() {
             self.expr(condition.get("body").ok_or("a condition without body")?, &mut view)?;
         }
-        view.strings.sort();
-        view.strings.dedup();
-        view.numbers.sort();
-        view.numbers.dedup();
+        view.loose.sort();
+        view.compared.iter_mut().for_each(|(_, l)| l.sort());
         view.categories.sort();
         view.categories.dedup();
         view.paths.sort();
@@ -296,13 +368,13 @@ impl Abstraction {
         };
         match op.as_str() {
             "Value" => {
-                self.literal(arg, view)?;
+                self.literal(arg, &mut view.loose)?;
                 Ok(false)
             }
             "Var" => Err(format!("`{}` used as a value", arg.as_str().unwrap_or("?"))),
             "." | "has" => {
-                let path = self.path(e)?;
-                view.paths.push(path);
+                let (root, attrs) = self.path(e)?;
+                view.paths.push((root, attrs, op == "."));
                 Ok(true)
             }
             "&&" | "||" => {
@@ -312,6 +384,22 @@ impl Abstraction {
             "!" | "isEmpty" => self.expr(arg.get("arg").ok_or("an operand")?, view),
             "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "containsAll" | "containsAny" => {
                 let (l, r) = left_right(arg)?;
+                // An attribute against a literal: the literal classifies that attribute.
+                let attribute = |e: &Json| e.get(".").is_some();
+                let pair = match (l.get("Value"), r.get("Value")) {
+                    (None, Some(value)) if attribute(&l) => Some((&l, value)),
+                    (Some(value), None) if attribute(&r) => Some((&r, value)),
+                    _ => None,
+                };
+                if let Some((e, value)) = pair {
+                    let (root, attrs) = self.path(e)?;
+                    let path = (root, attrs, true);
+                    let mut literals = Literals::default();
+                    self.literal(value, &mut literals)?;
+                    view.paths.push(path.clone());
+                    view.compared.push((path, literals));
+                    return Ok(true);
+                }
                 let (l, r) = (self.expr(&l, view)?, self.expr(&r, view)?);
                 if l && r {
                     return Err(format!("two attributes compared with `{op}`"));
@@ -348,12 +436,12 @@ impl Abstraction {
         }
     }
 
-    fn literal(&mut self, v: &Json, view: &mut PolicyView) -> Result<(), Off> {
+    fn literal(&self, v: &Json, into: &mut Literals) -> Result<(), Off> {
         match v {
-            Json::String(s) => view.strings.push(s.clone()),
-            Json::Number(n) => view.numbers.push(n.as_i64().ok_or("a number out of range")?),
+            Json::String(s) => into.strings.push(s.clone()),
+            Json::Number(n) => into.numbers.push(n.as_i64().ok_or("a number out of range")?),
             Json::Bool(_) => {}
-            Json::Array(items) => items.iter().try_for_each(|i| self.literal(i, view))?,
+            Json::Array(items) => items.iter().try_for_each(|i| self.literal(i, into))?,
             _ => return Err("an entity, record or extension literal".into()),
         }
         Ok(())
@@ -399,12 +487,27 @@ pub struct Asked<'a> {
     pub categories: u128,
 }
 
+/// A key: the request's action, the class of each path the policy reads and
+/// the policy's literal categories the resource is in.
+type Key = Vec<u64>;
+
+/// A hasher with a fixed seed: keys are small and the tables per thread.
+type Hasher = foldhash::fast::FixedState;
+
 /// One table per policy: key → whether the policy fired.
-type Tables = Vec<HashMap<Vec<u8>, bool>>;
+type Tables = Vec<HashMap<Key, bool, Hasher>>;
+
+/// Per thread: the pack's id, its tables, and the ids given to set and
+/// record values (classes of values that are not a single literal).
+#[derive(Default)]
+struct ThreadMemo {
+    pack: u64,
+    tables: Tables,
+    compound: HashMap<Vec<u8>, u64, Hasher>,
+}
 
 thread_local! {
-    /// Per thread: the pack's id and its tables.
-    static TABLES: RefCell<(u64, Tables)> = const { RefCell::new((0, Vec::new())) };
+    static TABLES: RefCell<ThreadMemo> = RefCell::new(ThreadMemo::default());
     static HITS: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
 }
 
@@ -427,23 +530,40 @@ pub fn hit_rate() -> (u64, u64) {
     (ANSWERED.load(Relaxed), ASKED.load(Relaxed))
 }
 
+/// Class codes: an absent attribute is the depth at which its path stops
+/// (below `PRESENT`); a present one is tagged with its kind.
+const PRESENT: u64 = 1 << 32;
+const BOOL: u64 = PRESENT;
+const LONG: u64 = 2 * PRESENT;
+const STR: u64 = 3 * PRESENT;
+const COMPOUND: u64 = 4 * PRESENT;
+
 impl Abstraction {
     /// The policies that fire for a request, or `Err(keys)` when some policy
     /// has not been seen with its key: evaluate, then `remember`.
-    pub fn recall(&self, asked: &Asked, fired: &mut Vec<PolicyId>) -> Result<(), Vec<Vec<u8>>> {
+    pub fn recall(&self, asked: &Asked, fired: &mut Vec<PolicyId>) -> Result<(), Vec<Key>> {
         let views = self.slice(asked.action, asked.scope_mask);
-        TABLES.with(|tables| {
-            let mut tables = tables.borrow_mut();
-            if tables.0 != self.id {
-                *tables = (self.id, (0..self.views.len()).map(|_| HashMap::new()).collect());
+        let Some(reads) = self.reads.get(&asked.action) else {
+            return Err(Vec::new());
+        };
+        TABLES.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            if memo.pack != self.id {
+                *memo = ThreadMemo {
+                    pack: self.id,
+                    tables: (0..self.views.len()).map(|_| HashMap::default()).collect(),
+                    compound: HashMap::default(),
+                };
             }
-            let mut key = Vec::with_capacity(32);
-            let mut keys: Option<Vec<Vec<u8>>> = None;
+            let resolved = self.resolve(reads, asked);
+            let ThreadMemo { tables, compound, .. } = &mut *memo;
+            let mut key = Vec::with_capacity(16);
+            let mut keys: Option<Vec<Key>> = None;
             let start = fired.len();
             for (n, &v) in views.iter().enumerate() {
                 key.clear();
-                self.key(v, asked, &mut key);
-                match (tables.1[v].get(&key), &mut keys) {
+                self.key(v, reads, &resolved, asked, compound, &mut key);
+                match (tables[v].get(key.as_slice()), &mut keys) {
                     (Some(&hit), None) => {
                         if hit {
                             fired.push(self.policy_id(v));
@@ -455,7 +575,7 @@ impl Abstraction {
                         let mut all = Vec::with_capacity(views.len());
                         for &w in &views[..n] {
                             let mut k = Vec::new();
-                            self.key(w, asked, &mut k);
+                            self.key(w, reads, &resolved, asked, compound, &mut k);
                             all.push(k);
                         }
                         all.push(key.clone());
@@ -478,13 +598,13 @@ impl Abstraction {
     }
 
     /// Stores each policy's verdict after Cedar evaluated the request.
-    pub fn remember(&self, asked: &Asked, keys: Vec<Vec<u8>>, fired: &[PolicyId]) {
+    pub fn remember(&self, asked: &Asked, keys: Vec<Key>, fired: &[PolicyId]) {
         let views = self.slice(asked.action, asked.scope_mask);
-        TABLES.with(|tables| {
-            let mut tables = tables.borrow_mut();
+        TABLES.with(|memo| {
+            let mut memo = memo.borrow_mut();
             for (&v, key) in views.iter().zip(keys) {
                 let id = self.policy_id(v);
-                tables.1[v].insert(key, fired.contains(&id));
+                memo.tables[v].insert(key, fired.contains(&id));
             }
         });
     }
@@ -500,64 +620,123 @@ impl Abstraction {
         self.names[view].clone()
     }
 
-    fn key(&self, v: usize, asked: &Asked, out: &mut Vec<u8>) {
-        let view = &self.views[v];
-        out.push(asked.action as u8);
-        for (root, path) in &view.paths {
-            let mut value: Option<&Val> = None;
-            let mut depth = 0u8;
-            for attr in path {
-                let next = match value {
-                    None if depth == 0 => match root {
-                        Root::Context => asked.context.get(attr),
-                        Root::Principal => asked.principal.get(attr),
-                    },
-                    Some(v) => v.get(attr),
-                    None => None,
-                };
-                match next {
-                    Some(n) => {
-                        value = Some(n);
-                        depth += 1;
+    /// Every path the action's policies read, resolved once for a request:
+    /// its value, or the depth at which it stops.
+    fn resolve<'a>(&self, reads: &ActionReads, asked: &Asked<'a>) -> Vec<Resolved<'a>> {
+        reads
+            .paths
+            .iter()
+            .map(|(root, path, read)| {
+                let mut value: Option<&'a Val> = None;
+                for (depth, attr) in path.iter().enumerate() {
+                    let next = match value {
+                        None => match root {
+                            Root::Context => asked.context.get(attr),
+                            Root::Principal => asked.principal.get(attr),
+                        },
+                        Some(v) => v.get(attr),
+                    };
+                    match next {
+                        Some(n) => value = Some(n),
+                        None => return Resolved::Stops(depth as u64),
                     }
+                }
+                match value {
+                    Some(value) if *read => Resolved::Value(value),
+                    _ => Resolved::Present,
+                }
+            })
+            .collect()
+    }
+
+    fn key(
+        &self,
+        v: usize,
+        reads: &ActionReads,
+        resolved: &[Resolved],
+        asked: &Asked,
+        compound: &mut HashMap<Vec<u8>, u64, Hasher>,
+        out: &mut Key,
+    ) {
+        out.push(asked.action as u64);
+        for (p, literals) in &reads.view_paths[v] {
+            out.push(match resolved[*p] {
+                Resolved::Stops(depth) => depth,
+                Resolved::Present => PRESENT,
+                Resolved::Value(value) => match scalar_class(value, literals) {
+                    Some(class) => class,
                     None => {
-                        value = None;
-                        break;
+                        let mut bytes = Vec::new();
+                        encode(value, literals, &mut bytes);
+                        let next = compound.len() as u64;
+                        COMPOUND | *compound.entry(bytes).or_insert(next)
                     }
-                }
-            }
-            match value {
-                Some(v) if depth as usize == path.len() => {
-                    out.push(0xFF);
-                    encode(v, view, out);
-                }
-                _ => out.push(depth),
-            }
+                },
+            });
         }
-        for &c in &view.categories {
-            out.push(u8::from(asked.categories & (1 << c) != 0));
+        let mut categories = 0u128;
+        for &c in &self.views[v].categories {
+            categories |= asked.categories & (1 << c);
         }
+        out.extend([categories as u64, (categories >> 64) as u64]);
     }
 }
 
-fn encode(v: &Val, view: &PolicyView, out: &mut Vec<u8>) {
+/// A path of a request: where it stops, present (for a path only tested
+/// with `has`), or its value.
+enum Resolved<'a> {
+    Stops(u64),
+    Present,
+    Value(&'a Val),
+}
+
+/// The class of a boolean, number or string; `None` for sets and records.
+fn scalar_class(value: &Val, literals: &Literals) -> Option<u64> {
+    match value {
+        Val::Bool(b) => Some(BOOL | u64::from(*b)),
+        Val::Long(n) => Some(LONG | number_class(n, &literals.numbers)),
+        Val::Str(s) => Some(STR | string_class(s, &literals.strings)),
+        Val::Set(_) | Val::Record(_) => None,
+    }
+}
+
+/// A number's place among sorted literals: below, equal to, or between them.
+fn number_class(n: &i64, numbers: &[i64]) -> u64 {
+    match numbers.binary_search(n) {
+        Ok(i) => 2 * i as u64 + 1,
+        Err(i) => 2 * i as u64,
+    }
+}
+
+/// A string's literal, or "other".
+fn string_class(s: &str, strings: &[String]) -> u64 {
+    strings
+        .binary_search_by(|l| l.as_str().cmp(s))
+        .map_or(u64::from(u32::MAX), |i| i as u64)
+}
+
+fn encode(v: &Val, view: &Literals, out: &mut Vec<u8>) {
     match v {
         Val::Bool(b) => out.extend([1, u8::from(*b)]),
         Val::Long(n) => {
-            // Below, equal to, or between the sorted literals.
-            let class = match view.numbers.binary_search(n) {
-                Ok(i) => 2 * i + 1,
-                Err(i) => 2 * i,
-            };
             out.push(2);
-            out.extend((class as u32).to_le_bytes());
+            out.extend(number_class(n, &view.numbers).to_le_bytes());
         }
         Val::Str(s) => {
-            let class = view.strings.binary_search(s).map_or(u32::MAX, |i| i as u32);
             out.push(3);
-            out.extend(class.to_le_bytes());
+            out.extend(string_class(s, &view.strings).to_le_bytes());
         }
         Val::Set(items) => {
+            // Most sets hold strings: their elements' classes, sorted.
+            let scalars: Option<Vec<u64>> = items.iter().map(|i| scalar_class(i, view)).collect();
+            if let Some(mut classes) = scalars {
+                classes.sort_unstable();
+                classes.dedup();
+                out.push(6);
+                out.extend((classes.len() as u32).to_le_bytes());
+                classes.iter().for_each(|c| out.extend(c.to_le_bytes()));
+                return;
+            }
             let mut parts: Vec<Vec<u8>> = items
                 .iter()
                 .map(|i| {
@@ -629,8 +808,8 @@ mod tests {
         assert!(flow_off(plain).ends_with("memoised per policy"), "{}", flow_off(plain));
     }
 
-    /// The keys of the team rule alone, for flows retained `days` days.
-    fn key(memo: &Abstraction, days: i64, country: &str) -> Vec<u8> {
+    /// The key of the team rule, for flows retained `days` days.
+    fn key(memo: &Abstraction, days: i64, country: &str) -> Vec<u64> {
         let view = memo
             .ids
             .iter()
@@ -649,14 +828,26 @@ mod tests {
             principal: &principal,
             categories: 0,
         };
+        let reads = &memo.reads[&ActionKind::Flow];
+        let resolved = memo.resolve(reads, &asked);
         let mut out = Vec::new();
-        memo.key(view, &asked, &mut out);
+        memo.key(view, reads, &resolved, &asked, &mut Default::default(), &mut out);
         out
+    }
+
+    /// A pack of the team rule alone: its literals are the action's.
+    fn alone(team: &str) -> RulePack {
+        let file = RuleFile {
+            name: "team.cedar".into(),
+            text: format!("@id(\"team-rule\")\n@severity(\"error\")\n{team}").into(),
+            builtin: false,
+        };
+        RulePack::from_files(vec![file]).unwrap_or_else(|e| panic!("{e:?}"))
     }
 
     #[test]
     fn a_number_keys_by_its_place_among_the_literals_and_a_string_by_being_named() {
-        let memo = Abstraction::new(&pack("forbid (principal, action == Action::\"flow\", resource) when { context has retention && context.retention has days && context.retention.days < 184 && context.retention.days != 30 && context has storage_country && context.storage_country == \"US\" };"));
+        let memo = Abstraction::new(&alone("forbid (principal, action == Action::\"flow\", resource) when { context has retention && context.retention has days && context.retention.days < 184 && context.retention.days != 30 && context has storage_country && context.storage_country == \"US\" };"));
         assert_eq!(key(&memo, 1, "US"), key(&memo, 29, "US"));
         assert_ne!(key(&memo, 29, "US"), key(&memo, 30, "US"));
         assert_ne!(key(&memo, 30, "US"), key(&memo, 31, "US"));
