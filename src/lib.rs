@@ -222,13 +222,14 @@ type PlatformFiles = Vec<(std::path::PathBuf, String)>;
 fn scan_manifest(
     loaded: &manifest::LoadedManifest,
     path: &Path,
+    seen: &scan::walk::Seen,
 ) -> Result<(Vec<scan::Evidence>, PlatformFiles), Vec<InputError>> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     let sources: Vec<std::path::PathBuf> = loaded.manifest.product.sources.iter().map(Into::into).collect();
-    let (mut files, mut errors) = scan::walk::platform_files(dir, &sources);
+    let (mut files, mut errors) = seen.platform_files(dir, &sources);
     if dir == Path::new(".") && !loaded.source.display.starts_with("./") {
         // Shown as the manifest is: `app/build.gradle` beside `privflow.yaml`.
         for (_, shown) in &mut files {
@@ -303,7 +304,11 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                     .evaluate_with(&loaded, notice.as_ref(), &job.settings)
                     .map_err(|e| vec![e])
             },
-            || scanning.map(|_| scan_manifest(&loaded, &job.item.path)).transpose(),
+            || {
+                scanning
+                    .map(|_| scan_manifest(&loaded, &job.item.path, &run.seen))
+                    .transpose()
+            },
         );
         let (mut evaluation, found) = (evaluation?, found?);
         // The SDK list of the Markdown report describes the SDKs listed.

@@ -18,6 +18,7 @@ use crate::engine::{Settings, ThreadEngines};
 use crate::lang::Lang;
 use crate::manifest::model::Date;
 use crate::rules::{RuleInfo, RulePack};
+use crate::scan::walk::Seen;
 use crate::scan::{Catalogues, ScanMode};
 
 /// The lowest severity that fails a run.
@@ -59,6 +60,8 @@ pub struct Run {
     pub fail_on: FailOn,
     pub today: Date,
     pub found: Vec<Found>,
+    /// What discovery's walk saw that the scan reuses.
+    pub seen: Seen,
     /// The directory of the first path, where `diff` looks for git.
     pub first_dir: PathBuf,
     pub errors: Vec<InputError>,
@@ -105,7 +108,7 @@ impl Run {
             .or(first.and_then(|c| c.config.fail_on))
             .unwrap_or_default();
         let today = Date(options.today.unwrap_or_else(|| chrono::Local::now().date_naive()));
-        let (found, walk_errors) = discover::discover(&paths);
+        let (found, seen, walk_errors) = discover::discover(&paths);
         errors.extend(walk_errors);
         // A broken config governing no manifest found is reported here.
         if let Some(Err(e)) = first_config {
@@ -118,6 +121,7 @@ impl Run {
             fail_on,
             today,
             found,
+            seen,
             first_dir,
             errors,
         }

@@ -214,11 +214,19 @@ pub enum Detector {
 impl Detector {
     /// Chooses by file name (and, for catalogs, the parent directory).
     pub fn for_path(path: &Path) -> Option<Detector> {
-        let name = path.file_name()?.to_str()?;
-        let parent = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str());
+        Detector::for_name(path.file_name()?.to_str()?, path)
+    }
+
+    /// Chooses by `name`, the file name of `path` (a walk has it already:
+    /// taking it apart again for every file of a large tree costs).
+    pub fn for_name(name: &str, path: &Path) -> Option<Detector> {
         Some(match name {
             "build.gradle" | "build.gradle.kts" => Detector::Gradle,
-            _ if name.ends_with(".versions.toml") && parent == Some("gradle") => Detector::VersionCatalog,
+            _ if name.ends_with(".versions.toml")
+                && path.parent().and_then(|p| p.file_name()) == Some("gradle".as_ref()) =>
+            {
+                Detector::VersionCatalog
+            }
             "AndroidManifest.xml" => Detector::AndroidManifest,
             "Podfile" => Detector::Podfile,
             "Podfile.lock" => Detector::PodfileLock,
