@@ -331,6 +331,7 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                 .map_err(|e| vec![e])?;
             evaluation.findings.extend(scan.findings);
             evaluation.waived += scan.waived;
+            evaluation.suppressed.extend(scan.suppressed);
             // The reports quote the files the scan findings point at.
             scanned = finding_sources(&evaluation.findings, &files);
         }

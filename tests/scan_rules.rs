@@ -280,6 +280,56 @@ fn a_waiver_covers_a_scan_finding() {
     assert!(stdout.contains("\"waived\": 1"), "{stdout}");
 }
 
+#[test]
+fn a_waived_scan_finding_is_kept_in_suppressed() {
+    let manifest = format!(
+        "{HEAD}waivers:\n  - rule: sdk-undeclared\n    reason: declared in the parent company's manifest\n    expires: 2099-01-01\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("privflow.yaml", &manifest),
+            ("package.json", PACKAGE_JSON),
+            (".privflow.yaml", "scan: true\n"),
+        ],
+    );
+    for command in ["scan", "check"] {
+        let (code, stdout, stderr) = privflow_in(dir.path(), &[command, "--format", "json", "--fail-on", "never"]);
+        assert_eq!(code, 0, "{stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(json["summary"]["waived"], 1, "{command}: {stdout}");
+        let suppressed = json["suppressed"].as_array().expect(&stdout);
+        let brief: Vec<_> = suppressed
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap(),
+                    f["file"].as_str().unwrap(),
+                    f["line"].as_u64().unwrap(),
+                    f["evidence"].as_str().unwrap(),
+                    f["waived"]["reason"].as_str().unwrap(),
+                    f["waived"]["expires"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            brief,
+            [(
+                "sdk-undeclared",
+                "package.json",
+                5,
+                "jpush",
+                "declared in the parent company's manifest",
+                "2099-01-01"
+            )],
+            "{command}"
+        );
+        let rules: Vec<_> = findings(&stdout).into_iter().map(|f| f.0).collect();
+        assert!(!rules.iter().any(|r| r == "sdk-undeclared"), "{command}: {rules:?}");
+    }
+}
+
 const TEAM: &str = "version: 1
 sdks:
   - id: acme-push

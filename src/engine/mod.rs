@@ -306,11 +306,7 @@ impl Engine {
                 }
             }
             if let Some(w) = waiver_of(manifest, &active, *target, &finding) {
-                let waiver = &manifest.waivers[w];
-                finding.waived = Some(crate::finding::Waived {
-                    reason: waiver.reason.clone().unwrap_or_default(),
-                    expires: waiver.expires.map(|d| d.to_string()).unwrap_or_default(),
-                });
+                finding.waived = Some(waived_by(&manifest.waivers[w]));
                 evaluation.waived += 1;
                 evaluation.suppressed.push(finding);
                 continue;
@@ -878,6 +874,14 @@ fn is_waived(manifest: &Manifest, active: &[bool], target: Target, finding: &Fin
 /// The first active waiver that covers a finding.
 fn waiver_of(manifest: &Manifest, active: &[bool], target: Target, finding: &Finding) -> Option<usize> {
     (0..manifest.waivers.len()).find(|&w| active[w] && names(manifest, w, target, finding))
+}
+
+/// What a report says of a finding waiver `waiver` covers.
+fn waived_by(waiver: &crate::manifest::model::Waiver) -> crate::finding::Waived {
+    crate::finding::Waived {
+        reason: waiver.reason.clone().unwrap_or_default(),
+        expires: waiver.expires.map(|d| d.to_string()).unwrap_or_default(),
+    }
 }
 
 /// Whether waiver `w` names a finding: its rule, and its flow or no flow.

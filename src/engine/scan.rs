@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cedar_policy::Request;
 
-use super::{active_waivers, facts, fill, internal, is_waived, Engine, Evaluation, Requests, Settings, Target};
+use super::{
+    active_waivers, facts, fill, internal, waived_by, waiver_of, Engine, Evaluation, Requests, Settings, Target,
+};
 use crate::finding::{Finding, Location};
 use crate::lang::Lang;
 use crate::manifest::{LoadedManifest, Manifest, Seg};
@@ -224,7 +226,7 @@ impl Engine {
                 let lang = settings.lang;
                 let (target, file, location, recipient, evidence) = hit.place(loaded);
                 let values = |key: &str| hit.placeholder(loaded, catalogue, key, lang);
-                let finding = Finding {
+                let mut finding = Finding {
                     rule: meta.rule.clone(),
                     severity,
                     law: meta.law.clone(),
@@ -245,8 +247,11 @@ impl Engine {
                     baseline: None,
                     detail: Some(evidence),
                 };
-                if is_waived(manifest, &active, target, &finding) {
+                // Kept, as every waived finding is, for the reports that list them.
+                if let Some(w) = waiver_of(manifest, &active, target, &finding) {
+                    finding.waived = Some(waived_by(&manifest.waivers[w]));
                     evaluation.waived += 1;
+                    evaluation.suppressed.push(finding);
                 } else {
                     evaluation.findings.push(finding);
                 }
