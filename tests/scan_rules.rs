@@ -501,3 +501,38 @@ fn every_format_of_every_sample_app() {
     let (_, stdout, _) = common::privflow(&["scan", "--lang", "zh", "tests/fixtures/apps/miniprogram"]);
     insta::assert_snapshot!("scan_miniprogram_human_zh", stdout);
 }
+
+/// A JSON report with scan findings renders in every format as `check`
+/// renders it directly: the build files the findings point at are quoted
+/// too, though the report's `files` name only the manifests.
+#[test]
+fn render_quotes_the_build_files_of_scan_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let umeng = "dependencies {\n    implementation(\"com.umeng.umsdk:common:9.6.3\")\n}\n";
+    let manifest = "<manifest xmlns:android=\"http://schemas.android.com/apk/res/android\">\n  <uses-permission android:name=\"android.permission.READ_CONTACTS\" />\n</manifest>\n";
+    write(
+        dir.path(),
+        &[
+            ("privflow.yaml", &format!("{HEAD}{JPUSH}")),
+            (".privflow.yaml", "scan: true\n"),
+            ("web/package.json", PACKAGE_JSON),
+            ("android/app/build.gradle.kts", umeng),
+            ("android/app/src/main/AndroidManifest.xml", manifest),
+        ],
+    );
+    let (code, _, err) = privflow_in(dir.path(), &["check", "--format", "json", "--output", "report.json"]);
+    assert_eq!(code, 1, "{err}");
+    let (_, json, _) = privflow_in(dir.path(), &["check", "--format", "json"]);
+    let files: Vec<_> = findings(&json).into_iter().map(|f| f.1).collect();
+    assert!(files.contains(&"android/app/build.gradle.kts".to_string()), "{files:?}");
+    assert!(
+        files.contains(&"android/app/src/main/AndroidManifest.xml".to_string()),
+        "{files:?}"
+    );
+    for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+        let (_, direct, _) = privflow_in(dir.path(), &["check", "--format", format]);
+        let (code, rendered, err) = privflow_in(dir.path(), &["render", "report.json", "--format", format]);
+        assert_eq!(code, 0, "{format}: {err}");
+        assert!(rendered == direct, "{format}:\n{rendered}\n---\n{direct}");
+    }
+}

@@ -299,7 +299,7 @@ pub fn scan_files(files: &[(std::path::PathBuf, String)]) -> (Vec<Evidence>, Vec
 
 /// Reads a platform file; `None` when it is over the size limit (skipped:
 /// no real build file is that large, and hostile ones must stay bounded).
-fn read(path: &Path, display: &str) -> Result<Option<String>, InputError> {
+pub(crate) fn read(path: &Path, display: &str) -> Result<Option<String>, InputError> {
     let io_error = |e: std::io::Error| {
         InputError::new(
             Code::Io,
