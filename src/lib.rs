@@ -250,16 +250,16 @@ fn scan_manifest(
 /// The catalogue entries of the SDKs a manifest's recipients list, for the
 /// Markdown report's SDK list.
 fn listed_sdks(manifest: &manifest::Manifest, catalogues: Option<&scan::Catalogues>) -> Vec<scan::catalogue::Sdk> {
+    let mut ids = manifest.recipients.iter().flat_map(|r| &r.sdks).peekable();
+    // The built-in catalogue is parsed only when there is something to look up.
+    if ids.peek().is_none() {
+        return Vec::new();
+    }
     let catalogue = match catalogues {
         Some(c) => Some(&c.sdks),
         None => scan::catalogue::Catalogue::shared_builtin(),
     };
-    manifest
-        .recipients
-        .iter()
-        .flat_map(|r| &r.sdks)
-        .filter_map(|id| catalogue.and_then(|c| c.get(id)).cloned())
-        .collect()
+    ids.filter_map(|id| catalogue.and_then(|c| c.get(id)).cloned()).collect()
 }
 
 /// The texts of the files scan findings point at, by displayed path (the
