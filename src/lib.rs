@@ -259,7 +259,8 @@ fn listed_sdks(manifest: &manifest::Manifest, catalogues: Option<&scan::Catalogu
         Some(c) => Some(&c.sdks),
         None => scan::catalogue::Catalogue::shared_builtin(),
     };
-    ids.filter_map(|id| catalogue.and_then(|c| c.get(id)).cloned()).collect()
+    ids.filter_map(|id| catalogue.and_then(|c| c.get(id)).cloned())
+        .collect()
 }
 
 /// The texts of the files scan findings point at, by displayed path (the

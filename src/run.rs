@@ -18,6 +18,7 @@ use crate::engine::{Settings, ThreadEngines};
 use crate::lang::Lang;
 use crate::manifest::model::Date;
 use crate::rules::{RuleInfo, RulePack};
+use crate::scan::catalogue::Catalogue;
 use crate::scan::walk::Seen;
 use crate::scan::{Catalogues, ScanMode};
 
@@ -161,6 +162,18 @@ impl Run {
                 if let Some(c) = &config {
                     dirs.extend(c.policy_dirs());
                 }
+                let scan = match (options.scan_only, config.as_ref().and_then(|c| c.config.scan)) {
+                    (true, _) => ScanMode::Only,
+                    (false, Some(true)) => ScanMode::Also,
+                    (false, _) => ScanMode::Off,
+                };
+                if scan != ScanMode::Off {
+                    // The built-in SDK catalogue is parsed on another core while
+                    // the rule pack loads (`Catalogues::load` waits for it).
+                    rayon::spawn(|| {
+                        Catalogue::shared_builtin();
+                    });
+                }
                 let engines = packs
                     .entry(dirs.clone())
                     .or_insert_with(|| {
@@ -194,11 +207,6 @@ impl Run {
                     }
                     severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
                 }
-                let scan = match (options.scan_only, config.as_ref().and_then(|c| c.config.scan)) {
-                    (true, _) => ScanMode::Only,
-                    (false, Some(true)) => ScanMode::Also,
-                    (false, _) => ScanMode::Off,
-                };
                 let mut team = options.catalogues.clone();
                 if let Some(c) = &config {
                     match c.catalogue_files() {
