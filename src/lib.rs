@@ -343,13 +343,15 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         let (evaluation, found) = rayon::join(
             || {
                 if job.settings.scan == scan::ScanMode::Only {
-                    return Ok(engine::Evaluation::default());
+                    return Ok::<_, Vec<InputError>>((engine::Evaluation::default(), None));
                 }
                 let notice = notice::for_manifest(&loaded, run_notice.as_ref(), &job.settings.notice_phrases)
                     .map_err(|e| vec![e])?;
-                engine
-                    .evaluate_with(&loaded, notice.as_ref(), &job.settings)
-                    .map_err(|e| vec![e])
+                // The waivers are reviewed once the scan's findings count too.
+                let evaluation = engine
+                    .evaluate_unreviewed(&loaded, notice.as_ref(), &job.settings)
+                    .map_err(|e| vec![e])?;
+                Ok((evaluation, notice))
             },
             || {
                 scanning
@@ -357,7 +359,7 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                     .transpose()
             },
         );
-        let (mut evaluation, found) = (evaluation?, found?);
+        let ((mut evaluation, notice), found) = (evaluation?, found?);
         let listed = listed_sdks(&loaded.manifest, catalogues);
         let mut scanned = Vec::new();
         if let (Some(catalogues), Some((found, files))) = (scanning, found) {
@@ -368,8 +370,16 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
             evaluation.findings.extend(scan.findings);
             evaluation.waived += scan.waived;
             evaluation.suppressed.extend(scan.suppressed);
+            for (status, scanned) in evaluation.waivers.iter_mut().zip(&scan.waivers) {
+                status.matched += scanned.matched;
+            }
             // The reports quote the files the scan findings point at.
             scanned = finding_sources(&evaluation.findings, &files);
+        }
+        if job.settings.scan != scan::ScanMode::Only {
+            engine
+                .review_waivers(&loaded, notice.as_ref(), &job.settings, &mut evaluation)
+                .map_err(|e| vec![e])?;
         }
         // Keep the text and the model; the span index is dropped here, in the
         // worker, instead of piling up for every file until the report.

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use cedar_policy::Request;
 
 use super::{
-    active_waivers, facts, fill, internal, waived_by, waiver_of, Engine, Evaluation, Requests, Settings, Target,
+    active_waivers, facts, fill, internal, names, waived_by, waiver_of, waiver_statuses, Engine, Evaluation, Requests,
+    Settings, Target,
 };
 use crate::finding::{Finding, Location};
 use crate::lang::Lang;
@@ -212,6 +213,8 @@ impl Engine {
             ));
         }
         let mut evaluation = Evaluation::default();
+        // The findings each waiver names, for the waiver review in `check`.
+        let mut matched = vec![0usize; manifest.waivers.len()];
         for (action, resource, context, hit) in asked {
             let request = Request::new(
                 principal.clone(),
@@ -247,6 +250,11 @@ impl Engine {
                     baseline: None,
                     detail: Some(evidence),
                 };
+                for (w, count) in matched.iter_mut().enumerate() {
+                    if names(manifest, w, target, &finding) {
+                        *count += 1;
+                    }
+                }
                 // Kept, as every waived finding is, for the reports that list them.
                 if let Some(w) = waiver_of(manifest, &active, target, &finding) {
                     finding.waived = Some(waived_by(&manifest.waivers[w]));
@@ -257,6 +265,7 @@ impl Engine {
                 }
             }
         }
+        evaluation.waivers = waiver_statuses(loaded, &active, &matched, settings.today);
         Ok(evaluation)
     }
 }
