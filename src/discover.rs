@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::diagnostics::{Code, InputError, Text};
+use crate::scan::walk::Seen;
 
-/// Directories never walked into (besides hidden ones).
+/// Directories never walked into (besides hidden ones). The scan skips
+/// these too, so that discovery's walk covers the scan's.
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 /// Whether a file name is a manifest's: `privflow.yaml`, `*.flows.yaml` (or `.yml`).
@@ -21,10 +23,12 @@ pub struct Found {
     pub display: String,
 }
 
-/// Manifests under each path, sorted and without duplicates. A file given
-/// explicitly is taken whatever its name.
-pub fn discover(paths: &[PathBuf]) -> (Vec<Found>, Vec<InputError>) {
+/// Manifests under each path, sorted and without duplicates, and what the
+/// walk saw that the scan needs (so that it does not walk the tree again).
+/// A file given explicitly is taken whatever its name.
+pub fn discover(paths: &[PathBuf]) -> (Vec<Found>, Seen, Vec<InputError>) {
     let mut found = Vec::new();
+    let mut seen = Seen::default();
     let mut errors = Vec::new();
     for root in paths {
         // Anything named explicitly that exists and is not a directory (a
@@ -51,19 +55,22 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Found>, Vec<InputError>) {
             );
             continue;
         }
-        let walker = WalkDir::new(root)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0 || !e.file_type().is_dir() || !skipped(e.file_name().to_str().unwrap_or_default())
-            });
+        // Unsorted: `found` is sorted below, and sorting every directory's
+        // entries by name is a measurable part of walking a large tree.
+        let walker = WalkDir::new(root).follow_links(false).into_iter().filter_entry(|e| {
+            e.depth() == 0 || !e.file_type().is_dir() || !skipped(e.file_name().to_str().unwrap_or_default())
+        });
         for item in walker {
             match item {
-                Ok(e) if e.file_type().is_file() && is_manifest_name(e.file_name().to_str().unwrap_or_default()) => {
-                    found.push(entry(e.path()))
+                Ok(e) if e.file_type().is_dir() => seen.dir(e.path()),
+                Ok(e) => {
+                    let name = e.file_name().to_str().unwrap_or_default();
+                    let is_file = e.file_type().is_file();
+                    if is_file && is_manifest_name(name) {
+                        found.push(entry(e.path()));
+                    }
+                    seen.file(e.path(), name, is_file);
                 }
-                Ok(_) => {}
                 Err(e) => {
                     // Files that vanish mid-walk are simply gone; anything else is reported.
                     if e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) {
@@ -83,7 +90,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Found>, Vec<InputError>) {
     }
     found.sort();
     found.dedup();
-    (found, errors)
+    (found, seen, errors)
 }
 
 fn skipped(name: &str) -> bool {
@@ -101,7 +108,15 @@ fn entry(path: &Path) -> Found {
 
 #[cfg(test)]
 mod tests {
-    use super::is_manifest_name;
+    use super::{is_manifest_name, SKIPPED_DIRS};
+
+    #[test]
+    fn the_scan_skips_what_discovery_skips() {
+        // Otherwise the scan would miss files in directories discovery never saw.
+        for dir in SKIPPED_DIRS {
+            assert!(crate::scan::walk::SKIPPED.contains(dir), "{dir}");
+        }
+    }
 
     #[test]
     fn manifest_names() {

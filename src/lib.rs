@@ -222,13 +222,14 @@ type PlatformFiles = Vec<(std::path::PathBuf, String)>;
 fn scan_manifest(
     loaded: &manifest::LoadedManifest,
     path: &Path,
+    seen: &scan::walk::Seen,
 ) -> Result<(Vec<scan::Evidence>, PlatformFiles), Vec<InputError>> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     let sources: Vec<std::path::PathBuf> = loaded.manifest.product.sources.iter().map(Into::into).collect();
-    let (mut files, mut errors) = scan::walk::platform_files(dir, &sources);
+    let (mut files, mut errors) = seen.platform_files(dir, &sources);
     if dir == Path::new(".") && !loaded.source.display.starts_with("./") {
         // Shown as the manifest is: `app/build.gradle` beside `privflow.yaml`.
         for (_, shown) in &mut files {
@@ -246,6 +247,22 @@ fn scan_manifest(
     }
 }
 
+/// The catalogue entries of the SDKs a manifest's recipients list, for the
+/// Markdown report's SDK list.
+fn listed_sdks(manifest: &manifest::Manifest, catalogues: Option<&scan::Catalogues>) -> Vec<scan::catalogue::Sdk> {
+    let mut ids = manifest.recipients.iter().flat_map(|r| &r.sdks).peekable();
+    // The built-in catalogue is parsed only when there is something to look up.
+    if ids.peek().is_none() {
+        return Vec::new();
+    }
+    let catalogue = match catalogues {
+        Some(c) => Some(&c.sdks),
+        None => scan::catalogue::Catalogue::shared_builtin(),
+    };
+    ids.filter_map(|id| catalogue.and_then(|c| c.get(id)).cloned())
+        .collect()
+}
+
 /// The texts of the files scan findings point at, by displayed path (the
 /// reports quote them); read again only for the files with findings.
 fn finding_sources(findings: &[Finding], files: &[(std::path::PathBuf, String)]) -> Vec<(String, Arc<str>)> {
@@ -254,6 +271,37 @@ fn finding_sources(findings: &[Finding], files: &[(std::path::PathBuf, String)])
         .filter(|(_, shown)| findings.iter().any(|f| f.evidence.is_some() && &f.file == shown))
         .filter_map(|(path, shown)| Some((shown.clone(), Arc::from(std::fs::read_to_string(path).ok()?))))
         .collect()
+}
+
+/// For a report read back: the texts of the build and platform files its
+/// scan findings point at (its `files` name only the manifests), read again
+/// as `check` read them, and the findings' spans in them. A file gone since
+/// leaves its findings unquoted.
+fn reload_finding_sources(report: &mut Report) {
+    let named: std::collections::BTreeSet<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.evidence.is_some() && !report.sources.contains_key(&f.file))
+        .map(|f| f.file.clone())
+        .collect();
+    for file in named {
+        let Ok(Some(text)) = scan::read(Path::new(&file), &file) else {
+            continue;
+        };
+        for finding in report.findings.iter_mut().filter(|f| f.file == file && f.line > 0) {
+            let start = scan::offset_at(&text, finding.line, finding.column);
+            let end = scan::offset_at(&text, finding.end_line, finding.end_column);
+            finding.location = Location {
+                offset: start,
+                len: end.saturating_sub(start),
+                line: finding.line,
+                column: finding.column,
+                end_line: finding.end_line,
+                end_column: finding.end_column,
+            };
+        }
+        report.sources.insert(file, Arc::from(text));
+    }
 }
 
 /// Checks the manifests under `paths`. Input errors (exit 2) come back as
@@ -295,29 +343,24 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         let (evaluation, found) = rayon::join(
             || {
                 if job.settings.scan == scan::ScanMode::Only {
-                    return Ok(engine::Evaluation::default());
+                    return Ok::<_, Vec<InputError>>((engine::Evaluation::default(), None));
                 }
                 let notice = notice::for_manifest(&loaded, run_notice.as_ref(), &job.settings.notice_phrases)
                     .map_err(|e| vec![e])?;
-                engine
-                    .evaluate_with(&loaded, notice.as_ref(), &job.settings)
-                    .map_err(|e| vec![e])
+                // The waivers are reviewed once the scan's findings count too.
+                let evaluation = engine
+                    .evaluate_unreviewed(&loaded, notice.as_ref(), &job.settings)
+                    .map_err(|e| vec![e])?;
+                Ok((evaluation, notice))
             },
-            || scanning.map(|_| scan_manifest(&loaded, &job.item.path)).transpose(),
+            || {
+                scanning
+                    .map(|_| scan_manifest(&loaded, &job.item.path, &run.seen))
+                    .transpose()
+            },
         );
-        let (mut evaluation, found) = (evaluation?, found?);
-        // The SDK list of the Markdown report describes the SDKs listed.
-        let catalogue: Option<&scan::catalogue::Catalogue> = match catalogues {
-            Some(c) => Some(&c.sdks),
-            None => scan::catalogue::Catalogue::shared_builtin(),
-        };
-        let listed: Vec<scan::catalogue::Sdk> = loaded
-            .manifest
-            .recipients
-            .iter()
-            .flat_map(|r| &r.sdks)
-            .filter_map(|id| catalogue.and_then(|c| c.get(id)).cloned())
-            .collect();
+        let ((mut evaluation, notice), found) = (evaluation?, found?);
+        let listed = listed_sdks(&loaded.manifest, catalogues);
         let mut scanned = Vec::new();
         if let (Some(catalogues), Some((found, files))) = (scanning, found) {
             let facts = engine::scan::scan_facts(&loaded, &found, &catalogues.sdks, &catalogues.permissions);
@@ -326,8 +369,17 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                 .map_err(|e| vec![e])?;
             evaluation.findings.extend(scan.findings);
             evaluation.waived += scan.waived;
+            evaluation.suppressed.extend(scan.suppressed);
+            for (status, scanned) in evaluation.waivers.iter_mut().zip(&scan.waivers) {
+                status.matched += scanned.matched;
+            }
             // The reports quote the files the scan findings point at.
             scanned = finding_sources(&evaluation.findings, &files);
+        }
+        if job.settings.scan != scan::ScanMode::Only {
+            engine
+                .review_waivers(&loaded, notice.as_ref(), &job.settings, &mut evaluation)
+                .map_err(|e| vec![e])?;
         }
         // Keep the text and the model; the span index is dropped here, in the
         // worker, instead of piling up for every file until the report.
@@ -415,6 +467,8 @@ pub fn reload(mut report: Report, options: &Options) -> Result<Report, InputErro
             };
         }
         report.sources.insert(display.clone(), loaded.source.text.clone());
+        let listed = listed_sdks(&loaded.manifest, job.settings.catalogues.as_deref());
+        report.sdks.extend(listed.into_iter().map(|sdk| (sdk.id.clone(), sdk)));
         report
             .manifests
             .push((display, Arc::new(loaded.manifest), loaded.taxonomy));
@@ -422,5 +476,6 @@ pub fn reload(mut report: Report, options: &Options) -> Result<Report, InputErro
     if !errors.is_empty() {
         return Err(InputErrors::sorted(errors).in_lang(lang));
     }
+    reload_finding_sources(&mut report);
     Ok(report)
 }

@@ -18,6 +18,8 @@ use crate::engine::{Settings, ThreadEngines};
 use crate::lang::Lang;
 use crate::manifest::model::Date;
 use crate::rules::{RuleInfo, RulePack};
+use crate::scan::catalogue::Catalogue;
+use crate::scan::walk::Seen;
 use crate::scan::{Catalogues, ScanMode};
 
 /// The lowest severity that fails a run.
@@ -59,6 +61,8 @@ pub struct Run {
     pub fail_on: FailOn,
     pub today: Date,
     pub found: Vec<Found>,
+    /// What discovery's walk saw that the scan reuses.
+    pub seen: Seen,
     /// The directory of the first path, where `diff` looks for git.
     pub first_dir: PathBuf,
     pub errors: Vec<InputError>,
@@ -105,7 +109,7 @@ impl Run {
             .or(first.and_then(|c| c.config.fail_on))
             .unwrap_or_default();
         let today = Date(options.today.unwrap_or_else(|| chrono::Local::now().date_naive()));
-        let (found, walk_errors) = discover::discover(&paths);
+        let (found, seen, walk_errors) = discover::discover(&paths);
         errors.extend(walk_errors);
         // A broken config governing no manifest found is reported here.
         if let Some(Err(e)) = first_config {
@@ -118,6 +122,7 @@ impl Run {
             fail_on,
             today,
             found,
+            seen,
             first_dir,
             errors,
         }
@@ -157,6 +162,18 @@ impl Run {
                 if let Some(c) = &config {
                     dirs.extend(c.policy_dirs());
                 }
+                let scan = match (options.scan_only, config.as_ref().and_then(|c| c.config.scan)) {
+                    (true, _) => ScanMode::Only,
+                    (false, Some(true)) => ScanMode::Also,
+                    (false, _) => ScanMode::Off,
+                };
+                if scan != ScanMode::Off {
+                    // The built-in SDK catalogue is parsed on another core while
+                    // the rule pack loads (`Catalogues::load` waits for it).
+                    rayon::spawn(|| {
+                        Catalogue::shared_builtin();
+                    });
+                }
                 let engines = packs
                     .entry(dirs.clone())
                     .or_insert_with(|| {
@@ -190,11 +207,6 @@ impl Run {
                     }
                     severity.extend(c.config.severity.iter().map(|(k, v)| (k.clone(), v.severity())));
                 }
-                let scan = match (options.scan_only, config.as_ref().and_then(|c| c.config.scan)) {
-                    (true, _) => ScanMode::Only,
-                    (false, Some(true)) => ScanMode::Also,
-                    (false, _) => ScanMode::Off,
-                };
                 let mut team = options.catalogues.clone();
                 if let Some(c) = &config {
                     match c.catalogue_files() {

@@ -280,6 +280,60 @@ fn a_waiver_covers_a_scan_finding() {
     assert!(stdout.contains("\"waived\": 1"), "{stdout}");
 }
 
+#[test]
+fn a_waived_scan_finding_is_kept_in_suppressed() {
+    let manifest = format!(
+        "{HEAD}waivers:\n  - rule: sdk-undeclared\n    reason: declared in the parent company's manifest\n    expires: 2099-01-01\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("privflow.yaml", &manifest),
+            ("package.json", PACKAGE_JSON),
+            (".privflow.yaml", "scan: true\n"),
+        ],
+    );
+    for command in ["scan", "check"] {
+        let (code, stdout, stderr) = privflow_in(dir.path(), &[command, "--format", "json", "--fail-on", "never"]);
+        assert_eq!(code, 0, "{stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(json["summary"]["waived"], 1, "{command}: {stdout}");
+        let suppressed = json["suppressed"].as_array().expect(&stdout);
+        let brief: Vec<_> = suppressed
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap(),
+                    f["file"].as_str().unwrap(),
+                    f["line"].as_u64().unwrap(),
+                    f["evidence"].as_str().unwrap(),
+                    f["waived"]["reason"].as_str().unwrap(),
+                    f["waived"]["expires"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            brief,
+            [(
+                "sdk-undeclared",
+                "package.json",
+                5,
+                "jpush",
+                "declared in the parent company's manifest",
+                "2099-01-01"
+            )],
+            "{command}"
+        );
+        // Nor is the waiver unused: the scan finding it covers counts.
+        let rules: Vec<_> = findings(&stdout).into_iter().map(|f| f.0).collect();
+        assert!(
+            !rules.iter().any(|r| r == "sdk-undeclared" || r == "waiver-unused"),
+            "{command}: {rules:?}"
+        );
+    }
+}
+
 const TEAM: &str = "version: 1
 sdks:
   - id: acme-push
@@ -450,4 +504,39 @@ fn every_format_of_every_sample_app() {
     }
     let (_, stdout, _) = common::privflow(&["scan", "--lang", "zh", "tests/fixtures/apps/miniprogram"]);
     insta::assert_snapshot!("scan_miniprogram_human_zh", stdout);
+}
+
+/// A JSON report with scan findings renders in every format as `check`
+/// renders it directly: the build files the findings point at are quoted
+/// too, though the report's `files` name only the manifests.
+#[test]
+fn render_quotes_the_build_files_of_scan_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let umeng = "dependencies {\n    implementation(\"com.umeng.umsdk:common:9.6.3\")\n}\n";
+    let manifest = "<manifest xmlns:android=\"http://schemas.android.com/apk/res/android\">\n  <uses-permission android:name=\"android.permission.READ_CONTACTS\" />\n</manifest>\n";
+    write(
+        dir.path(),
+        &[
+            ("privflow.yaml", &format!("{HEAD}{JPUSH}")),
+            (".privflow.yaml", "scan: true\n"),
+            ("web/package.json", PACKAGE_JSON),
+            ("android/app/build.gradle.kts", umeng),
+            ("android/app/src/main/AndroidManifest.xml", manifest),
+        ],
+    );
+    let (code, _, err) = privflow_in(dir.path(), &["check", "--format", "json", "--output", "report.json"]);
+    assert_eq!(code, 1, "{err}");
+    let (_, json, _) = privflow_in(dir.path(), &["check", "--format", "json"]);
+    let files: Vec<_> = findings(&json).into_iter().map(|f| f.1).collect();
+    assert!(files.contains(&"android/app/build.gradle.kts".to_string()), "{files:?}");
+    assert!(
+        files.contains(&"android/app/src/main/AndroidManifest.xml".to_string()),
+        "{files:?}"
+    );
+    for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+        let (_, direct, _) = privflow_in(dir.path(), &["check", "--format", format]);
+        let (code, rendered, err) = privflow_in(dir.path(), &["render", "report.json", "--format", format]);
+        assert_eq!(code, 0, "{format}: {err}");
+        assert!(rendered == direct, "{format}:\n{rendered}\n---\n{direct}");
+    }
 }

@@ -272,6 +272,20 @@ impl Engine {
         notice: Option<&notice::Facts>,
         settings: &Settings,
     ) -> Result<Evaluation, InputError> {
+        let mut evaluation = self.evaluate_unreviewed(loaded, notice, settings)?;
+        self.review_waivers(loaded, notice, settings, &mut evaluation)?;
+        Ok(evaluation)
+    }
+
+    /// As `evaluate_with`, without the waiver review: for `check` with the
+    /// scan, whose findings a waiver may name too (they count before the
+    /// review).
+    pub fn evaluate_unreviewed(
+        &self,
+        loaded: &LoadedManifest,
+        notice: Option<&notice::Facts>,
+        settings: &Settings,
+    ) -> Result<Evaluation, InputError> {
         let flows = loaded.manifest.flows.len();
         let parts = if settings.split_flows && flows >= MIN_FLOWS_TO_SPLIT {
             rayon::current_num_threads().max(1)
@@ -306,11 +320,7 @@ impl Engine {
                 }
             }
             if let Some(w) = waiver_of(manifest, &active, *target, &finding) {
-                let waiver = &manifest.waivers[w];
-                finding.waived = Some(crate::finding::Waived {
-                    reason: waiver.reason.clone().unwrap_or_default(),
-                    expires: waiver.expires.map(|d| d.to_string()).unwrap_or_default(),
-                });
+                finding.waived = Some(waived_by(&manifest.waivers[w]));
                 evaluation.waived += 1;
                 evaluation.suppressed.push(finding);
                 continue;
@@ -328,17 +338,29 @@ impl Engine {
                 .findings
                 .push(self.product_finding(loaded, &meta, severity, &flows, settings.lang));
         }
-        // Waiver hygiene: the "waiver-review" policies judge each waiver
-        // with the number of findings it names.
+        evaluation.waivers = waiver_statuses(loaded, &active, &matched, settings.today);
+        Ok(evaluation)
+    }
+
+    /// Waiver hygiene: the "waiver-review" policies judge each waiver with
+    /// the number of findings it names (`evaluation.waivers`' `matched`).
+    pub fn review_waivers(
+        &self,
+        loaded: &LoadedManifest,
+        notice: Option<&notice::Facts>,
+        settings: &Settings,
+        evaluation: &mut Evaluation,
+    ) -> Result<(), InputError> {
+        let manifest = &loaded.manifest;
         let mut review = Vec::with_capacity(manifest.waivers.len());
-        for (w, waiver) in manifest.waivers.iter().enumerate() {
+        for ((w, waiver), status) in manifest.waivers.iter().enumerate().zip(&evaluation.waivers) {
             review.push(Pending {
                 target: Target::Waiver(w),
                 action: ActionKind::WaiverReview,
                 // No policy may scope a waiver by category: every one applies.
                 scope_mask: usize::MAX,
                 resource: facts::uid("Waiver", &w.to_string()),
-                context: facts::waiver_review_context(waiver, settings.today, matched[w], settings.warn_within),
+                context: facts::waiver_review_context(waiver, settings.today, status.matched, settings.warn_within),
                 categories: 0,
             });
         }
@@ -363,8 +385,7 @@ impl Engine {
                 evaluation.findings.push(finding);
             }
         }
-        evaluation.waivers = waiver_statuses(loaded, &active, &matched, settings.today);
-        Ok(evaluation)
+        Ok(())
     }
 
     /// One finding on the product for a policy's flow findings: `{count}`
@@ -878,6 +899,14 @@ fn is_waived(manifest: &Manifest, active: &[bool], target: Target, finding: &Fin
 /// The first active waiver that covers a finding.
 fn waiver_of(manifest: &Manifest, active: &[bool], target: Target, finding: &Finding) -> Option<usize> {
     (0..manifest.waivers.len()).find(|&w| active[w] && names(manifest, w, target, finding))
+}
+
+/// What a report says of a finding waiver `waiver` covers.
+fn waived_by(waiver: &crate::manifest::model::Waiver) -> crate::finding::Waived {
+    crate::finding::Waived {
+        reason: waiver.reason.clone().unwrap_or_default(),
+        expires: waiver.expires.map(|d| d.to_string()).unwrap_or_default(),
+    }
 }
 
 /// Whether waiver `w` names a finding: its rule, and its flow or no flow.

@@ -8,7 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cedar_policy::Request;
 
-use super::{active_waivers, facts, fill, internal, is_waived, Engine, Evaluation, Requests, Settings, Target};
+use super::{
+    active_waivers, facts, fill, internal, names, waived_by, waiver_of, waiver_statuses, Engine, Evaluation, Requests,
+    Settings, Target,
+};
 use crate::finding::{Finding, Location};
 use crate::lang::Lang;
 use crate::manifest::{LoadedManifest, Manifest, Seg};
@@ -210,6 +213,8 @@ impl Engine {
             ));
         }
         let mut evaluation = Evaluation::default();
+        // The findings each waiver names, for the waiver review in `check`.
+        let mut matched = vec![0usize; manifest.waivers.len()];
         for (action, resource, context, hit) in asked {
             let request = Request::new(
                 principal.clone(),
@@ -224,7 +229,7 @@ impl Engine {
                 let lang = settings.lang;
                 let (target, file, location, recipient, evidence) = hit.place(loaded);
                 let values = |key: &str| hit.placeholder(loaded, catalogue, key, lang);
-                let finding = Finding {
+                let mut finding = Finding {
                     rule: meta.rule.clone(),
                     severity,
                     law: meta.law.clone(),
@@ -245,13 +250,22 @@ impl Engine {
                     baseline: None,
                     detail: Some(evidence),
                 };
-                if is_waived(manifest, &active, target, &finding) {
+                for (w, count) in matched.iter_mut().enumerate() {
+                    if names(manifest, w, target, &finding) {
+                        *count += 1;
+                    }
+                }
+                // Kept, as every waived finding is, for the reports that list them.
+                if let Some(w) = waiver_of(manifest, &active, target, &finding) {
+                    finding.waived = Some(waived_by(&manifest.waivers[w]));
                     evaluation.waived += 1;
+                    evaluation.suppressed.push(finding);
                 } else {
                     evaluation.findings.push(finding);
                 }
             }
         }
+        evaluation.waivers = waiver_statuses(loaded, &active, &matched, settings.today);
         Ok(evaluation)
     }
 }

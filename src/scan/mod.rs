@@ -214,11 +214,19 @@ pub enum Detector {
 impl Detector {
     /// Chooses by file name (and, for catalogs, the parent directory).
     pub fn for_path(path: &Path) -> Option<Detector> {
-        let name = path.file_name()?.to_str()?;
-        let parent = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str());
+        Detector::for_name(path.file_name()?.to_str()?, path)
+    }
+
+    /// Chooses by `name`, the file name of `path` (a walk has it already:
+    /// taking it apart again for every file of a large tree costs).
+    pub fn for_name(name: &str, path: &Path) -> Option<Detector> {
         Some(match name {
             "build.gradle" | "build.gradle.kts" => Detector::Gradle,
-            _ if name.ends_with(".versions.toml") && parent == Some("gradle") => Detector::VersionCatalog,
+            _ if name.ends_with(".versions.toml")
+                && path.parent().and_then(|p| p.file_name()) == Some("gradle".as_ref()) =>
+            {
+                Detector::VersionCatalog
+            }
             "AndroidManifest.xml" => Detector::AndroidManifest,
             "Podfile" => Detector::Podfile,
             "Podfile.lock" => Detector::PodfileLock,
@@ -291,7 +299,7 @@ pub fn scan_files(files: &[(std::path::PathBuf, String)]) -> (Vec<Evidence>, Vec
 
 /// Reads a platform file; `None` when it is over the size limit (skipped:
 /// no real build file is that large, and hostile ones must stay bounded).
-fn read(path: &Path, display: &str) -> Result<Option<String>, InputError> {
+pub(crate) fn read(path: &Path, display: &str) -> Result<Option<String>, InputError> {
     let io_error = |e: std::io::Error| {
         InputError::new(
             Code::Io,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::catalogue::Catalogue;
 use super::permissions::PermissionMap;
-use super::{scan_files, walk, Evidence};
+use super::{scan_files, Evidence};
 use crate::diagnostics::{InputError, InputErrors, Lang, Text};
 
 /// One manifest's scan.
@@ -37,7 +37,7 @@ pub struct Item {
 /// manifest's directory tree, down to the next manifest). Every input error
 /// is collected.
 pub fn scan_paths(paths: &[PathBuf]) -> Result<Vec<ManifestScan>, Vec<InputError>> {
-    let (found, mut errors) = crate::discover::discover(paths);
+    let (found, seen, mut errors) = crate::discover::discover(paths);
     let catalogue = Catalogue::builtin();
     let permissions = PermissionMap::builtin();
     let (catalogue, permissions) = match (catalogue, permissions) {
@@ -56,7 +56,7 @@ pub fn scan_paths(paths: &[PathBuf]) -> Result<Vec<ManifestScan>, Vec<InputError
         } else {
             dir
         };
-        let (files, walk_errors) = walk::platform_files(dir, &[]);
+        let (files, walk_errors) = seen.platform_files(dir, &[]);
         errors.extend(walk_errors);
         let (evidence, scan_errors) = scan_files(&files);
         errors.extend(scan_errors);
