@@ -262,6 +262,17 @@ impl RulePack {
 
     /// The built-in pack plus the `.cedar` files of the given directories.
     pub fn load(extra_dirs: &[&Path]) -> Result<RulePack, Vec<InputError>> {
+        Self::load_files(extra_dirs, false)
+    }
+
+    /// `load` without spreading the parse over the pool: for a worker that
+    /// builds its own copy inside a `OnceLock`, where a stolen job waiting
+    /// for that same lock would never finish.
+    pub fn load_in_turn(extra_dirs: &[&Path]) -> Result<RulePack, Vec<InputError>> {
+        Self::load_files(extra_dirs, true)
+    }
+
+    fn load_files(extra_dirs: &[&Path], in_turn: bool) -> Result<RulePack, Vec<InputError>> {
         let mut files = builtin_files();
         let mut errors = Vec::new();
         for dir in extra_dirs {
@@ -273,10 +284,14 @@ impl RulePack {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Self::from_files(files)
+        Self::parse_files(files, in_turn)
     }
 
     pub fn from_files(files: Vec<RuleFile>) -> Result<RulePack, Vec<InputError>> {
+        Self::parse_files(files, false)
+    }
+
+    fn parse_files(files: Vec<RuleFile>, in_turn: bool) -> Result<RulePack, Vec<InputError>> {
         // The built-in files are embedded at build time and validated by the
         // test suite (debug builds validate every file), so a release build
         // validates only a team's own: parsing the schema costs more than a
@@ -299,14 +314,13 @@ impl RulePack {
         let mut rules: BTreeMap<String, RuleInfo> = BTreeMap::new();
         let mut counter = 0usize;
 
-        // Parsing is most of the load: on the main thread, spread the files
-        // over the pool. A worker parses its own copy in turn, so that a
-        // blocked worker cannot pick up a job that needs the pack it builds.
+        // Parsing is most of the load: spread the files over the pool, except
+        // for a worker's own copy (`load_in_turn`).
         let parse = |file: &RuleFile| PolicySet::from_str(&file.text);
-        let parsed: Vec<_> = if rayon::current_thread_index().is_none() {
-            files.par_iter().map(parse).collect()
-        } else {
+        let parsed: Vec<_> = if in_turn {
             files.iter().map(parse).collect()
+        } else {
+            files.par_iter().map(parse).collect()
         };
         for (file, parsed) in files.iter().zip(parsed) {
             let parsed = match parsed {

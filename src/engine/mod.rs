@@ -165,7 +165,7 @@ impl ThreadEngines {
             }
             let refs: Vec<&std::path::Path> = self.dirs.iter().map(|d| d.as_path()).collect();
             // The same files loaded a moment ago; should they fail now, share the first.
-            RulePack::load(&refs)
+            RulePack::load_in_turn(&refs)
                 .map(|pack| Arc::new(Engine::new(Arc::new(pack))))
                 .unwrap_or_else(|_| self.first.clone())
         })
