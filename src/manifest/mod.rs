@@ -2,6 +2,7 @@
 //! (references, ids, shapes), and locating nodes for diagnostics and findings.
 
 mod block;
+mod fast;
 pub mod model;
 mod node;
 mod validate;
@@ -214,7 +215,13 @@ pub fn parse_file(path: &FsPath, display: &str) -> Result<Parsed, Vec<InputError
 fn parse_text(path: &FsPath, display: &str, text: Arc<str>) -> Result<Parsed, Vec<InputError>> {
     let source = SourceFile::new(path.to_path_buf(), display.to_string(), text);
 
-    let invalid = match yaml::parse::<Manifest>(&source.text, SECTIONS) {
+    let (parsed, spans) = yaml::parse_indexed::<Manifest>(&source.text, SECTIONS);
+    // The fast path's tree is the index `SpanIndex::build` would make: kept,
+    // not built again for the first finding or error.
+    if let Some(spans) = spans {
+        let _ = source.spans.set(spans);
+    }
+    let invalid = match parsed {
         Ok(manifest) => {
             return Ok(Parsed {
                 source,

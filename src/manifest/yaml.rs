@@ -65,10 +65,47 @@ pub fn parse<T: DeserializeOwned>(text: &str, sections: &[Section]) -> Result<T,
             repaired: None,
         });
     }
+    parse_with_serde_yaml(text, sections)
+}
+
+fn parse_with_serde_yaml<T: DeserializeOwned>(text: &str, sections: &[Section]) -> Result<T, Invalid<T>> {
     match serde_yaml::from_str::<T>(text) {
         Ok(value) => Ok(value),
         Err(first) => Err(collect_errors(text, first, sections)),
     }
+}
+
+/// `parse` with the one-pass fast path first: plain block YAML is read by
+/// the block reader and deserialized from its tree (fast.rs), and that tree
+/// is the file's span index. On any refusal the text goes to serde_yaml as
+/// in `parse`, so every value and every error is serde_yaml's; the index is
+/// returned whenever the block reader answered.
+pub(super) fn parse_indexed<T: DeserializeOwned>(
+    text: &std::sync::Arc<str>,
+    sections: &[Section],
+) -> (Result<T, Invalid<T>>, Option<SpanIndex>) {
+    if let Some(error) = too_deep(text) {
+        let invalid = Invalid {
+            errors: vec![error],
+            repaired: None,
+        };
+        return (Err(invalid), None);
+    }
+    let tree = super::block::index(text);
+    let fast = tree.as_ref().and_then(|root| super::fast::deserialize::<T>(text, root).ok());
+    let spans = tree.map(|root| SpanIndex::from_tree(text, root));
+    match fast {
+        Some(value) => (Ok(value), spans),
+        None => (parse_with_serde_yaml(text, sections), spans),
+    }
+}
+
+/// `T` from the fast path alone, `None` where it refuses (for the tests,
+/// the benchmark and the `yaml_fast` fuzz target).
+#[doc(hidden)]
+pub fn parse_fast<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let root = super::block::index(text)?;
+    super::fast::deserialize::<T>(text, &root).ok()
 }
 
 /// A document that does not deserialize: every error found, and the
@@ -527,11 +564,14 @@ impl SpanIndex {
     /// The index from one pass over the lines, for plain block YAML only
     /// (`block::index`).
     pub(super) fn build_fast(text: &std::sync::Arc<str>) -> Option<SpanIndex> {
-        let root = super::block::index(text)?;
-        Some(SpanIndex {
+        Some(Self::from_tree(text, super::block::index(text)?))
+    }
+
+    fn from_tree(text: &std::sync::Arc<str>, root: Node) -> SpanIndex {
+        SpanIndex {
             root: Some(root),
             lines: Lines::new(text.clone()),
-        })
+        }
     }
 
     /// Every path of the index, in document order.
