@@ -16,6 +16,23 @@ pub use model::*;
 pub use yaml::disagreement as span_fast_path_disagreement;
 pub use yaml::{render_path, Path, Seg};
 
+/// Where the typed fast path disagrees with serde_yaml on `text`, read as a
+/// `Manifest` and as a generic `serde_yaml::Value` (which sees every scalar
+/// through `deserialize_any`): `None` when it refuses both, `Some(None)`
+/// when every value it reads is serde_yaml's. For the tests and the
+/// `yaml_fast` fuzz target.
+#[doc(hidden)]
+pub fn typed_fast_path_disagreement(text: &str) -> Option<Option<String>> {
+    let typed = yaml::typed_disagreement::<Manifest>(text);
+    let generic = yaml::typed_disagreement::<serde_yaml::Value>(text);
+    match (typed, generic) {
+        (Some(Some(difference)), _) => Some(Some(format!("as a manifest: {difference}"))),
+        (_, Some(Some(difference))) => Some(Some(format!("as a YAML value: {difference}"))),
+        (None, None) => None,
+        _ => Some(None),
+    }
+}
+
 use crate::diagnostics::{did_you_mean, Code, InputError, Text};
 use crate::finding::Location;
 use crate::lang::{tr, Lang};

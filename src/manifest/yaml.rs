@@ -706,6 +706,34 @@ pub fn disagreement(text: &str) -> Option<Option<String>> {
     Some(None)
 }
 
+/// Where the typed fast path disagrees with serde_yaml on `text` read as
+/// `T`: `None` when it refuses the text, `Some(None)` when serde_yaml reads
+/// the same value (compared by `Debug`) and the kept tree gives yaml-rust2's
+/// positions. For the tests and the `yaml_fast` fuzz target.
+#[doc(hidden)]
+pub fn typed_disagreement<T: DeserializeOwned + std::fmt::Debug>(text: &str) -> Option<Option<String>> {
+    // `parse_indexed` checks the flow depth before the fast path runs.
+    if too_deep(text).is_some() {
+        return None;
+    }
+    let fast = parse_fast::<T>(text)?;
+    let fast = format!("{fast:#?}");
+    let slow = match serde_yaml::from_str::<T>(text) {
+        Ok(slow) => format!("{slow:#?}"),
+        Err(error) => return Some(Some(format!("serde_yaml refuses what the fast path reads: {error}"))),
+    };
+    if fast != slow {
+        let line = fast.lines().zip(slow.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        let (a, b) = (fast.lines().nth(line), slow.lines().nth(line));
+        return Some(Some(format!("different values at line {line} of their Debug: {a:?} against {b:?}")));
+    }
+    match disagreement(text) {
+        Some(Some(difference)) => Some(Some(difference)),
+        None => Some(Some("the block reader answered, then declined".to_string())),
+        Some(None) => Some(None),
+    }
+}
+
 /// Converts a 1-based line and a 1-based character column to a byte offset.
 fn byte_offset(text: &str, line_starts: &[usize], line: usize, column: usize) -> usize {
     let Some(&start) = line_starts.get(line.saturating_sub(1)) else {
