@@ -597,3 +597,55 @@ impl OrRoot for String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::yaml::SpanIndex;
+    use super::{parse_text, Code};
+
+    /// The index kept from the fast path is the one `SpanIndex::build`
+    /// makes, for every node, key and position.
+    fn assert_kept_as_built(text: &Arc<str>, kept: &SpanIndex) {
+        let built = SpanIndex::build(text);
+        let paths = built.paths();
+        assert_eq!(kept.paths(), paths);
+        for path in &paths {
+            for key_only in [false, true] {
+                assert_eq!(kept.locate(path, key_only), built.locate(path, key_only), "{path:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_path_keeps_its_tree_as_the_span_index() {
+        let text: Arc<str> =
+            Arc::from("version: 1\nproduct: { id: p, operator: o }\nflows:\n  - id: f\n    data: [phone, email]\n");
+        let parsed = parse_text(Path::new("m.yaml"), "m.yaml", text.clone()).ok().unwrap();
+        assert_eq!(parsed.manifest.flows[0].data, ["phone", "email"]);
+        assert_kept_as_built(&text, parsed.source.spans.get().expect("kept"));
+
+        // Quotes are outside the block reader's subset: serde_yaml reads
+        // the file, and the index is built only when needed.
+        let quoted: Arc<str> = Arc::from("version: 1\nproduct: { id: p, operator: \"o\" }\n");
+        let parsed = parse_text(Path::new("m.yaml"), "m.yaml", quoted).ok().unwrap();
+        assert_eq!(parsed.manifest.product.operator, "o");
+        assert!(parsed.source.spans.get().is_none());
+    }
+
+    #[test]
+    fn a_refusal_of_the_fast_path_gives_serde_yaml_s_errors() {
+        // Block YAML the fast path refuses (a bare number as text): the
+        // error is serde_yaml's, at the number.
+        let text: Arc<str> = Arc::from("version: 1\nproduct:\n  id: p\n  operator: 123\n");
+        let Err(errors) = parse_text(Path::new("m.yaml"), "m.yaml", text).map(|_| ()) else {
+            panic!("no error");
+        };
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, Code::WrongType);
+        let location = errors[0].location.expect("a location");
+        assert_eq!((location.line, location.column, location.len), (4, 13, 3));
+    }
+}
