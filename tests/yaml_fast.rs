@@ -239,3 +239,55 @@ fn tricky_scalars_are_read_or_refused_as_serde_yaml_would() {
         assert!(!matches!(manifest::typed_fast_path_disagreement(refused), Some(Some(_))), "{refused}");
     }
 }
+
+/// Parse time of a benchmark corpus, serde_yaml against the fast path (run
+/// by hand in a release build: `cargo test --release --test yaml_fast --
+/// --ignored --nocapture`; `PRIVFLOW_CORPUS` names the directory, default
+/// the 100,000-flow sparse corpus the benchmark writes).
+#[test]
+#[ignore]
+fn parse_time_of_the_benchmark_corpus() {
+    use rayon::prelude::*;
+    use std::time::Instant;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::var("PRIVFLOW_CORPUS").map_or(root.join("target/bench-data/sparse-1000x100"), PathBuf::from);
+    let mut paths = Vec::new();
+    yaml_files(&dir, &mut paths);
+    paths.sort();
+    let texts: Vec<String> = paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let time = |f: &(dyn Fn(&(PathBuf, String)) + Sync), parallel: bool| {
+        let pairs: Vec<(PathBuf, String)> = paths.iter().cloned().zip(texts.iter().cloned()).collect();
+        let mut runs: Vec<f64> = (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                if parallel {
+                    pairs.par_iter().for_each(f);
+                } else {
+                    pairs.iter().for_each(f);
+                }
+                start.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        runs.sort_by(f64::total_cmp);
+        runs[runs.len() / 2]
+    };
+    let serde_yaml = |(_, text): &(PathBuf, String)| {
+        std::hint::black_box(serde_yaml::from_str::<Manifest>(text).unwrap());
+    };
+    let fast = |(_, text): &(PathBuf, String)| {
+        std::hint::black_box(manifest::yaml::parse_fast::<Manifest>(text).unwrap());
+    };
+    let parse_file = |(path, _): &(PathBuf, String)| {
+        std::hint::black_box(manifest::parse_file(path, "x").ok().unwrap());
+    };
+    println!("{} files, {:.1} MB, median of 5 runs", texts.len(), texts.iter().map(String::len).sum::<usize>() as f64 / 1e6);
+    for parallel in [false, true] {
+        println!(
+            "{}: serde_yaml {:.1} ms, fast path {:.1} ms, parse_file (read, fast path, index kept) {:.1} ms",
+            if parallel { "both cores" } else { "one core" },
+            time(&serde_yaml, parallel),
+            time(&fast, parallel),
+            time(&parse_file, parallel),
+        );
+    }
+}

@@ -34,6 +34,25 @@ const MAX_KEY_BYTES: usize = 1000;
 /// complex keys. Inside a scalar they are plain text.
 const INDICATORS: &[u8] = b"[]{},:#-&*!|>'\"%@`?";
 
+/// `INDICATORS` as a table, for scans that look at every byte.
+const IS_INDICATOR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < INDICATORS.len() {
+        table[INDICATORS[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Where the two bytes `a` `b` first occur together in `s` (ASCII bytes,
+/// so never inside a multi-byte character). A byte loop: the files are
+/// scanned line by line, and a substring searcher's set-up would cost more
+/// than the search on lines this short.
+fn find_pair(s: &str, a: u8, b: u8) -> Option<usize> {
+    s.as_bytes().windows(2).position(|w| w[0] == a && w[1] == b)
+}
+
 /// One line's content, or the part of a `- ` line after its dash.
 #[derive(Debug)]
 struct Line {
@@ -49,10 +68,12 @@ struct Line {
 }
 
 fn logical_lines(text: &str) -> Option<Vec<Line>> {
-    if !text.chars().all(handled_char) {
+    // Printable ASCII needs no decoding; anything else is checked per character.
+    if !text.bytes().all(|b| matches!(b, b'\n' | b' '..=b'~')) && !text.chars().all(handled_char) {
         return None;
     }
-    let mut lines = Vec::new();
+    // About one logical line per 30 bytes in manifests: one allocation, mostly.
+    let mut lines = Vec::with_capacity(text.len() / 24);
     let mut offset = 0;
     for raw in text.split('\n') {
         let line_start = offset;
@@ -116,7 +137,7 @@ fn strip_comment(content: &str) -> &str {
     if content.starts_with('#') {
         return "";
     }
-    content.find(" #").map_or(content, |i| &content[..i])
+    find_pair(content, b' ', b'#').map_or(content, |i| &content[..i])
 }
 
 struct BlockParser<'a> {
@@ -253,7 +274,7 @@ fn value(text: &str, start: usize, end: usize) -> Option<Node> {
         return (flow.at == end).then_some(node);
     }
     // In block context a plain scalar may hold `,` and brackets, not `: `.
-    if !plain_start(s) || s.contains(": ") || s.ends_with(':') {
+    if !plain_start(s) || find_pair(s, b':', b' ').is_some() || s.ends_with(':') {
         return None;
     }
     Some(Node {
@@ -350,7 +371,10 @@ impl Flow<'_> {
     fn scalar(&mut self) -> Option<Node> {
         let start = self.at;
         let rest = &self.text[start..self.end];
-        let len = rest.find([',', '[', ']', '{', '}', ':']).unwrap_or(rest.len());
+        let len = rest
+            .bytes()
+            .position(|b| matches!(b, b',' | b'[' | b']' | b'{' | b'}' | b':'))
+            .unwrap_or(rest.len());
         let scalar = rest[..len].trim_end_matches(' ');
         // `a:b` would be one scalar to a YAML parser; leave it to one.
         if !plain_start(scalar) || (rest[len..].starts_with(':') && !rest[len + 1..].starts_with(' ')) {
@@ -359,9 +383,10 @@ impl Flow<'_> {
         // Flow scalars here are ids and short words: indicators inside them,
         // or a dash beside a space, are left to the parser, whose reading
         // of them differs from the plain one.
-        if scalar.contains(|c: char| c.is_ascii() && INDICATORS.contains(&(c as u8)) && c != '-')
-            || scalar.contains(" -")
-            || scalar.contains("- ")
+        let bytes = scalar.as_bytes();
+        if bytes.iter().any(|&b| b != b'-' && IS_INDICATOR[b as usize])
+            || find_pair(scalar, b' ', b'-').is_some()
+            || find_pair(scalar, b'-', b' ').is_some()
             || scalar.ends_with('-')
         {
             return None;
