@@ -82,11 +82,63 @@ fn generated_manifests_read_the_same_both_ways() {
 /// in every notation it knows, nulls, times, dates, CJK, and things the
 /// fast path must leave alone (quotes, a lone dash).
 const SCALARS: &[&str] = &[
-    "yes", "no", "on", "off", "true", "false", "True", "FALSE", "1e3", "1.5", ".inf", "-.inf", ".nan", "0x1F",
-    "0o17", "0b11", "+1", "-1", "007", "1_000", "123", "0", "18446744073709551616", "~", "null", "Null", "NULL",
-    "\"quoted\"", "'single'", "12:30", "-", "2026-03-01", "2026-3-1", "2026-02-30", "用户数据", "手机号 和 邮箱",
-    "a#b", "a, b", "x]", "-x", "1", "phone", "email", "consent", "contract", "CN", "US", "none", "tls", "delete",
-    "third-party", "entrusted", "self-service", "standard-contract", "privacy.md", "p", "o",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "true",
+    "false",
+    "True",
+    "FALSE",
+    "1e3",
+    "1.5",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "0x1F",
+    "0o17",
+    "0b11",
+    "+1",
+    "-1",
+    "007",
+    "1_000",
+    "123",
+    "0",
+    "18446744073709551616",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "\"quoted\"",
+    "'single'",
+    "12:30",
+    "-",
+    "2026-03-01",
+    "2026-3-1",
+    "2026-02-30",
+    "用户数据",
+    "手机号 和 邮箱",
+    "a#b",
+    "a, b",
+    "x]",
+    "-x",
+    "1",
+    "phone",
+    "email",
+    "consent",
+    "contract",
+    "CN",
+    "US",
+    "none",
+    "tls",
+    "delete",
+    "third-party",
+    "entrusted",
+    "self-service",
+    "standard-contract",
+    "privacy.md",
+    "p",
+    "o",
 ];
 
 /// A field value: mostly one of the valid values, else any tricky scalar.
@@ -116,7 +168,10 @@ fn flow() -> impl Strategy<Value = (bool, Vec<(String, String)>)> {
         any::<bool>(),
     );
     fields.prop_map(|(id, data, basis, storage, kept, days, automated, pia, block)| {
-        let mut entries = vec![("id".to_string(), id), ("data".to_string(), format!("[{}]", data.join(", ")))];
+        let mut entries = vec![
+            ("id".to_string(), id),
+            ("data".to_string(), format!("[{}]", data.join(", "))),
+        ];
         entries.extend(basis.map(|b| ("basis".to_string(), b)));
         match (storage, kept) {
             (_, Some((country, encrypted))) => entries.push((
@@ -141,7 +196,11 @@ fn manifest_text() -> impl Strategy<Value = String> {
         prop::option::of(value(&["100000", "1000", "0x10"])),
         prop::option::of(value(&["true", "false"])),
         prop::option::of(value(&["privacy.md", "[privacy.md, sdk.md]"])),
-        prop::option::of((value(&["cloud", "ads"]), value(&["entrusted", "third-party"]), value(&["CN", "US"]))),
+        prop::option::of((
+            value(&["cloud", "ads"]),
+            value(&["entrusted", "third-party"]),
+            value(&["CN", "US"]),
+        )),
     );
     let flows = prop::collection::vec(flow(), 0..4);
     let tails = prop::collection::vec(tail(), 40);
@@ -236,7 +295,10 @@ fn tricky_scalars_are_read_or_refused_as_serde_yaml_would() {
     ] {
         assert!(serde_yaml::from_str::<Manifest>(refused).is_err(), "{refused}");
         assert!(manifest::yaml::parse_fast::<Manifest>(refused).is_none(), "{refused}");
-        assert!(!matches!(manifest::typed_fast_path_disagreement(refused), Some(Some(_))), "{refused}");
+        assert!(
+            !matches!(manifest::typed_fast_path_disagreement(refused), Some(Some(_))),
+            "{refused}"
+        );
     }
 }
 
@@ -280,7 +342,11 @@ fn parse_time_of_the_benchmark_corpus() {
     let parse_file = |(path, _): &(PathBuf, String)| {
         std::hint::black_box(manifest::parse_file(path, "x").ok().unwrap());
     };
-    println!("{} files, {:.1} MB, median of 5 runs", texts.len(), texts.iter().map(String::len).sum::<usize>() as f64 / 1e6);
+    println!(
+        "{} files, {:.1} MB, median of 5 runs",
+        texts.len(),
+        texts.iter().map(String::len).sum::<usize>() as f64 / 1e6
+    );
     for parallel in [false, true] {
         println!(
             "{}: serde_yaml {:.1} ms, fast path {:.1} ms, parse_file (read, fast path, index kept) {:.1} ms",

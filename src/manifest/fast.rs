@@ -269,7 +269,11 @@ impl<'a, 'de> de::MapAccess<'de> for MapAccess<'a, 'de> {
             return Ok(None);
         };
         // Keys are plain scalars; the tree's key text is the file's.
-        let Some(raw) = self.text.get(*start..start + key.len()).filter(|raw| *raw == key.as_str()) else {
+        let Some(raw) = self
+            .text
+            .get(*start..start + key.len())
+            .filter(|raw| *raw == key.as_str())
+        else {
             return refuse("a key that is not the file's text");
         };
         self.value = Some(node);
@@ -683,17 +687,89 @@ mod tests {
     #[test]
     fn plain_scalars_resolve_as_serde_yaml_resolves_them() {
         let scalars = [
-            "~", "null", "Null", "NULL", "nULL", "true", "True", "TRUE", "tRUE", "false", "yes", "no", "on", "off", "y",
-            "0", "1", "-1", "+1", "++1", "+-1", "-0", "007", "-007", "+007", "0x1F", "0X1F", "-0x1F", "+0x1F",
-            "0x+1", "0x-1", "0o17", "-0o17", "0b101", "-0b101", "0b2", "1_000", "1e3", "-1e3", "1E3", "1.5", ".5",
-            "5.", "-.5", "1.", ".inf", "-.inf", "+.inf", ".Inf", ".INF", ".nan", ".NaN", "nan", "inf", "infinity",
-            "-inf", "1e400", "18446744073709551615", "18446744073709551616", "-9223372036854775808",
-            "-9223372036854775809", "340282366920938463463374607431768211456", "12:30", "2026-03-01", "1.2.3",
-            "0.", "00", "0x", "0o", "0b", "-", "-a", "a b", "数据", "3天",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "nULL",
+            "true",
+            "True",
+            "TRUE",
+            "tRUE",
+            "false",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "0",
+            "1",
+            "-1",
+            "+1",
+            "++1",
+            "+-1",
+            "-0",
+            "007",
+            "-007",
+            "+007",
+            "0x1F",
+            "0X1F",
+            "-0x1F",
+            "+0x1F",
+            "0x+1",
+            "0x-1",
+            "0o17",
+            "-0o17",
+            "0b101",
+            "-0b101",
+            "0b2",
+            "1_000",
+            "1e3",
+            "-1e3",
+            "1E3",
+            "1.5",
+            ".5",
+            "5.",
+            "-.5",
+            "1.",
+            ".inf",
+            "-.inf",
+            "+.inf",
+            ".Inf",
+            ".INF",
+            ".nan",
+            ".NaN",
+            "nan",
+            "inf",
+            "infinity",
+            "-inf",
+            "1e400",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "340282366920938463463374607431768211456",
+            "12:30",
+            "2026-03-01",
+            "1.2.3",
+            "0.",
+            "00",
+            "0x",
+            "0o",
+            "0b",
+            "-",
+            "-a",
+            "a b",
+            "数据",
+            "3天",
         ];
         let mut fast_only = Vec::new();
         for scalar in scalars {
-            for text in [format!("k: {scalar}\n"), format!("k: [{scalar}]\n"), format!("k:\n- {scalar}\n")] {
+            for text in [
+                format!("k: {scalar}\n"),
+                format!("k: [{scalar}]\n"),
+                format!("k:\n- {scalar}\n"),
+            ] {
                 if super::super::block::index(&text).is_none() {
                     continue;
                 }
@@ -711,13 +787,19 @@ mod tests {
         }
         // Only numbers beyond 64 bits are refused (serde's untagged enums
         // buffer them differently); every other scalar has a fast answer.
-        assert!(fast_only.iter().all(|t| t.contains("1844674407370955161") || t.contains("3402823")
-            || t.contains("-9223372036854775809")), "{fast_only:?}");
+        assert!(
+            fast_only.iter().all(|t| t.contains("1844674407370955161")
+                || t.contains("3402823")
+                || t.contains("-9223372036854775809")),
+            "{fast_only:?}"
+        );
     }
 
     #[test]
     fn each_typed_call_resolves_as_serde_yaml() {
-        for scalar in ["1", "0x10", "-0x10", "+5", "007", "1e3", "1.5", ".inf", "true", "~", "x", "12:30", "-1"] {
+        for scalar in [
+            "1", "0x10", "-0x10", "+5", "007", "1e3", "1.5", ".inf", "true", "~", "x", "12:30", "-1",
+        ] {
             let text = format!("k: {scalar}\n");
             macro_rules! same {
                 ($($t:ty),*) => {$(
@@ -728,8 +810,26 @@ mod tests {
                     assert!(slow.is_some() || fast.is_none(), "{} as {}", text, stringify!($t));
                 )*};
             }
-            same!(bool, u8, u32, u64, i8, i32, i64, i128, u128, f32, f64, String, char, (), Option<u32>,
-                Option<bool>, Option<String>, Option<()>);
+            same!(
+                bool,
+                u8,
+                u32,
+                u64,
+                i8,
+                i32,
+                i64,
+                i128,
+                u128,
+                f32,
+                f64,
+                String,
+                char,
+                (),
+                Option<u32>,
+                Option<bool>,
+                Option<String>,
+                Option<()>
+            );
         }
     }
 

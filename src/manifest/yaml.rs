@@ -92,7 +92,9 @@ pub(super) fn parse_indexed<T: DeserializeOwned>(
         return (Err(invalid), None);
     }
     let tree = super::block::index(text);
-    let fast = tree.as_ref().and_then(|root| super::fast::deserialize::<T>(text, root).ok());
+    let fast = tree
+        .as_ref()
+        .and_then(|root| super::fast::deserialize::<T>(text, root).ok());
     let spans = tree.map(|root| SpanIndex::from_tree(text, root));
     match fast {
         Some(value) => (Ok(value), spans),
@@ -725,7 +727,9 @@ pub fn typed_disagreement<T: DeserializeOwned + std::fmt::Debug>(text: &str) -> 
     if fast != slow {
         let line = fast.lines().zip(slow.lines()).position(|(a, b)| a != b).unwrap_or(0);
         let (a, b) = (fast.lines().nth(line), slow.lines().nth(line));
-        return Some(Some(format!("different values at line {line} of their Debug: {a:?} against {b:?}")));
+        return Some(Some(format!(
+            "different values at line {line} of their Debug: {a:?} against {b:?}"
+        )));
     }
     match disagreement(text) {
         Some(Some(difference)) => Some(Some(difference)),
