@@ -6,7 +6,7 @@
 //! and goes to yaml-rust2. Tests in yaml.rs check that both give the same
 //! positions wherever this path answers.
 
-use super::node::{Kind, Node};
+use super::node::{Key, Kind, Node};
 
 /// The index of `text`, or `None` when it is not plain block YAML.
 pub(super) fn index(text: &str) -> Option<Node> {
@@ -230,7 +230,7 @@ impl BlockParser<'_> {
                     return None;
                 }
             };
-            entries.push((key.to_string(), line.start, node));
+            entries.push((Key::InText { len: key.len() }, line.start, node));
         }
         Some(Node {
             start,
@@ -340,8 +340,8 @@ impl Flow<'_> {
                     return None;
                 }
                 self.skip_spaces();
-                let name = self.text[key.start..key.end].to_string();
-                entries.push((name, key.start, self.node()?));
+                let len = key.end - key.start;
+                entries.push((Key::InText { len }, key.start, self.node()?));
             } else {
                 items.push(self.node()?);
             }

@@ -12,7 +12,7 @@ use std::num::ParseIntError;
 
 use serde::de::{self, DeserializeSeed, Visitor};
 
-use super::node::{Kind, Node};
+use super::node::{Entry, Key, Kind, Node};
 
 /// Why the fast path refused; the caller falls back to serde_yaml and the
 /// text of this error is never shown (serde_yaml's error is).
@@ -89,7 +89,7 @@ impl<'a, 'de> NodeDe<'a, 'de> {
                 Ok(value)
             }
             Kind::Map(entries) => {
-                if has_duplicate_keys(entries) {
+                if has_duplicate_keys(self.text, entries) {
                     return refuse("duplicate key");
                 }
                 let mut access = MapAccess {
@@ -111,14 +111,18 @@ impl<'a, 'de> NodeDe<'a, 'de> {
 
 /// Duplicate keys are an error in serde_yaml's typed path (serde's derive
 /// reports a duplicate field): left to it.
-fn has_duplicate_keys(entries: &[(String, usize, Node)]) -> bool {
+fn has_duplicate_keys(text: &str, entries: &[Entry]) -> bool {
+    fn key<'a>(text: &'a str, (key, start, _): &'a Entry) -> &'a str {
+        key.name(text, *start)
+    }
+    let name = |entry| key(text, entry);
     if entries.len() <= 16 {
         return entries
             .iter()
             .enumerate()
-            .any(|(i, (key, _, _))| entries[..i].iter().any(|(other, _, _)| other == key));
+            .any(|(i, entry)| entries[..i].iter().any(|other| name(other) == name(entry)));
     }
-    let mut keys: Vec<&str> = entries.iter().map(|(key, _, _)| key.as_str()).collect();
+    let mut keys: Vec<&str> = entries.iter().map(name).collect();
     keys.sort_unstable();
     keys.windows(2).any(|pair| pair[0] == pair[1])
 }
@@ -256,7 +260,7 @@ impl<'a, 'de> de::SeqAccess<'de> for SeqAccess<'a, 'de> {
 
 struct MapAccess<'a, 'de> {
     text: &'de str,
-    entries: std::slice::Iter<'a, (String, usize, Node)>,
+    entries: std::slice::Iter<'a, Entry>,
     value: Option<&'a Node>,
     depth: usize,
 }
@@ -268,12 +272,11 @@ impl<'a, 'de> de::MapAccess<'de> for MapAccess<'a, 'de> {
         let Some((key, start, node)) = self.entries.next() else {
             return Ok(None);
         };
-        // Keys are plain scalars; the tree's key text is the file's.
-        let Some(raw) = self
-            .text
-            .get(*start..start + key.len())
-            .filter(|raw| *raw == key.as_str())
-        else {
+        // The block reader's keys are plain scalars: their text is their value.
+        let Some(raw) = (match key {
+            Key::InText { len } => self.text.get(*start..start + len),
+            Key::Value(_) => None,
+        }) else {
             return refuse("a key that is not the file's text");
         };
         self.value = Some(node);

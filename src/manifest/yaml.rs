@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-use super::node::{Kind, Node};
+use super::node::{Entry, Key, Kind, Node};
 use crate::finding::Location;
 
 /// One step of a path into a YAML document.
@@ -578,21 +578,21 @@ impl SpanIndex {
 
     /// Every path of the index, in document order.
     pub(super) fn paths(&self) -> Vec<Path> {
-        fn walk(node: &Node, prefix: &mut Path, out: &mut Vec<Path>) {
+        fn walk(node: &Node, text: &str, prefix: &mut Path, out: &mut Vec<Path>) {
             out.push(prefix.clone());
             match &node.kind {
                 Kind::Scalar => {}
                 Kind::Seq(items) => {
                     for (i, item) in items.iter().enumerate() {
                         prefix.push(Seg::Index(i));
-                        walk(item, prefix, out);
+                        walk(item, text, prefix, out);
                         prefix.pop();
                     }
                 }
                 Kind::Map(entries) => {
-                    for (key, _, child) in entries {
-                        prefix.push(Seg::key(key));
-                        walk(child, prefix, out);
+                    for (key, start, child) in entries {
+                        prefix.push(Seg::key(key.name(text, *start)));
+                        walk(child, text, prefix, out);
                         prefix.pop();
                     }
                 }
@@ -600,7 +600,7 @@ impl SpanIndex {
         }
         let mut out = Vec::new();
         if let Some(root) = &self.root {
-            walk(root, &mut Vec::new(), &mut out);
+            walk(root, &self.lines.text, &mut Vec::new(), &mut out);
         }
         out
     }
@@ -634,8 +634,9 @@ impl SpanIndex {
             let next = match (&node.kind, seg) {
                 (Kind::Map(entries), Seg::Key(k)) => entries
                     .iter()
+                    .map(|(key, key_start, child)| (key.name(&self.lines.text, *key_start), *key_start, child))
                     .find(|(name, _, _)| name == k)
-                    .map(|(name, key_start, child)| (Some((*key_start, name.len())), child)),
+                    .map(|(name, key_start, child)| (Some((key_start, name.len())), child)),
                 (Kind::Seq(items), Seg::Index(j)) => items.get(*j).map(|child| (None, child)),
                 _ => None,
             };
@@ -665,9 +666,10 @@ impl SpanIndex {
         };
         for seg in path {
             let next = match (&node.kind, seg) {
-                (Kind::Map(entries), Seg::Key(k)) => {
-                    entries.iter().find(|(name, _, _)| name == k).map(|(_, _, child)| child)
-                }
+                (Kind::Map(entries), Seg::Key(k)) => entries
+                    .iter()
+                    .find(|(key, start, _)| key.name(&self.lines.text, *start) == k)
+                    .map(|(_, _, child)| child),
                 (Kind::Seq(items), Seg::Index(j)) => items.get(*j),
                 _ => None,
             };
@@ -772,7 +774,7 @@ enum Open {
     },
     Map {
         start: usize,
-        entries: Vec<(String, usize, Node)>,
+        entries: Vec<Entry>,
         key: Option<(String, usize)>,
     },
 }
@@ -826,11 +828,11 @@ impl Builder<'_> {
             None => self.root = Some(node),
             Some(Open::Seq { items, .. }) => items.push(node),
             Some(Open::Map { entries, key, .. }) => match key.take() {
-                Some((name, key_start)) => entries.push((name, key_start, node)),
+                Some((name, key_start)) => entries.push((Key::Value(name), key_start, node)),
                 None => {
                     // A scalar in key position becomes the pending key; a
                     // complex key is recorded under an empty name.
-                    entries.push((String::new(), node.start, node));
+                    entries.push((Key::Value(String::new()), node.start, node));
                 }
             },
         }
