@@ -66,7 +66,7 @@ pub use finding::{Finding, Location, Severity};
 pub use lang::Lang;
 #[doc(hidden)]
 pub use rules::RulePack;
-pub use run::{FailOn, Options};
+pub use run::{FailOn, Keep, KeepSources, Options};
 
 /// The JSON report's `schema_version` (2: findings name their `policy`).
 pub const SCHEMA_VERSION: u32 = 2;
@@ -163,15 +163,33 @@ impl Report {
         taxonomy: Arc<taxonomy::Taxonomy>,
         evaluation: engine::Evaluation,
     ) {
+        let flows = manifest.flows.len();
+        self.add_kept(display, flows, Some(text), Some((manifest, taxonomy)), evaluation);
+    }
+
+    /// Records one manifest of `flows` flows and its findings, with its
+    /// text and model where the run keeps them (see [`run::Keep`]).
+    pub fn add_kept(
+        &mut self,
+        display: String,
+        flows: usize,
+        text: Option<Arc<str>>,
+        model: Option<(manifest::Manifest, Arc<taxonomy::Taxonomy>)>,
+        evaluation: engine::Evaluation,
+    ) {
         self.summary.files += 1;
-        self.summary.flows += manifest.flows.len();
+        self.summary.flows += flows;
         self.summary.waived += evaluation.waived;
         self.findings.extend(evaluation.findings);
         self.suppressed.extend(evaluation.suppressed);
         self.waivers.extend(evaluation.waivers);
         self.files.push(display.clone());
-        self.sources.insert(display.clone(), text);
-        self.manifests.push((display, Arc::new(manifest), taxonomy));
+        if let Some(text) = text {
+            self.sources.insert(display.clone(), text);
+        }
+        if let Some((manifest, taxonomy)) = model {
+            self.manifests.push((display, Arc::new(manifest), taxonomy));
+        }
     }
 
     /// Records the rules of a pack the run used; the first description of
@@ -381,15 +399,27 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                 .review_waivers(&loaded, notice.as_ref(), &job.settings, &mut evaluation)
                 .map_err(|e| vec![e])?;
         }
-        // Keep the text and the model; the span index is dropped here, in the
-        // worker, instead of piling up for every file until the report.
+        // Keep what the reports read and drop the rest (the span index, and
+        // the text and model unless a format needs them) here, in the worker,
+        // instead of piling it up for every file until the report.
         let manifest::LoadedManifest {
             source,
             manifest,
             taxonomy,
         } = loaded;
+        let quoted = match options.keep.sources {
+            run::KeepSources::All => true,
+            run::KeepSources::WithFindings => evaluation.findings.iter().any(|f| f.file == source.display),
+            run::KeepSources::None => false,
+        };
+        if options.keep.sources == run::KeepSources::None {
+            scanned.clear();
+        }
+        let flows = manifest.flows.len();
+        let text = quoted.then(|| source.text.clone());
+        let model = options.keep.manifests.then_some((manifest, taxonomy));
         Ok::<_, Vec<InputError>>((
-            (source.display.clone(), source.text.clone(), manifest, taxonomy),
+            (source.display.clone(), flows, text, model),
             evaluation,
             (scanned, listed),
         ))
@@ -406,10 +436,10 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     report.add_rules(&jobs.rules);
     for result in results {
         match result {
-            Ok(((display, text, manifest, taxonomy), evaluation, (scanned, listed))) => {
+            Ok(((display, flows, text, model), evaluation, (scanned, listed))) => {
                 report.sources.extend(scanned);
                 report.sdks.extend(listed.into_iter().map(|sdk| (sdk.id.clone(), sdk)));
-                report.add(display, text, manifest, taxonomy, evaluation)
+                report.add_kept(display, flows, text, model, evaluation)
             }
             Err(e) => errors.extend(e),
         }

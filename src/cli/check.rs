@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use privflow::baseline::Baseline;
 use privflow::diagnostics::{Code, InputError, Text};
 use privflow::report::{github, Format};
-use privflow::{InputErrors, Report, RulePack};
+use privflow::{InputErrors, Keep, Report, RulePack};
 
 use super::args::RunArgs;
 
@@ -105,6 +105,19 @@ pub(super) fn write_reports(
         return super::input_errors(&InputErrors(errors).in_lang(report.lang));
     }
     super::exit_for(report.fail_on, report.fails())
+}
+
+/// What the run keeps for the planned formats: nothing but the findings
+/// for JSON and SARIF, so that their memory grows with the findings only.
+pub(super) fn keeps(plan: &[(Format, Option<PathBuf>)]) -> Keep {
+    plan.iter().fold(Keep::NOTHING, |keep, (format, _)| {
+        let mut keep = keep.and(format.keeps());
+        // The GitHub format also writes the Markdown report to the job summary.
+        if *format == Format::Github && std::env::var_os(github::STEP_SUMMARY).is_some_and(|p| !p.is_empty()) {
+            keep = keep.and(Format::Markdown.keeps());
+        }
+        keep
+    })
 }
 
 /// Pairs formats with destinations (`None` = stdout): N formats take N

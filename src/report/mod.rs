@@ -15,6 +15,7 @@ use std::cmp::Reverse;
 use std::path::Path;
 
 use crate::finding::Finding;
+use crate::run::{Keep, KeepSources};
 use crate::Report;
 
 /// The findings most serious first, for the reports a person reads top
@@ -57,6 +58,23 @@ impl Format {
             Format::Junit => junit::render(report),
             Format::Github => github::render(report, base),
             Format::Markdown => markdown::render(report),
+        }
+    }
+
+    /// What of the manifests the format reads besides the findings (the
+    /// GitHub format's step summary is the Markdown report: see
+    /// [`github::STEP_SUMMARY`]).
+    pub fn keeps(self) -> Keep {
+        match self {
+            Format::Human => Keep {
+                sources: KeepSources::WithFindings,
+                manifests: false,
+            },
+            Format::Json | Format::Sarif | Format::Github => Keep::NOTHING,
+            Format::Junit | Format::Markdown => Keep {
+                sources: KeepSources::None,
+                manifests: true,
+            },
         }
     }
 
