@@ -299,8 +299,8 @@ fn reload_finding_sources(report: &mut Report) {
     let named: std::collections::BTreeSet<String> = report
         .findings
         .iter()
-        .filter(|f| f.evidence.is_some() && !report.sources.contains_key(&f.file))
-        .map(|f| f.file.clone())
+        .filter(|f| f.evidence.is_some() && !report.sources.contains_key(f.file.as_str()))
+        .map(|f| f.file.to_string())
         .collect();
     for file in named {
         let Ok(Some(text)) = scan::read(Path::new(&file), &file) else {
@@ -415,6 +415,7 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         if options.keep.sources == run::KeepSources::None {
             scanned.clear();
         }
+        finding::share(evaluation.findings.iter_mut().chain(&mut evaluation.suppressed));
         let flows = manifest.flows.len();
         let text = quoted.then(|| source.text.clone());
         let model = options.keep.manifests.then_some((manifest, taxonomy));

@@ -43,7 +43,8 @@ pub fn run(args: Args) -> ExitCode {
         };
         let mut report = privflow::check(paths, options)?;
         if let Some(path) = &write_baseline {
-            write_atomic(path, &Baseline::of(&report).to_json(), true)
+            let text = Baseline::of(&report).to_json();
+            write_atomic(path, |out| out.write_all(text.as_bytes()), true)
                 .map_err(|e| InputErrors(vec![write_error(path, &e)]).in_lang(report.lang))?;
         }
         if let Some(baseline) = &baseline {
@@ -80,7 +81,6 @@ pub(super) fn write_reports(
     let mut errors = Vec::new();
     for (format, output) in plan {
         let color = output.is_none() && std::io::stdout().is_terminal();
-        let text = format.render(report, &base, color);
         if *format == Format::Github {
             // Annotations are capped per step; the job summary lists all.
             let summary = std::env::var_os(github::STEP_SUMMARY).filter(|path| !path.is_empty());
@@ -90,12 +90,15 @@ pub(super) fn write_reports(
                 }
             }
         }
+        let write = |out: &mut dyn Write| format.write(report, &base, color, out);
         match output {
             None => {
-                let _ = std::io::stdout().write_all(text.as_bytes());
+                // A closed pipe (`| head`) is not an error of the run.
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+                let _ = write(&mut out).and_then(|()| out.flush());
             }
             Some(path) => {
-                if let Err(error) = write_atomic(path, &text, force) {
+                if let Err(error) = write_atomic(path, write, force) {
                     errors.push(write_error(path, &error));
                 }
             }
@@ -219,11 +222,15 @@ fn write_error(path: &Path, error: &std::io::Error) -> InputError {
     )
 }
 
-/// Writes `text` to `path` atomically: a temporary file in the same
-/// directory, renamed over the target, so readers never see half a report.
-/// Without `force` the rename refuses to replace an existing file, even one
-/// created since the check in `plan`.
-pub fn write_atomic(path: &Path, text: &str, force: bool) -> std::io::Result<()> {
+/// Writes to `path` atomically what `write` writes: a temporary file in the
+/// same directory (written through a buffer), renamed over the target, so
+/// readers never see half a report. Without `force` the rename refuses to
+/// replace an existing file, even one created since the check in `plan`.
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    force: bool,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -239,7 +246,10 @@ pub fn write_atomic(path: &Path, text: &str, force: bool) -> std::io::Result<()>
     #[cfg(unix)]
     builder.permissions(permissions);
     let mut file = builder.tempfile_in(dir)?;
-    file.write_all(text.as_bytes())?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file.as_file_mut());
+    write(&mut out)?;
+    out.flush()?;
+    drop(out);
     file.as_file().sync_all()?;
     if force {
         file.persist(path).map_err(|e| e.error)?;

@@ -87,10 +87,10 @@ enum Entry<'a> {
 
 /// The report's items, most serious first (see [`super::by_importance`]); a
 /// group stands where its first finding would.
-fn entries(report: &Report) -> Vec<Entry<'_>> {
+fn entries<'a>(report: &'a Report) -> Vec<Entry<'a>> {
     let ordered = super::by_importance(report);
-    let key = |f: &Finding| (f.file.clone(), f.rule.clone(), f.severity);
-    let mut groups: BTreeMap<(String, String, Severity), Vec<&Finding>> = BTreeMap::new();
+    let key = |f: &'a Finding| (f.file.as_str(), f.rule.as_str(), f.severity);
+    let mut groups: BTreeMap<(&str, &str, Severity), Vec<&Finding>> = BTreeMap::new();
     for finding in &ordered {
         groups.entry(key(finding)).or_default().push(finding);
     }
@@ -215,7 +215,7 @@ fn render_compact(report: &Report) -> String {
         };
         let law = crate::law::cite(&first.law, lang);
         let class = if law.is_empty() || law == "—" {
-            first.rule.clone()
+            first.rule.to_string()
         } else {
             format!("{} · {law}", first.rule)
         };
@@ -302,7 +302,7 @@ fn render_compact(report: &Report) -> String {
 /// for the built-in pack with `--show-policy`, so that reports of the
 /// built-in pack alone read as before.
 fn policy_footnote(report: &Report, findings: &[&Finding]) -> String {
-    let builtin = |f: &Finding| report.rules.get(&f.rule).is_some_and(|r| r.builtin);
+    let builtin = |f: &Finding| report.rules.get(f.rule.as_str()).is_some_and(|r| r.builtin);
     let mut places: Vec<String> = Vec::new();
     for finding in findings {
         if !report.show_policy && builtin(finding) {
@@ -326,7 +326,7 @@ fn policy_footnote(report: &Report, findings: &[&Finding]) -> String {
 fn single<'a>(report: &Report, finding: &'a Finding) -> Shown<'a> {
     let source = report
         .sources
-        .get(&finding.file)
+        .get(finding.file.as_str())
         .map(|text| NamedSource::new(&finding.file, text.clone()));
     let law = if finding.law.is_empty() {
         finding.severity.as_str().to_string()

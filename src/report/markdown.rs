@@ -94,7 +94,7 @@ pub fn render(report: &Report) -> String {
 /// often new consent).
 fn changes(report: &Report) -> String {
     let lang = report.lang;
-    let judges_changes = |f: &&Finding| report.rules.get(&f.rule).is_some_and(|r| r.judges_changes());
+    let judges_changes = |f: &&Finding| report.rules.get(f.rule.as_str()).is_some_and(|r| r.judges_changes());
     let items: Vec<&Finding> = report.findings.iter().filter(judges_changes).collect();
     if items.is_empty() {
         return String::new();

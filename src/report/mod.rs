@@ -12,6 +12,7 @@ pub mod sarif;
 pub mod waivers;
 
 use std::cmp::Reverse;
+use std::io::Write;
 use std::path::Path;
 
 use crate::finding::Finding;
@@ -75,6 +76,16 @@ impl Format {
                 sources: KeepSources::None,
                 manifests: true,
             },
+        }
+    }
+
+    /// Writes the report to `out` (see [`Format::render`]); JSON and SARIF
+    /// are serialized straight to it, the others rendered first.
+    pub fn write(self, report: &Report, base: &Path, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            Format::Json => json::write(report, out),
+            Format::Sarif => sarif::write(report, base, out),
+            _ => out.write_all(self.render(report, base, color).as_bytes()),
         }
     }
 
