@@ -12,6 +12,7 @@
 //! app's code (`sdk-undeclared · code app/build.gradle:27 jpush`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 
 use quick_junit::{NonSuccessKind, Property, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
@@ -21,6 +22,14 @@ use crate::lang::Lang;
 use crate::Report;
 
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    // Memory takes every write.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report to `out` as it is serialized, ending with a newline.
+pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let lang = report.lang;
     let mut junit = JunitReport::new("privflow");
     let mut manifests: Vec<_> = report.manifests.iter().collect();
@@ -69,12 +78,32 @@ pub fn render(report: &Report) -> String {
         cases.add(|t| matches!(t, Target::Code(_)), None);
         junit.add_test_suite(suite);
     }
-    // Serializing owned, well-formed strings to memory cannot fail.
-    let mut text = junit.to_string().unwrap_or_default();
-    if !text.ends_with('\n') {
-        text.push('\n');
+    let mut out = LastByte { out, last: None };
+    junit.serialize(&mut out).map_err(std::io::Error::other)?;
+    if out.last != Some(b'\n') {
+        out.out.write_all(b"\n")?;
     }
-    text
+    Ok(())
+}
+
+/// A writer that remembers the last byte written through it.
+struct LastByte<'a> {
+    out: &'a mut dyn Write,
+    last: Option<u8>,
+}
+
+impl Write for LastByte<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// What a finding is about: a flow, else a recipient, else the product;

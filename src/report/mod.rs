@@ -85,6 +85,8 @@ impl Format {
         match self {
             Format::Json => json::write(report, out),
             Format::Sarif => sarif::write(report, base, out),
+            Format::Markdown => markdown::write(report, out),
+            Format::Junit => junit::write(report, out),
             _ => out.write_all(self.render(report, base, color).as_bytes()),
         }
     }
