@@ -114,7 +114,8 @@ impl Finding {
 }
 
 /// Makes equal texts of `findings` (rule, law, file, product, help) one
-/// shared allocation each, so that a file's findings hold each only once.
+/// shared allocation each, so that a file's findings hold each only once,
+/// and gives each message back the room it does not use.
 pub fn share<'a>(findings: impl IntoIterator<Item = &'a mut Finding>) {
     let mut seen: HashSet<Shared> = HashSet::new();
     let mut one = |text: &mut Shared| match seen.get(text.as_str()) {
@@ -129,6 +130,8 @@ pub fn share<'a>(findings: impl IntoIterator<Item = &'a mut Finding>) {
         one(&mut finding.file);
         one(&mut finding.product);
         one(&mut finding.help);
+        // A filled-in message may have grown past its length.
+        finding.message.shrink_to_fit();
     }
 }
 
