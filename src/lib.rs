@@ -326,7 +326,12 @@ fn reload_finding_sources(report: &mut Report) {
 /// count, text and model (as the run keeps them), its evaluation, and the
 /// scanned files quoted and SDKs listed.
 type Checked = (
-    (String, usize, Option<Arc<str>>, Option<(manifest::Manifest, Arc<taxonomy::Taxonomy>)>),
+    (
+        String,
+        usize,
+        Option<Arc<str>>,
+        Option<(manifest::Manifest, Arc<taxonomy::Taxonomy>)>,
+    ),
     engine::Evaluation,
     (Vec<(String, Arc<str>)>, Vec<scan::catalogue::Sdk>),
 );

@@ -61,7 +61,10 @@ pub fn run(args: Args) -> ExitCode {
             report.show_policy = args.show_policy;
             let base = std::env::current_dir().unwrap_or_default();
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = args.format.write(&report, &base, false, &mut out).and_then(|()| out.flush());
+            let _ = args
+                .format
+                .write(&report, &base, false, &mut out)
+                .and_then(|()| out.flush());
             ExitCode::SUCCESS
         }
         Err(errors) => super::input_errors(&errors),

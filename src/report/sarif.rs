@@ -49,29 +49,33 @@ pub fn write(report: &Report, base: &Path, out: &mut dyn Write) -> std::io::Resu
         .map(|file| (file, uri(&super::github::relative_path(file, base))))
         .collect();
     // Identical findings (same rule, place in the model) are told apart by
-    // their order, which the deterministic sort keeps stable.
-    let mut seen: HashMap<(&str, &str, &str, &str, &str), usize> = HashMap::new();
-    let fingerprints: Vec<String> = findings
-        .iter()
-        .map(|finding| {
-            let uri = uris[finding.file.as_str()].as_str();
-            let flow = finding.flow.as_deref().unwrap_or("");
-            let recipient = finding.recipient.as_deref().unwrap_or("");
-            let occurrence = seen
-                .entry((&finding.rule, uri, &finding.product, flow, recipient))
-                .or_default();
-            *occurrence += 1;
-            let identity = format!(
-                "{}\0{}\0{}\0{}\0{}",
-                finding.rule, uri, finding.product, flow, recipient
-            );
-            format!("{:016x}:{}", fnv1a(identity.as_bytes()), occurrence)
-        })
-        .collect();
-    drop(seen);
+    // their order, which the deterministic sort keeps stable. Counted one
+    // file at a time: the identity names the file.
+    let mut by_uri: Vec<usize> = (0..findings.len()).collect();
+    by_uri.sort_by_key(|&i| uris[findings[i].file.as_str()].as_str());
+    let mut occurrences = vec![0usize; findings.len()];
+    let mut seen: HashMap<(&str, &str, &str, &str), usize> = HashMap::new();
+    for (n, &i) in by_uri.iter().enumerate() {
+        let uri_of = |i: usize| uris[findings[i].file.as_str()].as_str();
+        if n > 0 && uri_of(by_uri[n - 1]) != uri_of(i) {
+            seen.clear();
+        }
+        let f = findings[i];
+        let occurrence = seen
+            .entry((
+                &f.rule,
+                &f.product,
+                f.flow.as_deref().unwrap_or(""),
+                f.recipient.as_deref().unwrap_or(""),
+            ))
+            .or_default();
+        *occurrence += 1;
+        occurrences[i] = *occurrence;
+    }
+    drop((seen, by_uri));
     let results = Results {
         findings: &findings,
-        fingerprints: &fingerprints,
+        occurrences: &occurrences,
         uris: &uris,
         index: &index,
     };
@@ -142,7 +146,8 @@ struct Driver {
 /// The results, each built from its finding as it is written.
 struct Results<'a> {
     findings: &'a [&'a Finding],
-    fingerprints: &'a [String],
+    /// Each finding's place among the findings of the same identity.
+    occurrences: &'a [usize],
     uris: &'a HashMap<&'a str, String>,
     index: &'a BTreeMap<&'a str, usize>,
 }
@@ -150,9 +155,19 @@ struct Results<'a> {
 impl Serialize for Results<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
-        for (finding, fingerprint) in self.findings.iter().zip(self.fingerprints) {
+        for (finding, occurrence) in self.findings.iter().zip(self.occurrences) {
             let uri = self.uris[finding.file.as_str()].as_str();
-            seq.serialize_element(&result(finding, uri, self.index.get(&*finding.rule).copied(), fingerprint))?;
+            let identity = format!(
+                "{}\0{}\0{}\0{}\0{}",
+                finding.rule,
+                uri,
+                finding.product,
+                finding.flow.as_deref().unwrap_or(""),
+                finding.recipient.as_deref().unwrap_or("")
+            );
+            let fingerprint = format!("{:016x}:{}", fnv1a(identity.as_bytes()), occurrence);
+            let rule = self.index.get(&*finding.rule).copied();
+            seq.serialize_element(&result(finding, uri, rule, &fingerprint))?;
         }
         seq.end()
     }
