@@ -423,7 +423,9 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         } = loaded;
         let quoted = match options.keep.sources {
             run::KeepSources::All => true,
-            run::KeepSources::WithFindings => evaluation.findings.iter().any(|f| f.file == source.display),
+            run::KeepSources::WithFindings | run::KeepSources::WithFindingsUpTo(_) => {
+                evaluation.findings.iter().any(|f| f.file == source.display)
+            }
             run::KeepSources::None => false,
         };
         if options.keep.sources == run::KeepSources::None {
@@ -446,7 +448,15 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
     let mut report = Report::new(lang, run.fail_on);
     report.add_rules(&jobs.rules);
     let mut add = |result: Result<Checked, Vec<InputError>>| match result {
-        Ok(((display, flows, text, model), evaluation, (scanned, listed))) => {
+        Ok(((display, flows, mut text, model), evaluation, (mut scanned, listed))) => {
+            if let run::KeepSources::WithFindingsUpTo(most) = options.keep.sources {
+                // Past `most` findings no text is quoted: drop those kept.
+                if report.findings.len() + evaluation.findings.len() > most {
+                    report.sources.clear();
+                    text = None;
+                    scanned.clear();
+                }
+            }
             report.sources.extend(scanned);
             report.sdks.extend(listed.into_iter().map(|sdk| (sdk.id.clone(), sdk)));
             report.add_kept(display, flows, text, model, evaluation)

@@ -75,6 +75,9 @@ pub enum KeepSources {
     All,
     /// Only those of files with a finding: the only ones a report quotes.
     WithFindings,
+    /// Those of files with a finding while the run has at most this many
+    /// findings: a longer human report is compact and quotes none.
+    WithFindingsUpTo(usize),
     None,
 }
 
@@ -102,6 +105,8 @@ impl Keep {
         let sources = match (self.sources, other.sources) {
             (All, _) | (_, All) => All,
             (WithFindings, _) | (_, WithFindings) => WithFindings,
+            (WithFindingsUpTo(a), WithFindingsUpTo(b)) => WithFindingsUpTo(a.max(b)),
+            (WithFindingsUpTo(n), None) | (None, WithFindingsUpTo(n)) => WithFindingsUpTo(n),
             (None, None) => None,
         };
         Keep {

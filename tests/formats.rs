@@ -593,9 +593,14 @@ fn a_run_keeps_only_what_its_formats_read() {
 
     let nothing = run(Keep::NOTHING);
     assert!(nothing.sources.is_empty() && nothing.manifests.is_empty());
-    let quoted = run(Format::Human.keeps());
+    let quoted = run(Keep {
+        sources: KeepSources::WithFindings,
+        manifests: false,
+    });
     assert_eq!(quoted.sources.keys().collect::<Vec<_>>(), [found]);
     assert!(quoted.manifests.is_empty());
+    // The human report quotes texts only up to a few findings.
+    assert_eq!(run(Format::Human.keeps()).sources.keys().collect::<Vec<_>>(), [found]);
     let listed = run(Keep {
         sources: KeepSources::None,
         manifests: true,
@@ -621,4 +626,31 @@ fn a_run_keeps_only_what_its_formats_read() {
         format.write(kept, base, false, &mut written).unwrap();
         assert_eq!(String::from_utf8(written).unwrap(), whole, "{format:?}");
     }
+}
+
+/// Past a dozen findings the human report is compact and quotes no text, so
+/// a run for it keeps none; against a baseline (fewer findings shown) the
+/// CLI keeps them.
+#[test]
+fn a_long_human_report_keeps_no_text() {
+    use privflow::report::Format;
+    use privflow::{Keep, Options};
+    let paths = ["examples/focused/cross-border.flows.yaml", "examples/leliao.flows.yaml"];
+    let run = |keep: Keep| {
+        let options = Options {
+            today: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
+            keep,
+            ..Options::default()
+        };
+        privflow::check(&paths, &options).unwrap_or_else(|e| panic!("{}", e.render_plain()))
+    };
+    let all = run(Keep::default());
+    let human = run(Format::Human.keeps());
+    assert!(human.findings.len() > 12, "{}", human.findings.len());
+    assert!(human.sources.is_empty(), "{:?}", human.sources.keys());
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(
+        Format::Human.render(&human, base, false),
+        Format::Human.render(&all, base, false)
+    );
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use privflow::baseline::Baseline;
 use privflow::diagnostics::{Code, InputError, Text};
 use privflow::report::{github, Format};
-use privflow::{InputErrors, Keep, Report, RulePack};
+use privflow::{InputErrors, Keep, KeepSources, Report, RulePack};
 
 use super::args::RunArgs;
 
@@ -36,6 +36,15 @@ pub fn run(args: Args) -> ExitCode {
     } = args;
     run.execute(notice, move |paths, options| {
         let lang = options.lang.unwrap_or_default();
+        // The human report shows only the findings new against a baseline,
+        // perhaps few enough to quote: keep the texts whatever the count.
+        let mut options = options.clone();
+        if baseline.is_some() {
+            if let KeepSources::WithFindingsUpTo(_) = options.keep.sources {
+                options.keep.sources = KeepSources::WithFindings;
+            }
+        }
+        let options = &options;
         // A broken baseline is reported before the run.
         let baseline = match &baseline {
             Some(path) => Some(Baseline::read(path).map_err(|e| InputErrors(vec![e]).in_lang(lang))?),

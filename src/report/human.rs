@@ -76,7 +76,7 @@ const GROUP_OVER: usize = 1;
 /// per rule and file without snippets, so that a manifest's findings and
 /// the count table fit about one screen; a smaller run, `privflow explain
 /// RULE` and the other formats give the rest.
-const COMPACT_OVER: usize = 12;
+pub const COMPACT_OVER: usize = 12;
 
 /// The terminal width the report is laid out for.
 const WIDTH: usize = 100;

@@ -67,8 +67,10 @@ impl Format {
     /// [`github::STEP_SUMMARY`]).
     pub fn keeps(self) -> Keep {
         match self {
+            // Against a baseline the CLI keeps every quoted text: the
+            // findings it shows are fewer than the run's.
             Format::Human => Keep {
-                sources: KeepSources::WithFindings,
+                sources: KeepSources::WithFindingsUpTo(human::COMPACT_OVER),
                 manifests: false,
             },
             Format::Json | Format::Sarif | Format::Github => Keep::NOTHING,
