@@ -440,16 +440,6 @@ fn inline(text: &str) -> String {
         .replace('\n', "<br>")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_are_escaped() {
-        assert_eq!(cell("a | b\nc <d>"), "a \\| b<br>c &lt;d&gt;");
-    }
-}
-
 /// A writer that ends the text with at most one newline (the sections end
 /// with blank lines): newlines are held back until more text follows.
 struct OneNewlineAtEnd<'a> {
@@ -481,5 +471,32 @@ impl<'a> OneNewlineAtEnd<'a> {
             self.out.write_all(b"\n")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_ends_with_one_newline_and_keeps_the_others() {
+        let text = |parts: &[&str]| {
+            let mut out = Vec::new();
+            let mut w = OneNewlineAtEnd::new(&mut out);
+            for part in parts {
+                w.text(part).unwrap();
+            }
+            w.finish().unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(text(&["a\n\n", "\n", "b\n\n\n"]), "a\n\n\nb\n");
+        assert_eq!(text(&["a", "", "b"]), "ab");
+        assert_eq!(text(&["\n\n"]), "\n");
+        assert_eq!(text(&[]), "");
+    }
+
+    #[test]
+    fn cells_are_escaped() {
+        assert_eq!(cell("a | b\nc <d>"), "a \\| b<br>c &lt;d&gt;");
     }
 }
