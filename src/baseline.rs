@@ -54,11 +54,11 @@ pub fn fingerprint(finding: &Finding) -> String {
 fn entry(finding: &Finding) -> Entry {
     Entry {
         fingerprint: fingerprint(finding),
-        rule: finding.rule.clone(),
-        product: finding.product.clone(),
+        rule: finding.rule.to_string(),
+        product: finding.product.to_string(),
         flow: finding.flow.clone(),
         recipient: finding.recipient.clone(),
-        file: finding.file.clone(),
+        file: finding.file.to_string(),
     }
 }
 

@@ -1,5 +1,8 @@
 //! `Finding`: the one type every report reads.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// How serious a finding is. Ordered so that `Error` is the greatest.
@@ -43,13 +46,17 @@ pub struct Location {
 }
 
 /// One rule violation at one place. Serializes to the JSON shape of SPEC §6.
+///
+/// What every finding of a rule in a file has in common (rule, law, file,
+/// product, usually the help) is shared, not copied: see [`share`]. A run
+/// of 100,000 flows has hundreds of thousands of findings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    pub rule: String,
+    pub rule: Shared,
     pub severity: Severity,
-    pub law: String,
+    pub law: Shared,
     /// The manifest path as given on the command line (or found under it).
-    pub file: String,
+    pub file: Shared,
     pub line: usize,
     pub column: usize,
     /// Where the span ends (the position after it), so that a renderer can
@@ -58,11 +65,11 @@ pub struct Finding {
     pub end_line: usize,
     #[serde(default)]
     pub end_column: usize,
-    pub product: String,
+    pub product: Shared,
     pub flow: Option<String>,
     pub recipient: Option<String>,
     pub message: String,
-    pub help: String,
+    pub help: Shared,
     /// What a scan finding is about in the code: the catalogue id of an SDK
     /// or the permission as written. Absent from other findings.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,5 +110,148 @@ impl Finding {
     /// The deterministic report order: file, line, column, rule, message.
     pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
         (&self.file, self.line, self.column, &self.rule, &self.message)
+    }
+}
+
+/// Makes equal texts of `findings` (rule, law, file, product, help) one
+/// shared allocation each, so that a file's findings hold each only once,
+/// and gives each message back the room it does not use.
+pub fn share<'a>(findings: impl IntoIterator<Item = &'a mut Finding>) {
+    let mut seen: HashSet<Shared> = HashSet::new();
+    let mut one = |text: &mut Shared| match seen.get(text.as_str()) {
+        Some(shared) => *text = shared.clone(),
+        None => {
+            seen.insert(text.clone());
+        }
+    };
+    for finding in findings {
+        one(&mut finding.rule);
+        one(&mut finding.law);
+        one(&mut finding.file);
+        one(&mut finding.product);
+        one(&mut finding.help);
+        // A filled-in message may have grown past its length.
+        finding.message.shrink_to_fit();
+    }
+}
+
+/// A text many findings have in common (a rule id, a law, a path): one
+/// allocation, cloned by reference count. It reads and compares as a `str`
+/// and serializes as a string.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shared(Arc<str>);
+
+impl Shared {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared(Arc::from(""))
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Shared {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Shared {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<String> for Shared {
+    fn from(text: String) -> Shared {
+        Shared(Arc::from(text))
+    }
+}
+
+impl From<&str> for Shared {
+    fn from(text: &str) -> Shared {
+        Shared(Arc::from(text))
+    }
+}
+
+impl From<&String> for Shared {
+    fn from(text: &String) -> Shared {
+        Shared(Arc::from(text.as_str()))
+    }
+}
+
+impl From<Shared> for String {
+    fn from(text: Shared) -> String {
+        text.0.to_string()
+    }
+}
+
+impl PartialEq<str> for Shared {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Shared {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Shared {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Shared> for String {
+    fn eq(&self, other: &Shared) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<Shared> for str {
+    fn eq(&self, other: &Shared) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<Shared> for &str {
+    fn eq(&self, other: &Shared) -> bool {
+        **self == *other.0
+    }
+}
+
+impl Serialize for Shared {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Shared {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Shared, D::Error> {
+        String::deserialize(deserializer).map(Shared::from)
     }
 }

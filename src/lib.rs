@@ -66,7 +66,7 @@ pub use finding::{Finding, Location, Severity};
 pub use lang::Lang;
 #[doc(hidden)]
 pub use rules::RulePack;
-pub use run::{FailOn, Options};
+pub use run::{FailOn, Keep, KeepSources, Options};
 
 /// The JSON report's `schema_version` (2: findings name their `policy`).
 pub const SCHEMA_VERSION: u32 = 2;
@@ -163,15 +163,33 @@ impl Report {
         taxonomy: Arc<taxonomy::Taxonomy>,
         evaluation: engine::Evaluation,
     ) {
+        let flows = manifest.flows.len();
+        self.add_kept(display, flows, Some(text), Some((manifest, taxonomy)), evaluation);
+    }
+
+    /// Records one manifest of `flows` flows and its findings, with its
+    /// text and model where the run keeps them (see [`run::Keep`]).
+    pub fn add_kept(
+        &mut self,
+        display: String,
+        flows: usize,
+        text: Option<Arc<str>>,
+        model: Option<(manifest::Manifest, Arc<taxonomy::Taxonomy>)>,
+        evaluation: engine::Evaluation,
+    ) {
         self.summary.files += 1;
-        self.summary.flows += manifest.flows.len();
+        self.summary.flows += flows;
         self.summary.waived += evaluation.waived;
         self.findings.extend(evaluation.findings);
         self.suppressed.extend(evaluation.suppressed);
         self.waivers.extend(evaluation.waivers);
         self.files.push(display.clone());
-        self.sources.insert(display.clone(), text);
-        self.manifests.push((display, Arc::new(manifest), taxonomy));
+        if let Some(text) = text {
+            self.sources.insert(display.clone(), text);
+        }
+        if let Some((manifest, taxonomy)) = model {
+            self.manifests.push((display, Arc::new(manifest), taxonomy));
+        }
     }
 
     /// Records the rules of a pack the run used; the first description of
@@ -281,8 +299,8 @@ fn reload_finding_sources(report: &mut Report) {
     let named: std::collections::BTreeSet<String> = report
         .findings
         .iter()
-        .filter(|f| f.evidence.is_some() && !report.sources.contains_key(&f.file))
-        .map(|f| f.file.clone())
+        .filter(|f| f.evidence.is_some() && !report.sources.contains_key(f.file.as_str()))
+        .map(|f| f.file.to_string())
         .collect();
     for file in named {
         let Ok(Some(text)) = scan::read(Path::new(&file), &file) else {
@@ -303,6 +321,20 @@ fn reload_finding_sources(report: &mut Report) {
         report.sources.insert(file, Arc::from(text));
     }
 }
+
+/// What a worker keeps of one checked manifest: its displayed path, flow
+/// count, text and model (as the run keeps them), its evaluation, and the
+/// scanned files quoted and SDKs listed.
+type Checked = (
+    (
+        String,
+        usize,
+        Option<Arc<str>>,
+        Option<(manifest::Manifest, Arc<taxonomy::Taxonomy>)>,
+    ),
+    engine::Evaluation,
+    (Vec<(String, Arc<str>)>, Vec<scan::catalogue::Sdk>),
+);
 
 /// Checks the manifests under `paths`. Input errors (exit 2) come back as
 /// `Err`, all of them, in the run's language; findings are in the `Report`.
@@ -381,38 +413,70 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
                 .review_waivers(&loaded, notice.as_ref(), &job.settings, &mut evaluation)
                 .map_err(|e| vec![e])?;
         }
-        // Keep the text and the model; the span index is dropped here, in the
-        // worker, instead of piling up for every file until the report.
+        // Keep what the reports read and drop the rest (the span index, and
+        // the text and model unless a format needs them) here, in the worker,
+        // instead of piling it up for every file until the report.
         let manifest::LoadedManifest {
             source,
             manifest,
             taxonomy,
         } = loaded;
-        Ok::<_, Vec<InputError>>((
-            (source.display.clone(), source.text.clone(), manifest, taxonomy),
+        let quoted = match options.keep.sources {
+            run::KeepSources::All => true,
+            run::KeepSources::WithFindings | run::KeepSources::WithFindingsUpTo(_) => {
+                evaluation.findings.iter().any(|f| f.file == source.display)
+            }
+            run::KeepSources::None => false,
+        };
+        if options.keep.sources == run::KeepSources::None {
+            scanned.clear();
+        }
+        finding::share(evaluation.findings.iter_mut().chain(&mut evaluation.suppressed));
+        // Sorted here, in parallel: the report's sort then finds runs in
+        // order (stable sorts both: the order is the same).
+        evaluation.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        evaluation.suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let flows = manifest.flows.len();
+        let text = quoted.then(|| source.text.clone());
+        let model = options.keep.manifests.then_some((manifest, taxonomy));
+        Ok::<Checked, Vec<InputError>>((
+            (source.display.clone(), flows, text, model),
             evaluation,
             (scanned, listed),
         ))
     };
-    // One file is evaluated here, its flows split over the pool (no second
-    // engine to build); several go one per worker.
-    let results: Vec<_> = if jobs.jobs.len() > 1 {
-        jobs.jobs.par_iter().map(|job| work(job, None)).collect()
-    } else {
-        jobs.jobs.iter().map(|job| work(job, lone.take())).collect()
-    };
-
     let mut report = Report::new(lang, run.fail_on);
     report.add_rules(&jobs.rules);
-    for result in results {
-        match result {
-            Ok(((display, text, manifest, taxonomy), evaluation, (scanned, listed))) => {
-                report.sources.extend(scanned);
-                report.sdks.extend(listed.into_iter().map(|sdk| (sdk.id.clone(), sdk)));
-                report.add(display, text, manifest, taxonomy, evaluation)
+    let mut add = |result: Result<Checked, Vec<InputError>>| match result {
+        Ok(((display, flows, mut text, model), evaluation, (mut scanned, listed))) => {
+            if let run::KeepSources::WithFindingsUpTo(most) = options.keep.sources {
+                // Past `most` findings no text is quoted: drop those kept.
+                if report.findings.len() + evaluation.findings.len() > most {
+                    report.sources.clear();
+                    text = None;
+                    scanned.clear();
+                }
             }
-            Err(e) => errors.extend(e),
+            report.sources.extend(scanned);
+            report.sdks.extend(listed.into_iter().map(|sdk| (sdk.id.clone(), sdk)));
+            report.add_kept(display, flows, text, model, evaluation)
         }
+        Err(e) => errors.extend(e),
+    };
+    // One file is evaluated here, its flows split over the pool (no second
+    // engine to build); several go one per worker, a batch at a time, each
+    // batch added to the report in order before the next: its per-file
+    // vectors are freed and their memory reused, instead of every file's
+    // living beside the report's until the end (a third of the peak at
+    // 100,000 flows).
+    if jobs.jobs.len() > 1 {
+        let batch = rayon::current_num_threads().max(1) * 64;
+        for jobs in jobs.jobs.chunks(batch) {
+            let results: Vec<_> = jobs.par_iter().map(|job| work(job, None)).collect();
+            results.into_iter().for_each(&mut add);
+        }
+    } else {
+        jobs.jobs.iter().for_each(|job| add(work(job, lone.take())));
     }
     if !errors.is_empty() {
         return Err(InputErrors::sorted(errors).in_lang(lang));

@@ -109,7 +109,8 @@ pub struct PolicyMeta {
 /// A policy's place in its rule file (`policies/consent.cedar:42`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct PolicyOrigin {
-    pub file: String,
+    /// Shared: every finding of the policy names it.
+    pub file: crate::finding::Shared,
     pub line: usize,
 }
 
@@ -421,7 +422,7 @@ impl RulePack {
                         (en.clone(), non_empty(get("product_message_zh"), &en))
                     }),
                     origin: PolicyOrigin {
-                        file: file.name.clone(),
+                        file: file.name.as_str().into(),
                         line: policy_line(&file.text, policy),
                     },
                 };

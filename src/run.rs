@@ -52,6 +52,68 @@ pub struct Options {
     pub catalogues: Vec<PathBuf>,
     /// Warn about waivers that expire within this many days.
     pub warn_expiring_within: Option<i64>,
+    /// What the report keeps besides the findings (default: everything);
+    /// the CLI keeps only what its formats read.
+    pub keep: Keep,
+}
+
+/// What a report keeps of each manifest for the formats that read more
+/// than the findings: a run of 100,000 flows holds tens of megabytes of
+/// manifest text and several times that of typed manifests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keep {
+    /// Manifest texts (`Report::sources`), for the snippets of the human report.
+    pub sources: KeepSources,
+    /// Typed manifests (`Report::manifests`), for the reports that list
+    /// flows (JUnit, Markdown, the graph).
+    pub manifests: bool,
+}
+
+/// Which manifest texts a report keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeepSources {
+    All,
+    /// Only those of files with a finding: the only ones a report quotes.
+    WithFindings,
+    /// Those of files with a finding while the run has at most this many
+    /// findings: a longer human report is compact and quotes none.
+    WithFindingsUpTo(usize),
+    None,
+}
+
+impl Default for Keep {
+    fn default() -> Keep {
+        Keep::ALL
+    }
+}
+
+impl Keep {
+    /// Everything: what the library's callers get unless they say otherwise.
+    pub const ALL: Keep = Keep {
+        sources: KeepSources::All,
+        manifests: true,
+    };
+    /// Only the findings (the JSON and SARIF reports).
+    pub const NOTHING: Keep = Keep {
+        sources: KeepSources::None,
+        manifests: false,
+    };
+
+    /// What either of two keeps.
+    pub fn and(self, other: Keep) -> Keep {
+        use KeepSources::*;
+        let sources = match (self.sources, other.sources) {
+            (All, _) | (_, All) => All,
+            (WithFindings, _) | (_, WithFindings) => WithFindings,
+            (WithFindingsUpTo(a), WithFindingsUpTo(b)) => WithFindingsUpTo(a.max(b)),
+            (WithFindingsUpTo(n), None) | (None, WithFindingsUpTo(n)) => WithFindingsUpTo(n),
+            (None, None) => None,
+        };
+        Keep {
+            sources,
+            manifests: self.manifests || other.manifests,
+        }
+    }
 }
 
 /// What applies to the whole run: its language, threshold and date, and the

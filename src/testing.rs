@@ -201,7 +201,7 @@ fn run_case(root: &Path, dir: &Path, options: &Options) -> CaseResult {
         return failed("no manifest in the case directory".to_string());
     }
     let key = |f: &crate::Finding| Key {
-        rule: f.rule.clone(),
+        rule: f.rule.to_string(),
         flow: f.flow.clone(),
         recipient: f.recipient.clone(),
     };

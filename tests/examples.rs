@@ -71,7 +71,7 @@ fn findings(example: &str) -> Vec<(String, Option<String>, Option<String>)> {
     report
         .findings
         .into_iter()
-        .map(|f| (f.rule, f.flow, f.recipient))
+        .map(|f| (f.rule.into(), f.flow, f.recipient))
         .collect()
 }
 

@@ -569,3 +569,88 @@ fn an_unwritable_step_summary_is_an_input_error() {
     let (code, _) = check_with_step_summary("github", Some(dir.path()));
     assert_eq!(code, 2);
 }
+
+/// A run keeps of each manifest only what its formats read (`Options::keep`,
+/// set by the CLI from `--format`): the findings and every format's output
+/// are the same whatever it keeps.
+#[test]
+fn a_run_keeps_only_what_its_formats_read() {
+    use privflow::report::Format;
+    use privflow::{Keep, KeepSources, Options};
+    let clean = "examples/focused/clean.flows.yaml";
+    let found = "examples/focused/cross-border.flows.yaml";
+    let run = |keep: Keep| {
+        let options = Options {
+            today: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
+            keep,
+            ..Options::default()
+        };
+        privflow::check(&[clean, found], &options).unwrap_or_else(|e| panic!("{}", e.render_plain()))
+    };
+    let all = run(Keep::default());
+    assert_eq!(all.sources.keys().collect::<Vec<_>>(), [clean, found]);
+    assert_eq!(all.manifests.len(), 2);
+
+    let nothing = run(Keep::NOTHING);
+    assert!(nothing.sources.is_empty() && nothing.manifests.is_empty());
+    let quoted = run(Keep {
+        sources: KeepSources::WithFindings,
+        manifests: false,
+    });
+    assert_eq!(quoted.sources.keys().collect::<Vec<_>>(), [found]);
+    assert!(quoted.manifests.is_empty());
+    // The human report quotes texts only up to a few findings.
+    assert_eq!(run(Format::Human.keeps()).sources.keys().collect::<Vec<_>>(), [found]);
+    let listed = run(Keep {
+        sources: KeepSources::None,
+        manifests: true,
+    });
+    assert!(listed.sources.is_empty());
+    assert_eq!(listed.manifests.len(), 2);
+
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (format, kept) in [
+        (Format::Json, &nothing),
+        (Format::Sarif, &nothing),
+        (Format::Github, &nothing),
+        (Format::Human, &quoted),
+        (Format::Junit, &listed),
+        (Format::Markdown, &listed),
+    ] {
+        assert_eq!(kept.findings, all.findings);
+        assert_eq!(kept.summary, all.summary);
+        let whole = format.render(&all, base, false);
+        assert_eq!(format.render(kept, base, false), whole, "{format:?}");
+        // Written through a writer as the CLI does, byte for byte the text.
+        let mut written = Vec::new();
+        format.write(kept, base, false, &mut written).unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), whole, "{format:?}");
+    }
+}
+
+/// Past a dozen findings the human report is compact and quotes no text, so
+/// a run for it keeps none; against a baseline (fewer findings shown) the
+/// CLI keeps them.
+#[test]
+fn a_long_human_report_keeps_no_text() {
+    use privflow::report::Format;
+    use privflow::{Keep, Options};
+    let paths = ["examples/focused/cross-border.flows.yaml", "examples/leliao.flows.yaml"];
+    let run = |keep: Keep| {
+        let options = Options {
+            today: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
+            keep,
+            ..Options::default()
+        };
+        privflow::check(&paths, &options).unwrap_or_else(|e| panic!("{}", e.render_plain()))
+    };
+    let all = run(Keep::default());
+    let human = run(Format::Human.keeps());
+    assert!(human.findings.len() > 12, "{}", human.findings.len());
+    assert!(human.sources.is_empty(), "{:?}", human.sources.keys());
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(
+        Format::Human.render(&human, base, false),
+        Format::Human.render(&all, base, false)
+    );
+}

@@ -206,7 +206,7 @@ fn check(text: &str) -> Vec<Key> {
         Ok(report) => report
             .findings
             .into_iter()
-            .map(|f| (f.rule, f.flow, f.recipient, f.line, f.column, f.message))
+            .map(|f| (f.rule.into(), f.flow, f.recipient, f.line, f.column, f.message))
             .collect(),
         Err(e) => panic!("input errors in a generated manifest:\n{}\n{text}", e.render_plain()),
     }
@@ -343,7 +343,7 @@ fn alone_and_among_others(text: &str) -> (Vec<Key>, Vec<Key>) {
             .findings
             .into_iter()
             .filter(|f| f.file.ends_with("case.flows.yaml"))
-            .map(|f| (f.rule, f.flow, f.recipient, f.line, f.column, f.message))
+            .map(|f| (f.rule.into(), f.flow, f.recipient, f.line, f.column, f.message))
             .collect()
     };
     (keys(&[&path]), keys(&[&path, &other]))

@@ -99,7 +99,7 @@ fn triples(report: privflow::Report) -> Vec<(String, Option<String>, Option<Stri
     report
         .findings
         .into_iter()
-        .map(|f| (f.rule, f.flow, f.recipient))
+        .map(|f| (f.rule.into(), f.flow, f.recipient))
         .collect()
 }
 

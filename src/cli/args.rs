@@ -105,6 +105,7 @@ impl RunArgs {
             scan_only,
             catalogues: self.catalogue,
             warn_expiring_within: self.warn_expiring_within,
+            keep: super::check::keeps(&plan),
         };
         match run(&self.paths, &options) {
             Ok(mut report) => {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use privflow::baseline::Baseline;
 use privflow::diagnostics::{Code, InputError, Text};
 use privflow::report::{github, Format};
-use privflow::{InputErrors, Report, RulePack};
+use privflow::{InputErrors, Keep, KeepSources, Report, RulePack};
 
 use super::args::RunArgs;
 
@@ -36,6 +36,15 @@ pub fn run(args: Args) -> ExitCode {
     } = args;
     run.execute(notice, move |paths, options| {
         let lang = options.lang.unwrap_or_default();
+        // The human report shows only the findings new against a baseline,
+        // perhaps few enough to quote: keep the texts whatever the count.
+        let mut options = options.clone();
+        if baseline.is_some() {
+            if let KeepSources::WithFindingsUpTo(_) = options.keep.sources {
+                options.keep.sources = KeepSources::WithFindings;
+            }
+        }
+        let options = &options;
         // A broken baseline is reported before the run.
         let baseline = match &baseline {
             Some(path) => Some(Baseline::read(path).map_err(|e| InputErrors(vec![e]).in_lang(lang))?),
@@ -43,7 +52,8 @@ pub fn run(args: Args) -> ExitCode {
         };
         let mut report = privflow::check(paths, options)?;
         if let Some(path) = &write_baseline {
-            write_atomic(path, &Baseline::of(&report).to_json(), true)
+            let text = Baseline::of(&report).to_json();
+            write_atomic(path, |out| out.write_all(text.as_bytes()), true)
                 .map_err(|e| InputErrors(vec![write_error(path, &e)]).in_lang(report.lang))?;
         }
         if let Some(baseline) = &baseline {
@@ -80,7 +90,6 @@ pub(super) fn write_reports(
     let mut errors = Vec::new();
     for (format, output) in plan {
         let color = output.is_none() && std::io::stdout().is_terminal();
-        let text = format.render(report, &base, color);
         if *format == Format::Github {
             // Annotations are capped per step; the job summary lists all.
             let summary = std::env::var_os(github::STEP_SUMMARY).filter(|path| !path.is_empty());
@@ -90,12 +99,15 @@ pub(super) fn write_reports(
                 }
             }
         }
+        let write = |out: &mut dyn Write| format.write(report, &base, color, out);
         match output {
             None => {
-                let _ = std::io::stdout().write_all(text.as_bytes());
+                // A closed pipe (`| head`) is not an error of the run.
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+                let _ = write(&mut out).and_then(|()| out.flush());
             }
             Some(path) => {
-                if let Err(error) = write_atomic(path, &text, force) {
+                if let Err(error) = write_atomic(path, write, force) {
                     errors.push(write_error(path, &error));
                 }
             }
@@ -105,6 +117,19 @@ pub(super) fn write_reports(
         return super::input_errors(&InputErrors(errors).in_lang(report.lang));
     }
     super::exit_for(report.fail_on, report.fails())
+}
+
+/// What the run keeps for the planned formats: nothing but the findings
+/// for JSON and SARIF, so that their memory grows with the findings only.
+pub(super) fn keeps(plan: &[(Format, Option<PathBuf>)]) -> Keep {
+    plan.iter().fold(Keep::NOTHING, |keep, (format, _)| {
+        let mut keep = keep.and(format.keeps());
+        // The GitHub format also writes the Markdown report to the job summary.
+        if *format == Format::Github && std::env::var_os(github::STEP_SUMMARY).is_some_and(|p| !p.is_empty()) {
+            keep = keep.and(Format::Markdown.keeps());
+        }
+        keep
+    })
 }
 
 /// Pairs formats with destinations (`None` = stdout): N formats take N
@@ -206,11 +231,15 @@ fn write_error(path: &Path, error: &std::io::Error) -> InputError {
     )
 }
 
-/// Writes `text` to `path` atomically: a temporary file in the same
-/// directory, renamed over the target, so readers never see half a report.
-/// Without `force` the rename refuses to replace an existing file, even one
-/// created since the check in `plan`.
-pub fn write_atomic(path: &Path, text: &str, force: bool) -> std::io::Result<()> {
+/// Writes to `path` atomically what `write` writes: a temporary file in the
+/// same directory (written through a buffer), renamed over the target, so
+/// readers never see half a report. Without `force` the rename refuses to
+/// replace an existing file, even one created since the check in `plan`.
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    force: bool,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -226,7 +255,10 @@ pub fn write_atomic(path: &Path, text: &str, force: bool) -> std::io::Result<()>
     #[cfg(unix)]
     builder.permissions(permissions);
     let mut file = builder.tempfile_in(dir)?;
-    file.write_all(text.as_bytes())?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file.as_file_mut());
+    write(&mut out)?;
+    out.flush()?;
+    drop(out);
     file.as_file().sync_all()?;
     if force {
         file.persist(path).map_err(|e| e.error)?;

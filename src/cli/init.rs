@@ -51,7 +51,7 @@ fn write_starter(path: &Path, force: bool, lang: Lang) -> ExitCode {
     if let Some(error) = super::check::check_target(&path, force) {
         return super::input_errors(&InputErrors(vec![error]).in_lang(lang));
     }
-    if let Err(e) = super::check::write_atomic(&path, template(lang), force) {
+    if let Err(e) = super::check::write_atomic(&path, |out| out.write_all(template(lang).as_bytes()), force) {
         let message = if e.kind() == std::io::ErrorKind::AlreadyExists {
             Text::new(
                 format!("`{}` already exists; not overwriting it", path.display()),

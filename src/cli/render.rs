@@ -3,6 +3,7 @@
 //! as `check --format F` would have, so that one run can gate, annotate and
 //! archive.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -59,7 +60,11 @@ pub fn run(args: Args) -> ExitCode {
         Ok(mut report) => {
             report.show_policy = args.show_policy;
             let base = std::env::current_dir().unwrap_or_default();
-            print!("{}", args.format.render(&report, &base, false));
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let _ = args
+                .format
+                .write(&report, &base, false, &mut out)
+                .and_then(|()| out.flush());
             ExitCode::SUCCESS
         }
         Err(errors) => super::input_errors(&errors),

@@ -149,7 +149,7 @@ impl Engine {
                         .or_else(|| placeholder(loaded, target, key, lang))
                 };
                 finding.message = fill(meta.message(lang), &values);
-                finding.help = fill(meta.help(lang), &values);
+                finding.help = fill(meta.help(lang), &values).into();
                 if is_waived(manifest, &active, target, &finding) {
                     evaluation.waived += 1;
                 } else {

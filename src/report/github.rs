@@ -123,9 +123,12 @@ fn left_out_line([infos, warnings, errors]: [usize; 3], lang: crate::lang::Lang)
 /// Appends the full Markdown report to the step summary file at `path`
 /// (the value of [`STEP_SUMMARY`]), where every finding is listed.
 pub fn append_step_summary(report: &Report, path: &Path) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    super::markdown::write(report, &mut out)?;
     // A blank line keeps it apart from whatever an earlier step wrote.
-    file.write_all(format!("{}\n", super::markdown::render(report)).as_bytes())
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 fn command(finding: &Finding, lang: crate::lang::Lang, base: &Path) -> String {

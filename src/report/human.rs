@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
 
 use crate::diagnostics::tr;
 use crate::finding::{Finding, Severity};
@@ -16,7 +19,7 @@ use crate::Report;
 
 struct Shown<'a> {
     finding: &'a Finding,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Excerpt>,
     law_label: String,
 }
 
@@ -73,7 +76,7 @@ const GROUP_OVER: usize = 1;
 /// per rule and file without snippets, so that a manifest's findings and
 /// the count table fit about one screen; a smaller run, `privflow explain
 /// RULE` and the other formats give the rest.
-const COMPACT_OVER: usize = 12;
+pub const COMPACT_OVER: usize = 12;
 
 /// The terminal width the report is laid out for.
 const WIDTH: usize = 100;
@@ -87,10 +90,10 @@ enum Entry<'a> {
 
 /// The report's items, most serious first (see [`super::by_importance`]); a
 /// group stands where its first finding would.
-fn entries(report: &Report) -> Vec<Entry<'_>> {
+fn entries<'a>(report: &'a Report) -> Vec<Entry<'a>> {
     let ordered = super::by_importance(report);
-    let key = |f: &Finding| (f.file.clone(), f.rule.clone(), f.severity);
-    let mut groups: BTreeMap<(String, String, Severity), Vec<&Finding>> = BTreeMap::new();
+    let key = |f: &'a Finding| (f.file.as_str(), f.rule.as_str(), f.severity);
+    let mut groups: BTreeMap<(&str, &str, Severity), Vec<&Finding>> = BTreeMap::new();
     for finding in &ordered {
         groups.entry(key(finding)).or_default().push(finding);
     }
@@ -139,10 +142,12 @@ pub fn render(report: &Report, color: bool) -> String {
         return render_compact(report);
     }
     let mut out = String::new();
+    // Each quoted file's text with its line starts, found once.
+    let mut excerpts: BTreeMap<&str, Excerpt> = BTreeMap::new();
     for entry in entries(report) {
         match entry {
             Entry::One(finding) => {
-                let _ = handler.render_report(&mut out, &single(report, finding));
+                let _ = handler.render_report(&mut out, &single(report, finding, &mut excerpts));
                 out.push_str(&policy_footnote(report, &[finding]));
             }
             Entry::Group(findings) => {
@@ -215,7 +220,7 @@ fn render_compact(report: &Report) -> String {
         };
         let law = crate::law::cite(&first.law, lang);
         let class = if law.is_empty() || law == "—" {
-            first.rule.clone()
+            first.rule.to_string()
         } else {
             format!("{} · {law}", first.rule)
         };
@@ -302,7 +307,7 @@ fn render_compact(report: &Report) -> String {
 /// for the built-in pack with `--show-policy`, so that reports of the
 /// built-in pack alone read as before.
 fn policy_footnote(report: &Report, findings: &[&Finding]) -> String {
-    let builtin = |f: &Finding| report.rules.get(&f.rule).is_some_and(|r| r.builtin);
+    let builtin = |f: &Finding| report.rules.get(f.rule.as_str()).is_some_and(|r| r.builtin);
     let mut places: Vec<String> = Vec::new();
     for finding in findings {
         if !report.show_policy && builtin(finding) {
@@ -323,11 +328,15 @@ fn policy_footnote(report: &Report, findings: &[&Finding]) -> String {
     format!("  {label}{colon}{}\n", places.join(", "))
 }
 
-fn single<'a>(report: &Report, finding: &'a Finding) -> Shown<'a> {
-    let source = report
-        .sources
-        .get(&finding.file)
-        .map(|text| NamedSource::new(&finding.file, text.clone()));
+fn single<'a>(report: &'a Report, finding: &'a Finding, excerpts: &mut BTreeMap<&'a str, Excerpt>) -> Shown<'a> {
+    let source = match excerpts.get(finding.file.as_str()) {
+        Some(excerpt) => Some(excerpt.clone()),
+        None => report.sources.get(finding.file.as_str()).map(|text| {
+            let excerpt = Excerpt::new(&finding.file, text.clone());
+            excerpts.insert(&finding.file, excerpt.clone());
+            excerpt
+        }),
+    };
     let law = if finding.law.is_empty() {
         finding.severity.as_str().to_string()
     } else {
@@ -338,6 +347,80 @@ fn single<'a>(report: &Report, finding: &'a Finding) -> Shown<'a> {
         finding,
         source,
         law_label,
+    }
+}
+
+/// A manifest's text for miette, with its line starts, so that a span's
+/// lines cost a binary search and the lines themselves: `str` as a
+/// `SourceCode` scans from the start of the text for every span. What it
+/// gives miette is the same, byte for byte.
+#[derive(Clone)]
+struct Excerpt {
+    name: String,
+    text: Arc<str>,
+    /// Where each line starts; a line ends at `\n`, `\r\n` or `\r`, as
+    /// miette counts them.
+    starts: Arc<[usize]>,
+}
+
+impl Excerpt {
+    fn new(name: &str, text: Arc<str>) -> Excerpt {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            i += match (bytes[i], bytes.get(i + 1)) {
+                (b'\r', Some(b'\n')) => 2,
+                (b'\r' | b'\n', _) => 1,
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            starts.push(i);
+        }
+        Excerpt {
+            name: name.to_string(),
+            text,
+            starts: starts.into(),
+        }
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        // miette reads from the first line it shows: start there, then put
+        // the lines skipped and their offset back. (An empty span looks one
+        // byte back, perhaps before that line: it reads the whole text.)
+        if span.is_empty() {
+            let contents = self.text.read_span(span, context_lines_before, context_lines_after)?;
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                contents.data(),
+                *contents.span(),
+                contents.line(),
+                contents.column(),
+                contents.line_count(),
+            )));
+        }
+        let line = self.starts.partition_point(|&s| s <= span.offset()).saturating_sub(1);
+        let first = line.saturating_sub(context_lines_before);
+        let from = self.starts[first];
+        let local = SourceSpan::new((span.offset() - from).into(), span.len());
+        let inner = self.text.as_bytes()[from..].read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
     }
 }
 
@@ -675,6 +758,33 @@ pub fn summary_line(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_excerpt_reads_every_span_as_its_whole_text_does() {
+        let text = "a: 1\nflows:\r\n  - id: 登录\n    data: [phone]\rlast: x\n\nend";
+        let excerpt = Excerpt::new("m.yaml", Arc::from(text));
+        for offset in 0..text.len() {
+            for len in [0, 1, 3, 9] {
+                for (before, after) in [(0, 0), (1, 1), (2, 3), (5, 5)] {
+                    let span = SourceSpan::new(offset.into(), len);
+                    let whole = text.read_span(&span, before, after);
+                    let ours = excerpt.read_span(&span, before, after);
+                    let (whole, ours) = match (whole, ours) {
+                        (Ok(whole), Ok(ours)) => (whole, ours),
+                        (Err(_), Err(_)) => continue,
+                        _ => panic!("only one reads {offset}+{len} ({before}, {after})"),
+                    };
+                    let at = format!("{offset}+{len} ({before}, {after})");
+                    assert_eq!(whole.data(), ours.data(), "{at}");
+                    assert_eq!(whole.span(), ours.span(), "{at}");
+                    assert_eq!(whole.line(), ours.line(), "{at}");
+                    assert_eq!(whole.column(), ours.column(), "{at}");
+                    assert_eq!(whole.line_count(), ours.line_count(), "{at}");
+                    assert_eq!(ours.name(), Some("m.yaml"));
+                }
+            }
+        }
+    }
 
     #[test]
     fn wide_characters_take_two_columns() {

@@ -11,7 +11,8 @@
 //! recipients, the flows in manifest order, then scan findings about the
 //! app's code (`sdk-undeclared · code app/build.gradle:27 jpush`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 
 use quick_junit::{NonSuccessKind, Property, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
@@ -21,23 +22,40 @@ use crate::lang::Lang;
 use crate::Report;
 
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    // Memory takes every write.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report to `out` as it is serialized, ending with a newline.
+pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let lang = report.lang;
     let mut junit = JunitReport::new("privflow");
     let mut manifests: Vec<_> = report.manifests.iter().collect();
     manifests.sort_by(|a, b| a.0.cmp(&b.0));
-    let manifest_files: BTreeSet<&str> = manifests.iter().map(|m| m.0.as_str()).collect();
+    // Each manifest's findings, and those of the scan about its product's
+    // code, with their place in the report: found in one pass, not one
+    // pass per manifest.
+    let mut by_file: BTreeMap<&str, Vec<(usize, &Finding)>> =
+        manifests.iter().map(|m| (m.0.as_str(), Vec::new())).collect();
+    let mut in_code: BTreeMap<&str, Vec<(usize, &Finding)>> = BTreeMap::new();
+    for (i, finding) in report.findings.iter().enumerate() {
+        match by_file.get_mut(finding.file.as_str()) {
+            Some(own) => own.push((i, finding)),
+            // A scan finding about the code is in the file it names, not in
+            // a manifest: it joins the suite of its product's manifest.
+            None if finding.evidence.is_some() => in_code.entry(&finding.product).or_default().push((i, finding)),
+            None => {}
+        }
+    }
     for (file, manifest, _) in manifests {
         let product = manifest.product.id.as_str();
-        // A scan finding about the code is in the file it names, not in a
-        // manifest: it joins the suite of its product's manifest.
-        let in_code =
-            |f: &Finding| f.evidence.is_some() && f.product == product && !manifest_files.contains(f.file.as_str());
-        let findings: Vec<(Target, &Finding)> = report
-            .findings
-            .iter()
-            .filter(|f| &f.file == file || in_code(f))
-            .map(|f| (Target::of(f, file), f))
-            .collect();
+        let mut mine: Vec<(usize, &Finding)> = by_file.get(file.as_str()).cloned().unwrap_or_default();
+        mine.extend(in_code.get(product).into_iter().flatten().copied());
+        // In report order.
+        mine.sort_by_key(|(i, _)| *i);
+        let findings: Vec<(Target, &Finding)> = mine.into_iter().map(|(_, f)| (Target::of(f, file), f)).collect();
         let mut suite = TestSuite::new(file.as_str());
         suite.add_property(Property::new("product", product));
         let mut cases = Cases {
@@ -60,12 +78,32 @@ pub fn render(report: &Report) -> String {
         cases.add(|t| matches!(t, Target::Code(_)), None);
         junit.add_test_suite(suite);
     }
-    // Serializing owned, well-formed strings to memory cannot fail.
-    let mut text = junit.to_string().unwrap_or_default();
-    if !text.ends_with('\n') {
-        text.push('\n');
+    let mut out = LastByte { out, last: None };
+    junit.serialize(&mut out).map_err(std::io::Error::other)?;
+    if out.last != Some(b'\n') {
+        out.out.write_all(b"\n")?;
     }
-    text
+    Ok(())
+}
+
+/// A writer that remembers the last byte written through it.
+struct LastByte<'a> {
+    out: &'a mut dyn Write,
+    last: Option<u8>,
+}
+
+impl Write for LastByte<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// What a finding is about: a flow, else a recipient, else the product;

@@ -6,6 +6,8 @@
 //! Headings follow `--lang`; in English they carry the Chinese list names too,
 //! since those are the names regulators and privacy teams use.
 
+use std::io::Write;
+
 use crate::diagnostics::tr;
 use crate::finding::{Finding, Severity};
 use crate::lang::Lang;
@@ -14,78 +16,83 @@ use crate::taxonomy::Taxonomy;
 use crate::Report;
 
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    // Memory takes every write.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report to `out` part by part, never the whole text at once.
+pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let lang = report.lang;
-    let mut out = String::new();
-    out.push_str(&tr(
+    let mut out = OneNewlineAtEnd::new(out);
+    out.text(tr(
         lang,
         "## privflow: personal-information review · 个人信息合规检查\n\n",
         "## privflow 个人信息合规检查\n\n",
-    ));
-    out.push_str(&summary(report));
-    out.push_str("\n\n");
+    ))?;
+    out.text(summary(report))?;
+    out.text("\n\n")?;
 
     let mut manifests: Vec<_> = report.manifests.iter().collect();
     manifests.sort_by(|a, b| a.0.cmp(&b.0));
 
-    out.push_str(&tr(
+    out.text(tr(
         lang,
         "### 个人信息收集清单 · Personal information collected\n\n",
         "### 个人信息收集清单\n\n",
-    ));
+    ))?;
     for (file, manifest, taxonomy) in &manifests {
-        out.push_str(&product_heading(file, manifest, Some(lang)));
-        out.push_str(&collection_table(manifest, taxonomy, lang));
-        out.push('\n');
+        out.text(product_heading(file, manifest, Some(lang)))?;
+        out.text(collection_table(manifest, taxonomy, lang))?;
+        out.text("\n")?;
     }
     if manifests.is_empty() {
-        out.push_str(&none(lang));
+        out.text(none(lang))?;
     }
-    out.push_str(&tr(
+    out.text(tr(
         lang,
         "**Bold** data is sensitive personal information (PIPL 28).\n\n",
         "**加粗**的为敏感个人信息（《个人信息保护法》第二十八条）。\n\n",
-    ));
+    ))?;
 
-    out.push_str(&tr(
+    out.text(tr(
         lang,
         "### 第三方共享清单 · Personal information shared\n\n",
         "### 第三方共享清单\n\n",
-    ));
+    ))?;
     for (file, manifest, taxonomy) in &manifests {
-        out.push_str(&product_heading(file, manifest, None));
-        out.push_str(&sharing_table(manifest, taxonomy, lang));
-        out.push('\n');
-        out.push_str(&sdk_table(manifest, taxonomy, &report.sdks, lang));
+        out.text(product_heading(file, manifest, None))?;
+        out.text(sharing_table(manifest, taxonomy, lang))?;
+        out.text("\n")?;
+        out.text(sdk_table(manifest, taxonomy, &report.sdks, lang))?;
     }
     if manifests.is_empty() {
-        out.push_str(&none(lang));
+        out.text(none(lang))?;
     }
 
-    out.push_str(&changes(report));
-    out.push_str(&tr(lang, "### Findings · 问题\n\n", "### 问题\n\n"));
+    out.text(changes(report))?;
+    out.text(tr(lang, "### Findings · 问题\n\n", "### 问题\n\n"))?;
     if report.findings.is_empty() {
-        out.push_str(&none(lang));
+        out.text(none(lang))?;
     }
     for severity in [Severity::Error, Severity::Warning, Severity::Info] {
         let group: Vec<&Finding> = report.findings.iter().filter(|f| f.severity == severity).collect();
         if group.is_empty() {
             continue;
         }
-        out.push_str(&format!(
+        out.text(format!(
             "#### {} ({})\n\n",
             severity_heading(severity, lang),
             group.len()
-        ));
+        ))?;
         for finding in group {
-            out.push_str(&finding_item(finding, lang));
+            out.text(finding_item(finding, lang))?;
         }
-        out.push('\n');
+        out.text("\n")?;
     }
     // One trailing newline, whatever the last section was.
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
+    out.finish()
 }
 
 /// `privflow diff`: the material changes — findings of the rules that judge
@@ -94,7 +101,7 @@ pub fn render(report: &Report) -> String {
 /// often new consent).
 fn changes(report: &Report) -> String {
     let lang = report.lang;
-    let judges_changes = |f: &&Finding| report.rules.get(&f.rule).is_some_and(|r| r.judges_changes());
+    let judges_changes = |f: &&Finding| report.rules.get(f.rule.as_str()).is_some_and(|r| r.judges_changes());
     let items: Vec<&Finding> = report.findings.iter().filter(judges_changes).collect();
     if items.is_empty() {
         return String::new();
@@ -433,9 +440,60 @@ fn inline(text: &str) -> String {
         .replace('\n', "<br>")
 }
 
+/// A writer that ends the text with at most one newline (the sections end
+/// with blank lines): newlines are held back until more text follows.
+struct OneNewlineAtEnd<'a> {
+    out: &'a mut dyn Write,
+    held: usize,
+}
+
+impl<'a> OneNewlineAtEnd<'a> {
+    fn new(out: &'a mut dyn Write) -> Self {
+        OneNewlineAtEnd { out, held: 0 }
+    }
+
+    fn text(&mut self, text: impl AsRef<str>) -> std::io::Result<()> {
+        let text = text.as_ref();
+        let body = text.trim_end_matches('\n');
+        if !body.is_empty() {
+            for _ in 0..self.held {
+                self.out.write_all(b"\n")?;
+            }
+            self.out.write_all(body.as_bytes())?;
+            self.held = 0;
+        }
+        self.held += text.len() - body.len();
+        Ok(())
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        if self.held > 0 {
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_text_ends_with_one_newline_and_keeps_the_others() {
+        let text = |parts: &[&str]| {
+            let mut out = Vec::new();
+            let mut w = OneNewlineAtEnd::new(&mut out);
+            for part in parts {
+                w.text(part).unwrap();
+            }
+            w.finish().unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(text(&["a\n\n", "\n", "b\n\n\n"]), "a\n\n\nb\n");
+        assert_eq!(text(&["a", "", "b"]), "ab");
+        assert_eq!(text(&["\n\n"]), "\n");
+        assert_eq!(text(&[]), "");
+    }
 
     #[test]
     fn cells_are_escaped() {

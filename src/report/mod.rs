@@ -12,9 +12,11 @@ pub mod sarif;
 pub mod waivers;
 
 use std::cmp::Reverse;
+use std::io::Write;
 use std::path::Path;
 
 use crate::finding::Finding;
+use crate::run::{Keep, KeepSources};
 use crate::Report;
 
 /// The findings most serious first, for the reports a person reads top
@@ -57,6 +59,37 @@ impl Format {
             Format::Junit => junit::render(report),
             Format::Github => github::render(report, base),
             Format::Markdown => markdown::render(report),
+        }
+    }
+
+    /// What of the manifests the format reads besides the findings (the
+    /// GitHub format's step summary is the Markdown report: see
+    /// [`github::STEP_SUMMARY`]).
+    pub fn keeps(self) -> Keep {
+        match self {
+            // Against a baseline the CLI keeps every quoted text: the
+            // findings it shows are fewer than the run's.
+            Format::Human => Keep {
+                sources: KeepSources::WithFindingsUpTo(human::COMPACT_OVER),
+                manifests: false,
+            },
+            Format::Json | Format::Sarif | Format::Github => Keep::NOTHING,
+            Format::Junit | Format::Markdown => Keep {
+                sources: KeepSources::None,
+                manifests: true,
+            },
+        }
+    }
+
+    /// Writes the report to `out` (see [`Format::render`]); JSON and SARIF
+    /// are serialized straight to it, the others rendered first.
+    pub fn write(self, report: &Report, base: &Path, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            Format::Json => json::write(report, out),
+            Format::Sarif => sarif::write(report, base, out),
+            Format::Markdown => markdown::write(report, out),
+            Format::Junit => junit::write(report, out),
+            _ => out.write_all(self.render(report, base, color).as_bytes()),
         }
     }
 

@@ -3,14 +3,14 @@
 //! the run used (`Report::rules`);
 //! results come from the findings alone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
 use std::path::Path;
 
-use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
-    ToolComponent,
-};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::Serialize;
+
+use serde_sarif::sarif::{MultiformatMessageString, PropertyBag, ReportingConfiguration, ReportingDescriptor};
 
 use crate::diagnostics::tr;
 use crate::finding::{Finding, Severity};
@@ -25,19 +25,138 @@ const FINGERPRINT_KEY: &str = "privflow/v1";
 
 /// Renders the report; `base` is the directory artifact URIs are relative to.
 pub fn render(report: &Report, base: &Path) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(report, base, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report to `out`. The results are built one at a time from
+/// the findings as they are written, never as a whole tree: a run of
+/// 100,000 flows has hundreds of thousands of them.
+pub fn write(report: &Report, base: &Path, out: &mut dyn Write) -> std::io::Result<()> {
     let lang = report.lang;
-    let rules = descriptors(report);
-    let index: BTreeMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let (ids, rules): (Vec<String>, Vec<ReportingDescriptor>) =
+        descriptors(report).into_iter().map(|r| (r.id, r.descriptor)).unzip();
+    let index: BTreeMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     // Waived findings follow, marked suppressed by the manifest's waiver.
-    let results: Vec<SarifResult> = report
-        .findings
+    let findings: Vec<&Finding> = report.findings.iter().chain(&report.suppressed).collect();
+    let uris: HashMap<&str, String> = findings
         .iter()
-        .chain(&report.suppressed)
-        .map(|finding| {
-            let uri = uri(&super::github::relative_path(&finding.file, base));
-            // Identical findings (same rule, place in the model) are told apart
-            // by their order, which the deterministic sort keeps stable.
+        .map(|f| f.file.as_str())
+        .collect::<BTreeSet<&str>>()
+        .into_iter()
+        .map(|file| (file, uri(&super::github::relative_path(file, base))))
+        .collect();
+    // Identical findings (same rule, place in the model) are told apart by
+    // their order, which the deterministic sort keeps stable. Counted one
+    // file at a time: the identity names the file.
+    let mut by_uri: Vec<usize> = (0..findings.len()).collect();
+    by_uri.sort_by_key(|&i| uris[findings[i].file.as_str()].as_str());
+    let mut occurrences = vec![0usize; findings.len()];
+    let mut seen: HashMap<(&str, &str, &str, &str), usize> = HashMap::new();
+    for (n, &i) in by_uri.iter().enumerate() {
+        let uri_of = |i: usize| uris[findings[i].file.as_str()].as_str();
+        if n > 0 && uri_of(by_uri[n - 1]) != uri_of(i) {
+            seen.clear();
+        }
+        let f = findings[i];
+        let occurrence = seen
+            .entry((
+                &f.rule,
+                &f.product,
+                f.flow.as_deref().unwrap_or(""),
+                f.recipient.as_deref().unwrap_or(""),
+            ))
+            .or_default();
+        *occurrence += 1;
+        occurrences[i] = *occurrence;
+    }
+    drop((seen, by_uri));
+    let results = Results {
+        findings: &findings,
+        occurrences: &occurrences,
+        uris: &uris,
+        index: &index,
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    let log = Log {
+        schema: SCHEMA_URI,
+        runs: [RunOut {
+            // privflow counts columns in characters, not UTF-16 code units.
+            column_kind: "unicodeCodePoints",
+            language: language_tag(lang),
+            results,
+            tool: ToolOut {
+                driver: Driver {
+                    full_name: format!("privflow {version}"),
+                    information_uri: INFORMATION_URI,
+                    language: language_tag(lang),
+                    name: "privflow",
+                    rules,
+                    semantic_version: version,
+                    version,
+                },
+            },
+        }],
+        version: "2.1.0",
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
+}
+
+// The SARIF log as privflow writes it: the fields it uses, in the order
+// and shape of the SARIF 2.1.0 schema (keys sorted, as serde-sarif writes
+// them), borrowing from the findings.
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [RunOut<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunOut<'a> {
+    column_kind: &'static str,
+    language: &'static str,
+    results: Results<'a>,
+    tool: ToolOut,
+}
+
+#[derive(Serialize)]
+struct ToolOut {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    full_name: String,
+    information_uri: &'static str,
+    language: &'static str,
+    name: &'static str,
+    rules: Vec<ReportingDescriptor>,
+    semantic_version: &'static str,
+    version: &'static str,
+}
+
+/// The results, each built from its finding as it is written.
+struct Results<'a> {
+    findings: &'a [&'a Finding],
+    /// Each finding's place among the findings of the same identity.
+    occurrences: &'a [usize],
+    uris: &'a HashMap<&'a str, String>,
+    index: &'a BTreeMap<&'a str, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
+        for (finding, occurrence) in self.findings.iter().zip(self.occurrences) {
+            let uri = self.uris[finding.file.as_str()].as_str();
             let identity = format!(
                 "{}\0{}\0{}\0{}\0{}",
                 finding.rule,
@@ -46,38 +165,115 @@ pub fn render(report: &Report, base: &Path) -> String {
                 finding.flow.as_deref().unwrap_or(""),
                 finding.recipient.as_deref().unwrap_or("")
             );
-            let occurrence = seen.entry(identity.clone()).or_default();
-            *occurrence += 1;
             let fingerprint = format!("{:016x}:{}", fnv1a(identity.as_bytes()), occurrence);
-            result(finding, &uri, index.get(finding.rule.as_str()).copied(), fingerprint)
-        })
-        .collect();
+            let rule = self.index.get(&*finding.rule).copied();
+            seq.serialize_element(&result(finding, uri, rule, &fingerprint))?;
+        }
+        seq.end()
+    }
+}
 
-    let driver = ToolComponent::builder()
-        .name("privflow")
-        .full_name(format!("privflow {}", env!("CARGO_PKG_VERSION")))
-        .version(env!("CARGO_PKG_VERSION"))
-        .semantic_version(env!("CARGO_PKG_VERSION"))
-        .information_uri(INFORMATION_URI)
-        .language(language_tag(lang))
-        .rules(rules.into_iter().map(|r| r.descriptor).collect::<Vec<_>>())
-        .build();
-    let run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .results(results)
-        .language(language_tag(lang))
-        // privflow counts columns in characters, not UTF-16 code units.
-        .column_kind(serde_json::json!("unicodeCodePoints"))
-        .build();
-    let log = Sarif::builder()
-        .schema(SCHEMA_URI)
-        .version(serde_json::json!("2.1.0"))
-        .runs(vec![run])
-        .build();
-    // Plain data (strings, numbers, maps with string keys): cannot fail.
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    level: &'static str,
+    locations: [LocationOut<'a>; 1],
+    message: MessageOut<'a>,
+    partial_fingerprints: Fingerprint<'a>,
+    properties: ResultProperties<'a>,
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[SuppressionOut<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LocationOut<'a> {
+    physical_location: PhysicalOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalOut<'a> {
+    artifact_location: ArtifactOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<RegionOut>,
+}
+
+#[derive(Serialize)]
+struct ArtifactOut<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RegionOut {
+    end_column: usize,
+    end_line: usize,
+    start_column: usize,
+    start_line: usize,
+}
+
+/// `{"text": message, help}`, joined as it is written.
+struct MessageOut<'a> {
+    message: &'a str,
+    help: &'a str,
+}
+
+impl Serialize for MessageOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Text<'b>(&'b MessageOut<'b>);
+        impl Serialize for Text<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                if self.0.help.is_empty() {
+                    serializer.serialize_str(self.0.message)
+                } else {
+                    serializer.collect_str(&format_args!("{}\n{}", self.0.message, self.0.help))
+                }
+            }
+        }
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("text", &Text(self))?;
+        map.end()
+    }
+}
+
+struct Fingerprint<'a>(&'a str);
+
+impl Serialize for Fingerprint<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(FINGERPRINT_KEY, self.0)?;
+        map.end()
+    }
+}
+
+/// A result's properties, keys sorted.
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flow: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    law: Option<&'a str>,
+    product: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipient: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SuppressionOut<'a> {
+    justification: &'a str,
+    kind: &'static str,
+    properties: Expires<'a>,
+}
+
+#[derive(Serialize)]
+struct Expires<'a> {
+    expires: &'a str,
 }
 
 struct Rule {
@@ -99,7 +295,7 @@ fn descriptors(report: &Report) -> Vec<Rule> {
         .collect();
     let mut extra: BTreeMap<&str, &Finding> = BTreeMap::new();
     for finding in &report.findings {
-        if !report.rules.contains_key(&finding.rule) {
+        if !report.rules.contains_key(finding.rule.as_str()) {
             extra.entry(finding.rule.as_str()).or_insert(finding);
         }
     }
@@ -108,10 +304,10 @@ fn descriptors(report: &Report) -> Vec<Rule> {
         info.id = id.to_string();
         info.severity = Some(finding.severity);
         if !finding.law.is_empty() {
-            info.laws.push(finding.law.clone());
+            info.laws.push(finding.law.to_string());
         }
-        info.help_en = finding.help.clone();
-        info.help_zh = finding.help.clone();
+        info.help_en = finding.help.to_string();
+        info.help_zh = finding.help.to_string();
         rules.push(Rule {
             id: id.to_string(),
             descriptor: from_info(&info, lang),
@@ -182,9 +378,7 @@ fn from_info(info: &RuleInfo, lang: Lang) -> ReportingDescriptor {
         ))
         .default_configuration(
             ReportingConfiguration::builder()
-                .level(serde_json::json!(
-                    level(info.severity.unwrap_or(Severity::Warning)).to_string()
-                ))
+                .level(serde_json::json!(level(info.severity.unwrap_or(Severity::Warning))))
                 .build(),
         )
         .properties(rule_properties(info, tags))
@@ -202,69 +396,49 @@ fn rule_properties(info: &RuleInfo, tags: Vec<String>) -> PropertyBag {
     PropertyBag::builder().tags(tags).additional_properties(extra).build()
 }
 
-fn result(finding: &Finding, uri: &str, rule_index: Option<usize>, fingerprint: String) -> SarifResult {
+fn result<'a>(finding: &'a Finding, uri: &'a str, rule_index: Option<usize>, fingerprint: &'a str) -> ResultOut<'a> {
     let l = finding.location;
-    let artifact = ArtifactLocation::builder().uri(uri).build();
-    let physical = if l.line > 0 {
-        let region = Region::builder()
-            .start_line(l.line as i64)
-            .start_column(l.column.max(1) as i64)
-            .end_line(l.end_line.max(l.line) as i64)
-            .end_column(l.end_column.max(1) as i64)
-            .build();
-        PhysicalLocation::builder()
-            .artifact_location(artifact)
-            .region(region)
-            .build()
-    } else {
-        PhysicalLocation::builder().artifact_location(artifact).build()
-    };
-    let text = if finding.help.is_empty() {
-        finding.message.clone()
-    } else {
-        format!("{}\n{}", finding.message, finding.help)
-    };
-    let mut fingerprints = BTreeMap::new();
-    fingerprints.insert(FINGERPRINT_KEY.to_string(), fingerprint);
-    let mut properties = BTreeMap::new();
-    if let Some(law) = super::github::law_of(finding) {
-        properties.insert("law".to_string(), serde_json::json!(law));
-    }
-    properties.insert("product".to_string(), serde_json::json!(finding.product));
-    if let Some(flow) = &finding.flow {
-        properties.insert("flow".to_string(), serde_json::json!(flow));
-    }
-    if let Some(recipient) = &finding.recipient {
-        properties.insert("recipient".to_string(), serde_json::json!(recipient));
-    }
-    let result = SarifResult::builder()
-        .rule_id(finding.rule.clone())
-        .level(level(finding.severity))
-        .message(Message::builder().text(text).build())
-        .locations(vec![Location::builder().physical_location(physical).build()])
-        .partial_fingerprints(fingerprints)
-        .properties(PropertyBag::builder().additional_properties(properties).build());
-    let mut result = match rule_index {
-        Some(index) => result.rule_index(index as i64).build(),
-        None => result.build(),
-    };
-    if let Some(state) = finding.baseline {
-        let state = match state {
+    let region = (l.line > 0).then(|| RegionOut {
+        end_column: l.end_column.max(1),
+        end_line: l.end_line.max(l.line),
+        start_column: l.column.max(1),
+        start_line: l.line,
+    });
+    ResultOut {
+        baseline_state: finding.baseline.map(|state| match state {
             crate::finding::BaselineState::New => "new",
             crate::finding::BaselineState::Unchanged => "unchanged",
-        };
-        result.baseline_state = Some(serde_json::json!(state));
+        }),
+        level: level(finding.severity),
+        locations: [LocationOut {
+            physical_location: PhysicalOut {
+                artifact_location: ArtifactOut { uri },
+                region,
+            },
+        }],
+        message: MessageOut {
+            message: &finding.message,
+            help: &finding.help,
+        },
+        partial_fingerprints: Fingerprint(fingerprint),
+        properties: ResultProperties {
+            flow: finding.flow.as_deref(),
+            law: super::github::law_of(finding),
+            product: &finding.product,
+            recipient: finding.recipient.as_deref(),
+        },
+        rule_id: &finding.rule,
+        rule_index,
+        suppressions: finding.waived.as_ref().map(|waived| {
+            [SuppressionOut {
+                justification: &waived.reason,
+                kind: "inSource",
+                properties: Expires {
+                    expires: &waived.expires,
+                },
+            }]
+        }),
     }
-    if let Some(waived) = &finding.waived {
-        let mut bag = BTreeMap::new();
-        bag.insert("expires".to_string(), serde_json::json!(waived.expires));
-        result.suppressions = Some(vec![Suppression::builder()
-            .kind(serde_json::json!("inSource"))
-            .justification(waived.reason.clone())
-            .properties(PropertyBag::builder().additional_properties(bag).build())
-            .build()]);
-    }
-    result
 }
 
 fn message_string(text: String, markdown: Option<String>) -> MultiformatMessageString {
@@ -277,11 +451,11 @@ fn message_string(text: String, markdown: Option<String>) -> MultiformatMessageS
     }
 }
 
-fn level(severity: Severity) -> ResultLevel {
+fn level(severity: Severity) -> &'static str {
     match severity {
-        Severity::Error => ResultLevel::Error,
-        Severity::Warning => ResultLevel::Warning,
-        Severity::Info => ResultLevel::Note,
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
     }
 }
 

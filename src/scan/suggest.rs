@@ -37,7 +37,10 @@ pub fn suggest<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<String,
             let Some(evidence) = &finding.evidence else {
                 continue;
             };
-            let kind = report.rules.get(&finding.rule).and_then(|r| r.suggest.as_deref());
+            let kind = report
+                .rules
+                .get(finding.rule.as_str())
+                .and_then(|r| r.suggest.as_deref());
             match kind {
                 Some("recipient") => {
                     stubs.recipients.insert(evidence.clone());
