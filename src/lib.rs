@@ -420,6 +420,7 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
             source,
             manifest,
             taxonomy,
+            ..
         } = loaded;
         let quoted = match options.keep.sources {
             run::KeepSources::All => true,

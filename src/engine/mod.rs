@@ -1125,7 +1125,9 @@ fn placeholder(loaded: &LoadedManifest, target: Target, key: &str, lang: Lang) -
         "response_days" => manifest.product.rights.as_ref()?.response_days?.to_string(),
         "cross_border_count" => {
             let flow = flow?;
-            let (n, s) = facts::cross_border_counts(manifest, &loaded.taxonomy);
+            let (n, s) = *loaded
+                .cross_border_counts
+                .get_or_init(|| facts::cross_border_counts(manifest, &loaded.taxonomy));
             if flow.data.iter().any(|d| loaded.taxonomy.is_sensitive(d)) {
                 s.map_or_else(undeclared, |s| {
                     tr(

@@ -120,6 +120,9 @@ pub struct LoadedManifest {
     pub manifest: Manifest,
     /// The built-in taxonomy plus this manifest's categories.
     pub taxonomy: Arc<Taxonomy>,
+    /// `facts::cross_border_counts`, computed once: every cross-border
+    /// finding's message quotes it.
+    pub(crate) cross_border_counts: OnceLock<(Option<u64>, Option<u64>)>,
 }
 
 const SECTIONS: &[Section] = &[
@@ -219,6 +222,7 @@ impl Parsed {
             source: self.source,
             manifest: self.manifest,
             taxonomy,
+            cross_border_counts: OnceLock::new(),
         })
     }
 }
