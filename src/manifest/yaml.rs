@@ -84,6 +84,16 @@ pub(super) fn parse_indexed<T: DeserializeOwned>(
     text: &std::sync::Arc<str>,
     sections: &[Section],
 ) -> (Result<T, Invalid<T>>, Option<SpanIndex>) {
+    // The block reader refuses flow nesting deeper than libyaml may see, so
+    // the depth check is needed only before the text goes to serde_yaml.
+    let tree = super::block::index(text);
+    let fast = tree
+        .as_ref()
+        .and_then(|root| super::fast::deserialize::<T>(text, root).ok());
+    let spans = tree.map(|root| SpanIndex::from_tree(text, root));
+    if let Some(value) = fast {
+        return (Ok(value), spans);
+    }
     if let Some(error) = too_deep(text) {
         let invalid = Invalid {
             errors: vec![error],
@@ -91,15 +101,7 @@ pub(super) fn parse_indexed<T: DeserializeOwned>(
         };
         return (Err(invalid), None);
     }
-    let tree = super::block::index(text);
-    let fast = tree
-        .as_ref()
-        .and_then(|root| super::fast::deserialize::<T>(text, root).ok());
-    let spans = tree.map(|root| SpanIndex::from_tree(text, root));
-    match fast {
-        Some(value) => (Ok(value), spans),
-        None => (parse_with_serde_yaml(text, sections), spans),
-    }
+    (parse_with_serde_yaml(text, sections), spans)
 }
 
 /// `T` from the fast path alone, `None` where it refuses (for the tests,
@@ -550,9 +552,14 @@ impl Lines {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
-        let column = match (self.chars_before(start), self.chars_before(offset)) {
-            (Some(a), Some(b)) => b - a,
-            _ => offset - start,
+        // A line of usual length is counted directly; a long one from the
+        // nearest checkpoints.
+        let column = match self.text.get(start..offset) {
+            Some(before) if before.len() < CHECKPOINT_BYTES => before.chars().count(),
+            _ => match (self.chars_before(start), self.chars_before(offset)) {
+                (Some(a), Some(b)) => b - a,
+                _ => offset - start,
+            },
         };
         (line, column + 1)
     }
