@@ -509,17 +509,33 @@ impl RulePack {
 
     /// Every policy of one action.
     pub fn set(&self, action: ActionKind) -> &PolicySet {
-        self.slices[&action]
-            .sets
-            .last()
-            .unwrap_or_else(|| unreachable!("a slice always has a full set"))
+        let slices = &self.slices[&action];
+        slices.set(slices.sets.len() - 1)
     }
 
     /// The policies of one action whose resource scope can match a resource
     /// with the given `scope_mask` (see `scope_mask`).
     pub fn set_for(&self, action: ActionKind, scope_mask: usize) -> &PolicySet {
-        let sets = &self.slices[&action].sets;
-        &sets[scope_mask.min(sets.len() - 1)]
+        self.slices[&action].set(scope_mask)
+    }
+
+    /// The policies of `set_for(action, scope_mask)`, in its order, without
+    /// building the set.
+    pub fn policies_for(&self, action: ActionKind, scope_mask: usize) -> impl Iterator<Item = &Policy> {
+        let slices = &self.slices[&action];
+        let mask = scope_mask.min(slices.sets.len() - 1);
+        slices
+            .policies
+            .iter()
+            .zip(&slices.bits)
+            .filter(move |(_, bit)| applies(**bit, mask))
+            .map(|(policy, _)| policy)
+    }
+
+    /// The number of scope masks of an action: `set_for` with a mask at or
+    /// past the last gives the full set.
+    pub fn masks(&self, action: ActionKind) -> usize {
+        self.slices[&action].sets.len()
     }
 
     /// Which of an action's scope categories the resource lies in, as bits.
@@ -578,11 +594,21 @@ impl RulePack {
 struct Slices {
     /// Distinct `resource in C` scopes (at most `MAX_SCOPES`).
     scopes: Vec<cedar_policy::EntityUid>,
-    /// One set per combination of scopes; the last holds every policy.
-    sets: Vec<PolicySet>,
+    /// The action's policies, and the bit of each one's scope in `scopes`
+    /// (`None`: it applies to every resource).
+    policies: Vec<Policy>,
+    bits: Vec<Option<usize>>,
+    /// One set per combination of scopes, built on first use (most runs
+    /// need few of the 64); the last holds every policy.
+    sets: Vec<std::sync::OnceLock<PolicySet>>,
 }
 
 const MAX_SCOPES: usize = 6;
+
+/// Whether a policy with scope bit `bit` can match a resource with `mask`.
+fn applies(bit: Option<usize>, mask: usize) -> bool {
+    bit.is_none_or(|bit| mask & (1 << bit) != 0)
+}
 
 impl Slices {
     fn new(policies: Vec<Policy>) -> Slices {
@@ -596,23 +622,33 @@ impl Slices {
                 scopes.push(scope);
             }
         }
-        let sets = (0..1usize << scopes.len())
-            .map(|mask| {
-                let mut set = PolicySet::new();
-                for policy in &policies {
-                    let applies = match scope_of(policy).and_then(|s| scopes.iter().position(|x| *x == s)) {
-                        Some(bit) => mask & (1 << bit) != 0,
-                        None => true,
-                    };
-                    if applies {
-                        // Ids are unique by construction.
-                        let _ = set.add(policy.clone());
-                    }
-                }
-                set
-            })
+        let bits = policies
+            .iter()
+            .map(|p| scope_of(p).and_then(|s| scopes.iter().position(|x| *x == s)))
             .collect();
-        Slices { scopes, sets }
+        let sets = (0..1usize << scopes.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+        Slices {
+            scopes,
+            policies,
+            bits,
+            sets,
+        }
+    }
+
+    fn set(&self, mask: usize) -> &PolicySet {
+        let mask = mask.min(self.sets.len() - 1);
+        self.sets[mask].get_or_init(|| {
+            let mut set = PolicySet::new();
+            for (policy, bit) in self.policies.iter().zip(&self.bits) {
+                if applies(*bit, mask) {
+                    // Ids are unique by construction.
+                    let _ = set.add(policy.clone());
+                }
+            }
+            set
+        })
     }
 }
 

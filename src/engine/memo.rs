@@ -217,9 +217,8 @@ impl Abstraction {
             reads: HashMap::new(),
         };
         for &action in ActionKind::ALL.iter() {
-            let full = pack.set(action);
             let mut verdict = Ok(());
-            for policy in full.policies() {
+            for policy in pack.policies_for(action, usize::MAX) {
                 if a.ids.contains_key(policy.id()) {
                     continue;
                 }
@@ -240,16 +239,19 @@ impl Abstraction {
             }
             if verdict.is_ok() {
                 // Scope masks run from 0 to the full set, which is the last.
-                for mask in 0.. {
-                    let set = pack.set_for(action, mask);
-                    let views = set.policies().filter_map(|p| a.ids.get(p.id()).copied()).collect();
+                let masks = pack.masks(action);
+                for mask in 0..masks {
+                    let views = pack
+                        .policies_for(action, mask)
+                        .filter_map(|p| a.ids.get(p.id()).copied())
+                        .collect();
                     a.slices.insert((action, mask), views);
-                    if std::ptr::eq(set, full) {
-                        a.last_mask.insert(action, mask);
-                        break;
-                    }
                 }
-                let views: Vec<usize> = full.policies().filter_map(|p| a.ids.get(p.id()).copied()).collect();
+                a.last_mask.insert(action, masks - 1);
+                let views: Vec<usize> = pack
+                    .policies_for(action, usize::MAX)
+                    .filter_map(|p| a.ids.get(p.id()).copied())
+                    .collect();
                 let reads = a.action_reads(&views);
                 a.reads.insert(action, reads);
             }
