@@ -111,6 +111,19 @@ impl Finding {
     pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
         (&self.file, self.line, self.column, &self.rule, &self.message)
     }
+
+    /// Sets `location` from the byte offsets of the finding's own start and
+    /// end positions in a text read again (`privflow render`).
+    pub fn place(&mut self, start: usize, end: usize) {
+        self.location = Location {
+            offset: start,
+            len: end.saturating_sub(start),
+            line: self.line,
+            column: self.column,
+            end_line: self.end_line,
+            end_column: self.end_column,
+        };
+    }
 }
 
 /// Makes equal texts of `findings` (rule, law, file, product, help) one

@@ -309,14 +309,7 @@ fn reload_finding_sources(report: &mut Report) {
         for finding in report.findings.iter_mut().filter(|f| f.file == file && f.line > 0) {
             let start = scan::offset_at(&text, finding.line, finding.column);
             let end = scan::offset_at(&text, finding.end_line, finding.end_column);
-            finding.location = Location {
-                offset: start,
-                len: end.saturating_sub(start),
-                line: finding.line,
-                column: finding.column,
-                end_line: finding.end_line,
-                end_column: finding.end_column,
-            };
+            finding.place(start, end);
         }
         report.sources.insert(file, Arc::from(text));
     }
@@ -522,14 +515,7 @@ pub fn reload(mut report: Report, options: &Options) -> Result<Report, InputErro
                 .source
                 .locate_position(finding.end_line, finding.end_column)
                 .offset;
-            finding.location = Location {
-                offset: start,
-                len: end.saturating_sub(start),
-                line: finding.line,
-                column: finding.column,
-                end_line: finding.end_line,
-                end_column: finding.end_column,
-            };
+            finding.place(start, end);
         }
         report.sources.insert(display.clone(), loaded.source.text.clone());
         let listed = listed_sdks(&loaded.manifest, job.settings.catalogues.as_deref());
