@@ -7,9 +7,7 @@ use std::collections::BTreeSet;
 
 use cedar_policy::{Context, Request, RestrictedExpression as Expr};
 
-use super::{
-    active_waivers, facts, fill, internal, is_waived, placeholder, Engine, Evaluation, Requests, Settings, Target,
-};
+use super::{facts, fill, internal, is_waived, placeholder, Engine, Evaluation, Settings, Target};
 use crate::diagnostics::tr;
 use crate::lang::Lang;
 use crate::manifest::LoadedManifest;
@@ -104,21 +102,7 @@ impl Engine {
         let entities = self.entities(loaded, &manifest.flows, false, &product)?;
         // Which waivers stand is the waiver policies' decision, as in `check`;
         // their own findings belong to `check`.
-        let mut waivers = Requests::new(self, loaded, Some(&entities));
-        waivers.waivers(settings)?;
-        let (principal_uid, requests) = (waivers.principal, waivers.list);
-        let plan = super::Plan {
-            entities: entities.into(),
-            flows: 0..manifest.flows.len(),
-            data_entries: false,
-            principal: product,
-            principal_uid,
-            requests,
-        };
-        let active = active_waivers(manifest, &self.decide(loaded, &plan)?);
-        let Some(entities) = plan.entities.into_inner() else {
-            unreachable!("built above")
-        };
+        let (active, entities) = self.standing_waivers(loaded, entities, product, 0..manifest.flows.len(), settings)?;
         let principal = facts::product_uid(manifest);
         let action = facts::uid("Action", ActionKind::Change.name());
         let schema = self.pack.debug_schema();

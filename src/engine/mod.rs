@@ -880,6 +880,37 @@ fn anchor(target: Target, mut node: Path) -> Path {
 /// Per waiver, whether it is active: no policy forbade its own request
 /// (policies/waivers.cedar decides expiry). Severity overrides do not bear
 /// on this: switching a waiver rule off hides its finding, not its decision.
+impl Engine {
+    /// Which waivers stand, by the waiver policies (as in `check`), for a
+    /// run that asks other requests of `entities` (scan, change): the
+    /// waivers' own findings belong to `check`. The store comes back.
+    fn standing_waivers(
+        &self,
+        loaded: &LoadedManifest,
+        entities: Entities,
+        product: memo::Facts,
+        flows: std::ops::Range<usize>,
+        settings: &Settings,
+    ) -> Result<(Vec<bool>, Entities), InputError> {
+        let mut waivers = Requests::new(self, loaded, Some(&entities));
+        waivers.waivers(settings)?;
+        let (principal_uid, requests) = (waivers.principal, waivers.list);
+        let plan = Plan {
+            entities: entities.into(),
+            flows,
+            data_entries: false,
+            principal: product,
+            principal_uid,
+            requests,
+        };
+        let active = active_waivers(&loaded.manifest, &self.decide(loaded, &plan)?);
+        let Some(entities) = plan.entities.into_inner() else {
+            unreachable!("built above")
+        };
+        Ok((active, entities))
+    }
+}
+
 fn active_waivers(manifest: &Manifest, hits: &[(Target, Arc<PolicyMeta>)]) -> Vec<bool> {
     let mut active = vec![true; manifest.waivers.len()];
     for (target, _) in hits {

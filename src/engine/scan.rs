@@ -9,8 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cedar_policy::Request;
 
 use super::{
-    active_waivers, facts, fill, internal, names, waived_by, waiver_of, waiver_statuses, Engine, Evaluation, Requests,
-    Settings, Target,
+    facts, fill, internal, names, waived_by, waiver_of, waiver_statuses, Engine, Evaluation, Settings, Target,
 };
 use crate::finding::{Finding, Location};
 use crate::lang::Lang;
@@ -171,21 +170,7 @@ impl Engine {
         let manifest = &loaded.manifest;
         let product = facts::product_facts(manifest, &loaded.taxonomy, settings.today);
         let entities = self.entities(loaded, &[], false, &product)?;
-        let mut waivers = Requests::new(self, loaded, Some(&entities));
-        waivers.waivers(settings)?;
-        let (principal_uid, requests) = (waivers.principal, waivers.list);
-        let plan = super::Plan {
-            entities: entities.into(),
-            flows: 0..0,
-            data_entries: false,
-            principal: product,
-            principal_uid,
-            requests,
-        };
-        let active = active_waivers(manifest, &self.decide(loaded, &plan)?);
-        let Some(entities) = plan.entities.into_inner() else {
-            unreachable!("built above")
-        };
+        let (active, entities) = self.standing_waivers(loaded, entities, product, 0..0, settings)?;
         let principal = facts::product_uid(manifest);
         let schema = self.pack.debug_schema();
         let mut asked: Vec<(ActionKind, cedar_policy::EntityUid, super::memo::Facts, Hit)> = Vec::new();

@@ -61,6 +61,7 @@ pub(crate) fn parse_xml<'a>(file: &str, text: &'a str) -> Result<roxmltree::Docu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::{briefs, syntax_error_line};
 
     const MANIFEST: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <manifest xmlns:android="http://schemas.android.com/apk/res/android"
@@ -87,11 +88,7 @@ mod tests {
 
     #[test]
     fn permissions_components_and_meta_data() {
-        let found: Vec<_> = detect("app/src/main/AndroidManifest.xml", MANIFEST)
-            .unwrap()
-            .iter()
-            .map(Evidence::brief)
-            .collect();
+        let found = briefs(&detect("app/src/main/AndroidManifest.xml", MANIFEST).unwrap());
         assert_eq!(
             found,
             [
@@ -111,8 +108,7 @@ mod tests {
     fn broken_xml_is_an_error_at_its_line() {
         let text = "<manifest xmlns:android=\"http://schemas.android.com/apk/res/android\">\n  <uses-permission android:name=\"x\">\n</manifest>\n";
         let error = detect("AndroidManifest.xml", text).unwrap_err();
-        assert_eq!(error.code, crate::diagnostics::Code::ScanSyntax);
-        assert_eq!(error.location.unwrap().line, 3);
+        assert_eq!(syntax_error_line(&error), 3);
         assert!(error.help.is_some());
     }
 }

@@ -105,10 +105,7 @@ impl Catalogue {
     pub fn merge(&mut self, file: &str, text: &str, taxonomy: &Taxonomy) -> Result<(), Vec<InputError>> {
         let shared: Arc<str> = Arc::from(text);
         let error = |offset: usize, len: usize, code: Code, message: Text, help: Text| {
-            InputError::new(code, message)
-                .with_help(help)
-                .in_file(file, &shared)
-                .at(super::locate(text, offset, offset + len), Text::new("here", "此处"))
+            super::data_error(file, &shared, (offset, len), code, message, help)
         };
         let parsed: CatalogueFile = serde_yaml::from_str(text).map_err(|e| {
             let offset = e.location().map_or(0, |l| l.index());

@@ -284,9 +284,10 @@ pub(crate) fn blank_comments(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support;
 
     fn briefs(text: &str) -> Vec<String> {
-        detect("build.gradle", text).iter().map(Evidence::brief).collect()
+        test_support::briefs(&detect("build.gradle", text))
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `oh-package.json5` (ohpm `dependencies` and `devDependencies`), read with
 //! a JSON5 parser (comments, unquoted keys, trailing commas).
 
-use super::{find_key, find_string, npm::section_keys, offset_at, syntax_error, Evidence, Kind};
+use super::{find_key, find_string, npm::dependencies, offset_at, syntax_error, Evidence, Kind};
 use crate::diagnostics::InputError;
 
 fn parse_json5(file: &str, text: &str) -> Result<serde_json::Value, InputError> {
@@ -39,15 +39,13 @@ pub fn detect_module(file: &str, text: &str) -> Result<Vec<Evidence>, InputError
 
 /// The ohpm packages an oh-package.json5 declares.
 pub fn detect_package(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> {
-    let value = parse_json5(file, text)?;
-    let mut found = section_keys(file, text, &value, "dependencies", Kind::Ohpm);
-    found.extend(section_keys(file, text, &value, "devDependencies", Kind::Ohpm));
-    Ok(found)
+    Ok(dependencies(file, text, &parse_json5(file, text)?, Kind::Ohpm))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::{briefs, syntax_error_line};
 
     #[test]
     fn module_permissions() {
@@ -68,11 +66,7 @@ mod tests {
   },
 }
 "#;
-        let found: Vec<_> = detect_module("entry/src/main/module.json5", text)
-            .unwrap()
-            .iter()
-            .map(Evidence::brief)
-            .collect();
+        let found = briefs(&detect_module("entry/src/main/module.json5", text).unwrap());
         assert_eq!(
             found,
             [
@@ -86,11 +80,7 @@ mod tests {
     #[test]
     fn package_dependencies() {
         let text = "{\n  name: 'entry',\n  dependencies: {\n    '@ohos/axios': '^2.2.0',\n    \"@umeng/common\": \"^1.1.3\", // analytics\n  },\n  devDependencies: { '@ohos/hypium': '1.0.18' },\n}\n";
-        let found: Vec<_> = detect_package("entry/oh-package.json5", text)
-            .unwrap()
-            .iter()
-            .map(Evidence::brief)
-            .collect();
+        let found = briefs(&detect_package("entry/oh-package.json5", text).unwrap());
         assert_eq!(
             found,
             [
@@ -104,7 +94,6 @@ mod tests {
     #[test]
     fn broken_json5_is_an_error_at_its_line() {
         let error = detect_module("module.json5", "{\n  module: {\n    name: \"entry\" \"x\"\n  }\n}\n").unwrap_err();
-        assert_eq!(error.code, crate::diagnostics::Code::ScanSyntax);
-        assert_eq!(error.location.unwrap().line, 3);
+        assert_eq!(syntax_error_line(&error), 3);
     }
 }

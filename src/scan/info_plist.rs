@@ -42,6 +42,7 @@ pub fn detect(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::{briefs, syntax_error_line};
 
     const PLIST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
@@ -63,11 +64,7 @@ mod tests {
 
     #[test]
     fn usage_keys_at_their_key_line() {
-        let found: Vec<_> = detect("ios/Shop/Info.plist", PLIST)
-            .unwrap()
-            .iter()
-            .map(Evidence::brief)
-            .collect();
+        let found = briefs(&detect("ios/Shop/Info.plist", PLIST).unwrap());
         assert_eq!(
             found,
             [
@@ -81,8 +78,7 @@ mod tests {
     fn broken_plist_xml_is_an_error() {
         let text = "<plist version=\"1.0\">\n<dict>\n\t<key>NSCameraUsageDescription</key>\n\t<string>x</strin>\n</dict>\n</plist>\n";
         let error = detect("Info.plist", text).unwrap_err();
-        assert_eq!(error.code, crate::diagnostics::Code::ScanSyntax);
-        assert_eq!(error.location.unwrap().line, 4);
+        assert_eq!(syntax_error_line(&error), 4);
     }
 
     #[test]

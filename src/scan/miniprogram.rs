@@ -51,6 +51,7 @@ pub fn detect(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::{briefs, syntax_error_line};
 
     #[test]
     fn private_infos_scopes_and_plugins() {
@@ -70,7 +71,7 @@ mod tests {
   }
 }
 "#;
-        let found: Vec<_> = detect("app.json", text).unwrap().iter().map(Evidence::brief).collect();
+        let found = briefs(&detect("app.json", text).unwrap());
         assert_eq!(
             found,
             [
@@ -91,7 +92,6 @@ mod tests {
     #[test]
     fn broken_json_is_an_error() {
         let error = detect("app.json", "{\n  \"pages\": [\"a\"\n}\n").unwrap_err();
-        assert_eq!(error.code, crate::diagnostics::Code::ScanSyntax);
-        assert_eq!(error.location.unwrap().line, 3);
+        assert_eq!(syntax_error_line(&error), 3);
     }
 }

@@ -335,6 +335,22 @@ pub(crate) fn read(path: &Path, display: &str) -> Result<Option<String>, InputEr
     })
 }
 
+/// An input error at `offset..offset + len` of a data file (an SDK
+/// catalogue, a permission map), with its text for the snippet.
+pub(crate) fn data_error(
+    file: &str,
+    text: &std::sync::Arc<str>,
+    (offset, len): (usize, usize),
+    code: Code,
+    message: Text,
+    help: Text,
+) -> InputError {
+    InputError::new(code, message)
+        .with_help(help)
+        .in_file(file, text)
+        .at(locate(text, offset, offset + len), Text::new("here", "此处"))
+}
+
 /// The location of bytes `start..end` of `text`: 1-based line, column in
 /// characters.
 pub(crate) fn locate(text: &str, start: usize, end: usize) -> Location {
@@ -440,6 +456,24 @@ fn find_token(text: &str, from: usize, token: &str, as_key: bool) -> Option<std:
         return Some(start..end);
     }
     None
+}
+
+/// What the detectors' tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Evidence;
+    use crate::diagnostics::{Code, InputError};
+
+    /// Each piece of evidence in brief: `file:line:column kind name`.
+    pub fn briefs(found: &[Evidence]) -> Vec<String> {
+        found.iter().map(Evidence::brief).collect()
+    }
+
+    /// The line of a syntax error in a scanned file.
+    pub fn syntax_error_line(error: &InputError) -> usize {
+        assert_eq!(error.code, Code::ScanSyntax);
+        error.location.as_ref().expect("a syntax error has a place").line
+    }
 }
 
 #[cfg(test)]

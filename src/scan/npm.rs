@@ -14,13 +14,7 @@ pub(crate) fn parse_json(file: &str, text: &str) -> Result<serde_json::Value, In
 
 /// The keys of object `section` of `value`, each located in `text` after
 /// the section's own key.
-pub(crate) fn section_keys(
-    file: &str,
-    text: &str,
-    value: &serde_json::Value,
-    section: &str,
-    kind: Kind,
-) -> Vec<Evidence> {
+fn section_keys(file: &str, text: &str, value: &serde_json::Value, section: &str, kind: Kind) -> Vec<Evidence> {
     let Some(object) = value.get(section).and_then(|v| v.as_object()) else {
         return Vec::new();
     };
@@ -36,17 +30,23 @@ pub(crate) fn section_keys(
         .collect()
 }
 
+/// The packages of `dependencies` and `devDependencies` (npm and ohpm
+/// manifests share the shape).
+pub(crate) fn dependencies(file: &str, text: &str, value: &serde_json::Value, kind: Kind) -> Vec<Evidence> {
+    let mut found = section_keys(file, text, value, "dependencies", kind);
+    found.extend(section_keys(file, text, value, "devDependencies", kind));
+    found
+}
+
 /// The npm packages a package.json declares.
 pub fn detect(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> {
-    let value = parse_json(file, text)?;
-    let mut found = section_keys(file, text, &value, "dependencies", Kind::Npm);
-    found.extend(section_keys(file, text, &value, "devDependencies", Kind::Npm));
-    Ok(found)
+    Ok(dependencies(file, text, &parse_json(file, text)?, Kind::Npm))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::{briefs, syntax_error_line};
 
     #[test]
     fn dependencies_and_dev_dependencies() {
@@ -64,11 +64,7 @@ mod tests {
   }
 }
 "#;
-        let found: Vec<_> = detect("package.json", text)
-            .unwrap()
-            .iter()
-            .map(Evidence::brief)
-            .collect();
+        let found = briefs(&detect("package.json", text).unwrap());
         assert_eq!(
             found,
             [
@@ -84,7 +80,6 @@ mod tests {
     #[test]
     fn broken_json_is_an_error_at_its_line() {
         let error = detect("package.json", "{\n  \"dependencies\": {\n    \"a\": \"1\",\n  }\n}\n").unwrap_err();
-        assert_eq!(error.code, crate::diagnostics::Code::ScanSyntax);
-        assert_eq!(error.location.unwrap().line, 4);
+        assert_eq!(syntax_error_line(&error), 4);
     }
 }

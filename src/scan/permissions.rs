@@ -39,10 +39,7 @@ impl PermissionMap {
     pub fn parse(file: &str, text: &str, taxonomy: &Taxonomy) -> Result<PermissionMap, Vec<InputError>> {
         let shared: Arc<str> = Arc::from(text);
         let error = |offset: usize, len: usize, code: Code, message: Text, help: Text| {
-            InputError::new(code, message)
-                .with_help(help)
-                .in_file(file, &shared)
-                .at(super::locate(text, offset, offset + len), Text::new("here", "此处"))
+            super::data_error(file, &shared, (offset, len), code, message, help)
         };
         let map: PermissionMap = serde_yaml::from_str(text).map_err(|e| {
             vec![error(

@@ -85,6 +85,7 @@ pub fn detect_lock(file: &str, text: &str) -> Result<Vec<Evidence>, InputError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::{briefs, syntax_error_line};
 
     #[test]
     fn podfile_forms() {
@@ -102,7 +103,7 @@ target 'Shop' do
   podspec :path => 'Local.podspec'
 end
 "#;
-        let found: Vec<_> = detect("ios/Podfile", text).iter().map(Evidence::brief).collect();
+        let found = briefs(&detect("ios/Podfile", text));
         assert_eq!(
             found,
             [
@@ -118,11 +119,7 @@ end
     #[test]
     fn lock_lists_installed_pods() {
         let text = "PODS:\n  - AMapFoundation (1.8.2)\n  - AMapLocation (2.10.0):\n    - AMapFoundation (>= 1.8.0)\n  - \"UMCommon (7.4.7)\"\n\nDEPENDENCIES:\n  - AMapLocation (~> 2.10.0)\n\nCOCOAPODS: 1.15.2\n";
-        let found: Vec<_> = detect_lock("ios/Podfile.lock", text)
-            .unwrap()
-            .iter()
-            .map(Evidence::brief)
-            .collect();
+        let found = briefs(&detect_lock("ios/Podfile.lock", text).unwrap());
         assert_eq!(
             found,
             [
@@ -136,7 +133,6 @@ end
     #[test]
     fn broken_lock_is_an_error() {
         let error = detect_lock("Podfile.lock", "PODS:\n  - A (1.0)\n - B: [\n").unwrap_err();
-        assert_eq!(error.code, crate::diagnostics::Code::ScanSyntax);
-        assert_eq!(error.location.unwrap().line, 3);
+        assert_eq!(syntax_error_line(&error), 3);
     }
 }

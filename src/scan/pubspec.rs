@@ -52,6 +52,7 @@ fn top_level_key(text: &str, key: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::briefs;
 
     #[test]
     fn dependencies_without_the_sdk() {
@@ -72,11 +73,7 @@ dev_dependencies:
     sdk: flutter
   flutter_lints: ^3.0.0
 "#;
-        let found: Vec<_> = detect("pubspec.yaml", text)
-            .unwrap()
-            .iter()
-            .map(Evidence::brief)
-            .collect();
+        let found = briefs(&detect("pubspec.yaml", text).unwrap());
         assert_eq!(
             found,
             [
