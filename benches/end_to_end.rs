@@ -105,16 +105,7 @@ fn memo_hit_rate(paths: &[PathBuf]) -> f64 {
 }
 
 fn settings() -> Settings {
-    Settings {
-        lang: Lang::En,
-        today: manifest::model::Date::parse("2026-11-23").unwrap(),
-        severity: Default::default(),
-        split_flows: false,
-        notice_phrases: Default::default(),
-        warn_within: None,
-        scan: Default::default(),
-        catalogues: None,
-    }
+    Settings::plain(Lang::En, manifest::model::Date::parse("2026-11-23").unwrap())
 }
 
 /// `check` with `scan: true` against `check` alone, on one product whose

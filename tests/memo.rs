@@ -14,16 +14,7 @@ use privflow::{Lang, RulePack};
 use proptest::prelude::*;
 
 fn settings() -> Settings {
-    Settings {
-        lang: Lang::En,
-        today: Date::parse("2026-11-23").unwrap(),
-        severity: Default::default(),
-        split_flows: false,
-        notice_phrases: Default::default(),
-        warn_within: None,
-        scan: Default::default(),
-        catalogues: None,
-    }
+    Settings::plain(Lang::En, Date::parse("2026-11-23").unwrap())
 }
 
 /// Findings of one manifest file, with and without the memo.

@@ -55,16 +55,8 @@ fn memo_agrees(path: &std::path::Path) {
     let Ok(loaded) = privflow::manifest::load(path, "fuzz", &cx) else {
         return;
     };
-    let settings = Settings {
-        lang: privflow::Lang::En,
-        today: privflow::manifest::model::Date::parse("2026-11-23").expect("date"),
-        severity: Default::default(),
-        split_flows: false,
-        notice_phrases: Default::default(),
-        warn_within: None,
-        scan: Default::default(),
-        catalogues: None,
-    };
+    let today = privflow::manifest::model::Date::parse("2026-11-23").expect("date");
+    let settings = Settings::plain(privflow::Lang::En, today);
     let with = memo.evaluate_with(&loaded, None, &settings).map(|e| format!("{:?}", e.findings));
     let without = plain.evaluate_with(&loaded, None, &settings).map(|e| format!("{:?}", e.findings));
     assert_eq!(with.ok(), without.ok(), "the memo disagrees with plain evaluation");

@@ -44,6 +44,24 @@ pub struct Settings {
     pub warn_within: Option<i64>,
 }
 
+impl Settings {
+    /// The built-in rules as they are, on `today`: no severity overrides,
+    /// notice phrases, scan or waiver warnings (for the benchmark, the
+    /// differential tests and the fuzz targets).
+    pub fn plain(lang: Lang, today: Date) -> Settings {
+        Settings {
+            lang,
+            today,
+            severity: BTreeMap::new(),
+            split_flows: false,
+            notice_phrases: Default::default(),
+            warn_within: None,
+            scan: Default::default(),
+            catalogues: None,
+        }
+    }
+}
+
 /// Below this many flows a manifest is not split: a part must outweigh
 /// building its own entity store.
 const MIN_FLOWS_TO_SPLIT: usize = 64;
