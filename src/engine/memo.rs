@@ -505,7 +505,28 @@ type Tables = Vec<HashMap<Key, bool, Hasher>>;
 struct ThreadMemo {
     pack: u64,
     tables: Tables,
-    compound: HashMap<Vec<u8>, u64, Hasher>,
+    compound: Compounds,
+}
+
+/// The ids given to set and record values: one class per encoding.
+#[derive(Default)]
+struct Compounds {
+    ids: HashMap<Vec<u8>, u64, Hasher>,
+    /// Reused for each encoding, so that a known value allocates nothing.
+    scratch: Vec<u8>,
+}
+
+impl Compounds {
+    fn id(&mut self, value: &Val, literals: &Literals) -> u64 {
+        self.scratch.clear();
+        encode(value, literals, &mut self.scratch);
+        if let Some(&id) = self.ids.get(self.scratch.as_slice()) {
+            return id;
+        }
+        let id = self.ids.len() as u64;
+        self.ids.insert(self.scratch.clone(), id);
+        id
+    }
 }
 
 thread_local! {
@@ -554,7 +575,7 @@ impl Abstraction {
                 *memo = ThreadMemo {
                     pack: self.id,
                     tables: (0..self.views.len()).map(|_| HashMap::default()).collect(),
-                    compound: HashMap::default(),
+                    compound: Compounds::default(),
                 };
             }
             let resolved = self.resolve(reads, asked);
@@ -657,7 +678,7 @@ impl Abstraction {
         reads: &ActionReads,
         resolved: &[Resolved],
         asked: &Asked,
-        compound: &mut HashMap<Vec<u8>, u64, Hasher>,
+        compound: &mut Compounds,
         out: &mut Key,
     ) {
         out.push(asked.action as u64);
@@ -665,15 +686,9 @@ impl Abstraction {
             out.push(match resolved[*p] {
                 Resolved::Stops(depth) => depth,
                 Resolved::Present => PRESENT,
-                Resolved::Value(value) => match scalar_class(value, literals) {
-                    Some(class) => class,
-                    None => {
-                        let mut bytes = Vec::new();
-                        encode(value, literals, &mut bytes);
-                        let next = compound.len() as u64;
-                        COMPOUND | *compound.entry(bytes).or_insert(next)
-                    }
-                },
+                Resolved::Value(value) => {
+                    scalar_class(value, literals).unwrap_or_else(|| COMPOUND | compound.id(value, literals))
+                }
             });
         }
         let mut categories = 0u128;
