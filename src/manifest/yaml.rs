@@ -56,19 +56,16 @@ pub enum ErrorAt {
     Path(Path),
 }
 
-/// Parses `text` into `T`. On failure, reparses section by section so that
-/// every error of the file is reported, each with a path or a position.
-pub fn parse<T: DeserializeOwned>(text: &str, sections: &[Section]) -> Result<T, Invalid<T>> {
+/// Parses `text` into `T` with serde_yaml. On failure, reparses section by
+/// section so that every error of the file is reported, each with a path or
+/// a position.
+fn parse<T: DeserializeOwned>(text: &str, sections: &[Section]) -> Result<T, Invalid<T>> {
     if let Some(error) = too_deep(text) {
         return Err(Invalid {
             errors: vec![error],
             repaired: None,
         });
     }
-    parse_with_serde_yaml(text, sections)
-}
-
-fn parse_with_serde_yaml<T: DeserializeOwned>(text: &str, sections: &[Section]) -> Result<T, Invalid<T>> {
     match serde_yaml::from_str::<T>(text) {
         Ok(value) => Ok(value),
         Err(first) => Err(collect_errors(text, first, sections)),
@@ -91,17 +88,10 @@ pub(super) fn parse_indexed<T: DeserializeOwned>(
         .as_ref()
         .and_then(|root| super::fast::deserialize::<T>(text, root).ok());
     let spans = tree.map(|root| SpanIndex::from_tree(text, root));
-    if let Some(value) = fast {
-        return (Ok(value), spans);
+    match fast {
+        Some(value) => (Ok(value), spans),
+        None => (parse(text, sections), spans),
     }
-    if let Some(error) = too_deep(text) {
-        let invalid = Invalid {
-            errors: vec![error],
-            repaired: None,
-        };
-        return (Err(invalid), None);
-    }
-    (parse_with_serde_yaml(text, sections), spans)
 }
 
 /// `T` from the fast path alone, `None` where it refuses (for the tests,
