@@ -88,11 +88,8 @@ const SHAPES: &[(&str, Generator)] = &[("sparse", generate::manifest), ("dense",
 fn memo_hit_rate(paths: &[PathBuf]) -> f64 {
     let engine = Engine::new(std::sync::Arc::new(RulePack::builtin().unwrap()));
     let settings = settings();
-    let rule_ids = engine.pack().rule_ids();
-    let not_waivable = engine.pack().not_waivable();
     let cx = manifest::LoadContext {
-        rule_ids: &rule_ids,
-        not_waivable: &not_waivable,
+        pack: engine.pack(),
         catalogue: None,
     };
     let (hits0, all0) = privflow::engine::memo::hit_rate();
@@ -272,11 +269,8 @@ fn bare_cedar(paths: &[PathBuf], repeats: usize) -> Vec<Duration> {
         catalogues: None,
         warn_within: None,
     };
-    let rule_ids = pack.rule_ids();
-    let not_waivable = pack.not_waivable();
     let cx = manifest::LoadContext {
-        rule_ids: &rule_ids,
-        not_waivable: &not_waivable,
+        pack: &pack,
         catalogue: None,
     };
     let plans: Vec<_> = paths

@@ -37,11 +37,8 @@ pub fn diff<P: AsRef<Path>>(paths: &[P], base: &str, options: &Options) -> Resul
     report.add_rules(&jobs.rules);
     for job in &jobs.jobs {
         let engine = job.engines.get();
-        let rule_ids = engine.pack().rule_ids();
-        let not_waivable = engine.pack().not_waivable();
         let cx = LoadContext {
-            rule_ids: &rule_ids,
-            not_waivable: &not_waivable,
+            pack: engine.pack(),
             catalogue: None,
         };
         let item = job.item;

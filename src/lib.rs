@@ -353,12 +353,9 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
 
     let work = |job: &run::Job, parsed: Option<Result<manifest::Parsed, Vec<InputError>>>| {
         let engine = job.engines.get();
-        let rule_ids = engine.pack().rule_ids();
         let catalogues = job.settings.catalogues.as_deref();
-        let not_waivable = engine.pack().not_waivable();
         let cx = manifest::LoadContext {
-            rule_ids: &rule_ids,
-            not_waivable: &not_waivable,
+            pack: engine.pack(),
             catalogue: catalogues.map(|c| &c.sdks),
         };
         let parsed = parsed.unwrap_or_else(|| manifest::parse_file(&job.item.path, &job.item.display));
@@ -490,12 +487,8 @@ pub fn reload(mut report: Report, options: &Options) -> Result<Report, InputErro
     errors.extend(jobs.errors);
     report.add_rules(&jobs.rules);
     for job in &jobs.jobs {
-        let engine = job.engines.get();
-        let rule_ids = engine.pack().rule_ids();
-        let not_waivable = engine.pack().not_waivable();
         let cx = manifest::LoadContext {
-            rule_ids: &rule_ids,
-            not_waivable: &not_waivable,
+            pack: job.engines.pack(),
             catalogue: job.settings.catalogues.as_deref().map(|c| &c.sdks),
         };
         let loaded = match manifest::parse_file(&job.item.path, &job.item.display).and_then(|p| p.check(&cx)) {

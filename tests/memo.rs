@@ -19,11 +19,8 @@ fn settings() -> Settings {
 
 /// Findings of one manifest file, with and without the memo.
 fn both_ways(memo: &Engine, plain: &Engine, path: &Path) -> (String, String) {
-    let rule_ids = memo.pack().rule_ids();
-    let not_waivable = memo.pack().not_waivable();
     let cx = manifest::LoadContext {
-        rule_ids: &rule_ids,
-        not_waivable: &not_waivable,
+        pack: memo.pack(),
         catalogue: None,
     };
     let loaded = manifest::load(path, &path.display().to_string(), &cx).unwrap();

@@ -45,11 +45,8 @@ fn memo_agrees(path: &std::path::Path) {
         let pack = std::sync::Arc::new(privflow::RulePack::builtin().expect("built-in pack"));
         (Engine::new(pack.clone()), Engine::plain(pack))
     });
-    let rule_ids = memo.pack().rule_ids();
-    let not_waivable = memo.pack().not_waivable();
     let cx = privflow::manifest::LoadContext {
-        rule_ids: &rule_ids,
-        not_waivable: &not_waivable,
+        pack: memo.pack(),
         catalogue: None,
     };
     let Ok(loaded) = privflow::manifest::load(path, "fuzz", &cx) else {

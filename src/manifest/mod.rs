@@ -158,12 +158,11 @@ const SECTIONS: &[Section] = &[
     },
 ];
 
-/// What `load` needs besides the file: the rule ids waivers may name, and
-/// those of them no waiver may name (`@waivable("false")`), and the SDK
+/// What `load` needs besides the file: the rule pack, whose rules waivers
+/// may name (except those marked `@waivable("false")`), and the SDK
 /// catalogue `recipients[].sdks` names (`None`: the built-in one).
 pub struct LoadContext<'a> {
-    pub rule_ids: &'a [String],
-    pub not_waivable: &'a [String],
+    pub pack: &'a crate::rules::RulePack,
     pub catalogue: Option<&'a crate::scan::catalogue::Catalogue>,
 }
 

@@ -191,7 +191,7 @@ pub(super) fn check(
     let recipients = recipients(&mut c, manifest);
     sdks(&mut c, manifest, cx.catalogue);
     flows(&mut c, manifest, &taxonomy, &recipients);
-    waivers(&mut c, manifest, cx.rule_ids, cx.not_waivable);
+    waivers(&mut c, manifest, cx.pack);
 
     if c.errors.is_empty() {
         Ok(taxonomy)
@@ -601,11 +601,11 @@ fn flows(c: &mut Checker, manifest: &Manifest, taxonomy: &Taxonomy, recipients: 
     }
 }
 
-fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String], not_waivable: &[String]) {
+fn waivers(c: &mut Checker, manifest: &Manifest, pack: &crate::rules::RulePack) {
     let flow_ids: Vec<&str> = manifest.flows.iter().map(|f| f.id.as_str()).collect();
     for (i, waiver) in manifest.waivers.iter().enumerate() {
         let path = vec![key("waivers"), Seg::Index(i)];
-        if not_waivable.contains(&waiver.rule) {
+        if pack.rule(&waiver.rule).is_some_and(|r| r.not_waivable) {
             c.report(
                 Code::NotWaivable,
                 [path.clone(), vec![key("rule")]].concat(),
@@ -621,8 +621,8 @@ fn waivers(c: &mut Checker, manifest: &Manifest, rule_ids: &[String], not_waivab
                 )),
             );
         }
-        if !rule_ids.iter().any(|r| r == &waiver.rule) {
-            let help = did_you_mean(&waiver.rule, rule_ids.iter().map(String::as_str)).unwrap_or_else(|| {
+        if pack.rule(&waiver.rule).is_none() {
+            let help = did_you_mean(&waiver.rule, pack.rules().map(|r| r.id.as_str())).unwrap_or_else(|| {
                 Text::new(
                     "run `privflow rules` for the rule ids",
                     "运行 `privflow rules` 查看规则 id",
