@@ -339,15 +339,25 @@ impl RulePack {
                     continue;
                 }
             };
+            // File order, so that a rule's first policy supplies its docs:
+            // Cedar numbers the policies of a text in order (`policy0`, …)
+            // but hands them out in no order.
+            let mut in_order: Vec<(usize, &Policy)> = parsed.policies().map(|p| (source_index(p.id()), p)).collect();
+            in_order.sort_by_key(|(n, _)| *n);
             // Name each policy after its rule so that Cedar's messages do.
-            let mut named = PolicySet::new();
-            for (n, policy) in parsed.policies().enumerate() {
-                let id = policy
-                    .annotation("id")
-                    .map_or_else(|| format!("policy{n}"), |id| format!("{id}#{n}"));
-                let _ = named.add(policy.new_id(PolicyId::new(id)));
+            let policies: Vec<Policy> = in_order
+                .into_iter()
+                .map(|(n, policy)| {
+                    let id = policy
+                        .annotation("id")
+                        .map_or_else(|| format!("policy{n}"), |id| format!("{id}#{n}"));
+                    policy.new_id(PolicyId::new(id))
+                })
+                .collect();
+            let mut parsed = PolicySet::new();
+            for policy in &policies {
+                let _ = parsed.add(policy.clone());
             }
-            let parsed = named;
             let validation = validator
                 .as_ref()
                 .filter(|_| must_validate(file))
@@ -368,10 +378,7 @@ impl RulePack {
             if !valid {
                 continue;
             }
-            let mut policies: Vec<&Policy> = parsed.policies().collect();
-            // Keep file order so that a rule's first policy supplies its docs.
-            policies.sort_by_key(|p| file.text.find(&p.to_string()).unwrap_or(usize::MAX));
-            for policy in policies {
+            for policy in &policies {
                 let annotations: HashMap<&str, &str> = policy.annotations().collect();
                 let Some(rule) = annotations.get("id").map(|s| s.to_string()) else {
                     errors.push(annotation_error(
@@ -746,6 +753,15 @@ fn annotation_error(file: &RuleFile, policy: &Policy, message: Text, help: Text)
         .in_file(&file.name, &file.text)
         .at(location, Text::new("this rule", "此规则"))
         .with_help(help)
+}
+
+/// Where a policy stood in its text: Cedar names the policies it parses
+/// `policy0`, `policy1`, … in order.
+fn source_index(id: &PolicyId) -> usize {
+    let id: &str = id.as_ref();
+    id.strip_prefix("policy")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]

@@ -89,6 +89,38 @@ fn the_dense_corpus_gives_the_same_findings_with_and_without_the_memo() {
     assert!(findings > 30 * 100 * 3 / 2, "the dense corpus has {findings} findings");
 }
 
+/// A team's permit is a reason only when no forbid fires, so its verdict
+/// is not its own to remember: the memo is off for its action, and the
+/// findings are plain evaluation's.
+#[test]
+fn a_team_permit_switches_the_memo_off_for_its_action() {
+    let team = tempfile::tempdir().unwrap();
+    std::fs::write(
+        team.path().join("team.cedar"),
+        "@id(\"team-permit\")\n@severity(\"info\")\npermit (principal, action == Action::\"flow\", resource) \
+         when { context has storage_country && context.storage_country == \"CN\" };",
+    )
+    .unwrap();
+    let pack = Arc::new(RulePack::load(&[team.path()]).unwrap());
+    let (memo, plain) = (Engine::new(pack.clone()), Engine::plain(pack));
+    let flow = memo
+        .explain_memo()
+        .into_iter()
+        .find(|l| l.starts_with("action `flow`"))
+        .unwrap();
+    assert!(flow.contains("memo off") && flow.contains("a permit policy"), "{flow}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut permits = 0;
+    for seed in 0..10 {
+        let path = dir.path().join(format!("m{seed}.flows.yaml"));
+        std::fs::write(&path, generate::manifest(seed, 150)).unwrap();
+        let (with, without) = both_ways(&memo, &plain, &path);
+        assert_eq!(with, without, "seed {seed}");
+        permits += with.matches("team-permit").count();
+    }
+    assert!(permits > 0, "some flow should be allowed by the permit alone");
+}
+
 #[test]
 fn the_examples_give_the_same_findings_with_and_without_the_memo() {
     let (memo, plain) = engines();

@@ -309,6 +309,11 @@ impl Abstraction {
 
     fn view(&mut self, json: &Json) -> Result<PolicyView, Off> {
         let mut view = PolicyView::default();
+        // A permit is a reason only when no forbid fires: its verdict is not
+        // its own.
+        if json.get("effect").and_then(Json::as_str) != Some("forbid") {
+            return Err("a permit policy".into());
+        }
         match json.get("principal").and_then(|p| p.get("op")).and_then(Json::as_str) {
             Some("All") => {}
             _ => return Err("a principal scope".into()),
@@ -489,6 +494,15 @@ pub struct Asked<'a> {
     pub categories: u128,
 }
 
+/// A request the memo could not answer whole: each policy of its set, in
+/// policy order, with its verdict if known, or its key.
+#[derive(Debug, Default)]
+pub struct Misses {
+    verdicts: Vec<(usize, Result<bool, Key>)>,
+    /// Whether the keys are stored once evaluated.
+    keep: bool,
+}
+
 /// A key: the request's action, the class of each path the policy reads and
 /// the policy's literal categories the resource is in.
 type Key = Vec<u64>;
@@ -562,12 +576,16 @@ const STR: u64 = 3 * PRESENT;
 const COMPOUND: u64 = 4 * PRESENT;
 
 impl Abstraction {
-    /// The policies that fire for a request, or `Err(keys)` when some policy
-    /// has not been seen with its key: evaluate, then `remember`.
-    pub fn recall(&self, asked: &Asked, fired: &mut Vec<PolicyId>) -> Result<(), Vec<Key>> {
+    /// The policies that fire for a request, or `Err(misses)` when some
+    /// policy has not been seen with its key: evaluate the policies
+    /// `unknown` names, then `remember`.
+    pub fn recall(&self, asked: &Asked, fired: &mut Vec<PolicyId>) -> Result<(), Misses> {
         let views = self.slice(asked.action, asked.scope_mask);
         let Some(reads) = self.reads.get(&asked.action) else {
-            return Err(Vec::new());
+            // Not memoised (`enabled` says so): every policy is unknown, and
+            // nothing is stored.
+            let verdicts = views.iter().map(|&v| (v, Err(Key::new()))).collect();
+            return Err(Misses { verdicts, keep: false });
         };
         TABLES.with(|memo| {
             let mut memo = memo.borrow_mut();
@@ -581,53 +599,76 @@ impl Abstraction {
             let resolved = self.resolve(reads, asked);
             let ThreadMemo { tables, compound, .. } = &mut *memo;
             let mut key = Vec::with_capacity(16);
-            let mut keys: Option<Vec<Key>> = None;
+            let mut misses: Option<Misses> = None;
             let start = fired.len();
             for (n, &v) in views.iter().enumerate() {
                 key.clear();
                 self.key(v, reads, &resolved, asked, compound, &mut key);
-                match (tables[v].get(key.as_slice()), &mut keys) {
-                    (Some(&hit), None) => {
+                let known = tables[v].get(key.as_slice()).copied();
+                match (known, &mut misses) {
+                    (Some(hit), None) => {
                         if hit {
                             fired.push(self.policy_id(v));
                         }
                     }
-                    (_, Some(keys)) => keys.push(key.clone()),
-                    (None, keys) => {
-                        // A miss: collect every key of this request.
-                        let mut all = Vec::with_capacity(views.len());
+                    (known, Some(misses)) => misses.verdicts.push((v, known.ok_or_else(|| key.clone()))),
+                    (None, misses) => {
+                        // The first miss: what the policies before it gave is
+                        // known (and in `fired`).
+                        let mut verdicts = Vec::with_capacity(views.len());
                         for &w in &views[..n] {
-                            let mut k = Vec::new();
-                            self.key(w, reads, &resolved, asked, compound, &mut k);
-                            all.push(k);
+                            verdicts.push((w, Ok(fired[start..].contains(&self.names[w]))));
                         }
-                        all.push(key.clone());
-                        *keys = Some(all);
+                        verdicts.push((v, Err(key.clone())));
+                        *misses = Some(Misses { verdicts, keep: true });
                     }
                 }
             }
             HITS.with(|h| {
                 let (hits, all) = h.get();
-                h.set((hits + u64::from(keys.is_none()), all + 1));
+                h.set((hits + u64::from(misses.is_none()), all + 1));
             });
-            match keys {
+            match misses {
                 None => Ok(()),
-                Some(keys) => {
+                Some(misses) => {
                     fired.truncate(start);
-                    Err(keys)
+                    Err(misses)
                 }
             }
         })
     }
 
-    /// Stores each policy's verdict after Cedar evaluated the request.
-    pub fn remember(&self, asked: &Asked, keys: Vec<Key>, fired: &[PolicyId]) {
-        let views = self.slice(asked.action, asked.scope_mask);
+    /// The policies of `misses` the memo has no verdict for, in policy order.
+    pub fn unknown<'a>(&'a self, misses: &'a Misses) -> impl Iterator<Item = &'a PolicyId> + 'a {
+        misses
+            .verdicts
+            .iter()
+            .filter(|(_, verdict)| verdict.is_err())
+            .map(|(v, _)| &self.names[*v])
+    }
+
+    /// Stores the verdicts Cedar gave for the `unknown` policies (in that
+    /// order), and adds every policy of the request that fired to `fired`,
+    /// in policy order.
+    pub fn remember(&self, misses: Misses, evaluated: &[bool], fired: &mut Vec<PolicyId>) {
+        let mut evaluated = evaluated.iter().copied();
+        let Misses { verdicts, keep } = misses;
         TABLES.with(|memo| {
             let mut memo = memo.borrow_mut();
-            for (&v, key) in views.iter().zip(keys) {
-                let id = self.policy_id(v);
-                memo.tables[v].insert(key, fired.contains(&id));
+            for (v, verdict) in verdicts {
+                let hit = match verdict {
+                    Ok(hit) => hit,
+                    Err(key) => {
+                        let hit = evaluated.next().unwrap_or(false);
+                        if keep {
+                            memo.tables[v].insert(key, hit);
+                        }
+                        hit
+                    }
+                };
+                if hit {
+                    fired.push(self.policy_id(v));
+                }
             }
         });
     }

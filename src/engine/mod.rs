@@ -11,6 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use cedar_policy::{Authorizer, Entities, EntityUid, PolicyId, Request};
+use cedar_policy_core::entities::TCComputation;
+use cedar_policy_core::evaluator::Evaluator;
+use cedar_policy_core::extensions::Extensions;
+use cedar_policy_core::validator::CoreSchema;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Code, InputError, Text};
@@ -82,6 +86,9 @@ pub enum Target {
 pub struct Plan {
     /// Built on the first request the memo cannot answer.
     pub entities: std::cell::OnceCell<Entities>,
+    /// The product as an entity, built on the first request the memo
+    /// cannot answer.
+    product: std::cell::OnceCell<cedar_policy::Entity>,
     /// The flows the entities hold, and whether their data entries too.
     flows: std::ops::Range<usize>,
     data_entries: bool,
@@ -385,6 +392,7 @@ impl Engine {
         // Judged without entities: the product has no attributes here.
         let review = Plan {
             entities: Entities::empty().into(),
+            product: Default::default(),
             flows: 0..0,
             data_entries: false,
             principal: memo::Facts::default(),
@@ -525,6 +533,7 @@ impl Engine {
         let (principal_uid, requests) = (requests.principal, requests.list);
         Ok(Plan {
             entities,
+            product: Default::default(),
             flows: range,
             data_entries: notice.is_some(),
             principal,
@@ -570,9 +579,10 @@ impl Engine {
                         principal: &plan.principal,
                         categories: p.categories,
                     };
-                    if let Err(keys) = memo.recall(&asked, &mut fired) {
-                        self.evaluate(loaded, plan, p, &mut fired)?;
-                        memo.remember(&asked, keys, &fired);
+                    if let Err(misses) = memo.recall(&asked, &mut fired) {
+                        let unknown: Vec<&PolicyId> = memo.unknown(&misses).collect();
+                        let verdicts = self.evaluate_policies(loaded, plan, p, &unknown)?;
+                        memo.remember(misses, &verdicts, &mut fired);
                     }
                 }
                 None => self.evaluate(loaded, plan, p, &mut fired)?,
@@ -590,19 +600,80 @@ impl Engine {
     /// The product and one request's resource as an entity store.
     fn resource_alone(&self, loaded: &LoadedManifest, plan: &Plan, target: Target) -> Result<Entities, InputError> {
         let (manifest, taxonomy) = (&loaded.manifest, &loaded.taxonomy);
-        let product = facts::product(manifest, &plan.principal)
-            .map_err(|e| internal(loaded, format!("cannot build the product: {e}")))?;
+        let product = match plan.product.get() {
+            Some(product) => product,
+            None => {
+                let built = facts::product(manifest, &plan.principal)
+                    .map_err(|e| internal(loaded, format!("cannot build the product: {e}")))?;
+                plan.product.get_or_init(|| built)
+            }
+        };
         let resource = match target {
             Target::Product | Target::Recipient(_) | Target::Waiver(_) => None,
             Target::Flow(i) => Some(facts::flow_entity(taxonomy, &manifest.flows[i])),
             Target::Provision(i, j) => Some(facts::provision_entity(taxonomy, &manifest.flows[i], j)),
             Target::DataEntry(i, k) => Some(facts::data_entry_entity(taxonomy, &manifest.flows[i], k)),
         };
-        Entities::from_entities([product].into_iter().chain(resource), self.pack.debug_schema())
-            .map_err(|e| internal(loaded, format!("cannot build entities: {e}")))
+        let entities = std::iter::once(product.as_ref().clone()).chain(resource.as_ref().map(|r| r.as_ref().clone()));
+        let schema = self.pack.debug_schema().map(|s| CoreSchema::new(s.as_ref()));
+        // Each entity already lists every ancestor (the taxonomy's), and the
+        // categories are not in the store: there is no closure to compute.
+        cedar_policy_core::entities::Entities::from_entities(
+            entities,
+            schema.as_ref(),
+            TCComputation::AssumeAlreadyComputed,
+            Extensions::all_available(),
+        )
+        .map(Entities::from)
+        .map_err(|e| internal(loaded, format!("cannot build entities: {e}")))
     }
 
-    /// Cedar's decision on one request: the policies that determine a deny.
+    /// Cedar's verdict on each of `policies` (of the request's set) for one
+    /// request the memo could not answer whole: the policies it knows are
+    /// not evaluated again.
+    fn evaluate_policies(
+        &self,
+        loaded: &LoadedManifest,
+        plan: &Plan,
+        p: &Pending,
+        policies: &[&PolicyId],
+    ) -> Result<Vec<bool>, InputError> {
+        if policies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let request = self
+            .request(&plan.principal_uid, p)
+            .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
+        let alone;
+        let entities = match plan.entities.get() {
+            Some(entities) => entities,
+            // What the memo can read of the entities is the principal's
+            // attributes and the resource's ancestors: those two suffice.
+            None => {
+                alone = self.resource_alone(loaded, plan, p.target)?;
+                &alone
+            }
+        };
+        let set = self.pack.set_for(p.action, p.scope_mask);
+        let evaluator = Evaluator::new(request.as_ref().clone(), entities.as_ref(), Extensions::all_available());
+        policies
+            .iter()
+            .map(|id| {
+                let policy = set
+                    .policy(id)
+                    .ok_or_else(|| internal(loaded, format!("policy `{id}` is not in its set")))?;
+                // Only forbid policies reach here (a permit switches the memo
+                // off), so a policy fires exactly when its condition holds; an
+                // error would make the authorizer skip it and hide a finding.
+                evaluator
+                    .evaluate(policy.as_ref())
+                    .map_err(|e| internal(loaded, format!("a rule failed to evaluate: {e}")))
+            })
+            .collect()
+    }
+
+    /// Cedar's decision on one request the memo does not serve: the
+    /// policies that determine a deny.
     fn evaluate(
         &self,
         loaded: &LoadedManifest,
@@ -614,15 +685,8 @@ impl Engine {
             .request(&plan.principal_uid, p)
             .map_err(|e| internal(loaded, format!("request does not fit the schema: {e}")))?;
         let policies = self.pack.set_for(p.action, p.scope_mask);
-        let alone;
         let entities = match plan.entities.get() {
             Some(entities) => entities,
-            // What the memo can read of the entities is the principal's
-            // attributes and the resource's ancestors: those two suffice.
-            None if self.memo.as_ref().is_some_and(|m| m.enabled(p.action)) => {
-                alone = self.resource_alone(loaded, plan, p.target)?;
-                &alone
-            }
             None => {
                 let flows = &loaded.manifest.flows[plan.flows.clone()];
                 let built = self.entities(loaded, flows, plan.data_entries, &plan.principal)?;
@@ -915,6 +979,7 @@ impl Engine {
         let (principal_uid, requests) = (waivers.principal, waivers.list);
         let plan = Plan {
             entities: entities.into(),
+            product: Default::default(),
             flows,
             data_entries: false,
             principal: product,
