@@ -1,7 +1,7 @@
 //! The data-category taxonomy: the built-in tree of SPEC §3 plus a manifest's
 //! own categories. Categories form a DAG; "under X" means X or an ancestor.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The root of sensitive personal information (PIPL 28).
 const SENSITIVE: &str = "sensitive";
@@ -171,6 +171,9 @@ pub struct Category {
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     categories: BTreeMap<String, Category>,
+    /// Each category's ancestors and itself, worked out on first use: the
+    /// facts of every flow and finding ask for them.
+    closures: std::sync::OnceLock<HashMap<String, BTreeSet<String>>>,
 }
 
 impl Taxonomy {
@@ -189,12 +192,16 @@ impl Taxonomy {
                 (category.id.clone(), category)
             })
             .collect();
-        Taxonomy { categories }
+        Taxonomy {
+            categories,
+            closures: std::sync::OnceLock::new(),
+        }
     }
 
     /// Adds a manifest's category. The caller has checked that parents exist
     /// and that no cycle forms (see `manifest::validate`).
     pub fn add_custom(&mut self, id: &str, parent: &str, name: Option<&str>) {
+        self.closures = std::sync::OnceLock::new();
         let display = name.unwrap_or(id).to_string();
         self.categories.insert(
             id.to_string(),
@@ -220,8 +227,19 @@ impl Taxonomy {
         self.categories.keys().map(String::as_str)
     }
 
-    /// The category and all its ancestors.
-    pub fn ancestors_and_self(&self, id: &str) -> BTreeSet<String> {
+    /// The category and all its ancestors (none for an unknown id).
+    pub fn ancestors_and_self(&self, id: &str) -> &BTreeSet<String> {
+        static NONE: BTreeSet<String> = BTreeSet::new();
+        let closures = self.closures.get_or_init(|| {
+            self.categories
+                .keys()
+                .map(|id| (id.clone(), self.walk_up(id)))
+                .collect()
+        });
+        closures.get(id).unwrap_or(&NONE)
+    }
+
+    fn walk_up(&self, id: &str) -> BTreeSet<String> {
         let mut seen = BTreeSet::new();
         let mut stack = vec![id.to_string()];
         while let Some(current) = stack.pop() {

@@ -71,7 +71,7 @@ fn push_some(pairs: &mut Pairs, key: &'static str, value: Option<Expr>) {
 
 /// Every category the data sits under, as entity parents.
 fn category_parents(taxonomy: &Taxonomy, data: &[String]) -> HashSet<EntityUid> {
-    let mut all = BTreeSet::new();
+    let mut all: BTreeSet<&String> = BTreeSet::new();
     for id in data {
         all.extend(taxonomy.ancestors_and_self(id));
     }

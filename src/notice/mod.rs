@@ -202,7 +202,11 @@ impl Facts {
             named.extend(notice.named.iter().cloned());
             named.extend(manifest_named(notice, taxonomy, manifest));
         }
-        let disclosed = named.iter().flat_map(|id| taxonomy.ancestors_and_self(id)).collect();
+        let disclosed = named
+            .iter()
+            .flat_map(|id| taxonomy.ancestors_and_self(id))
+            .cloned()
+            .collect();
         let recipients = manifest
             .recipients
             .iter()
