@@ -14,7 +14,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-use quick_junit::{NonSuccessKind, Property, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::diagnostics::tr;
 use crate::finding::Finding;
@@ -28,10 +30,11 @@ pub fn render(report: &Report) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Writes the report to `out` as it is serialized, ending with a newline.
+/// Writes the report to `out` suite by suite, ending with a newline: the
+/// whole document of a large run would hold every testcase at once (half
+/// a gigabyte at 100,000 flows).
 pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let lang = report.lang;
-    let mut junit = JunitReport::new("privflow");
     let mut manifests: Vec<_> = report.manifests.iter().collect();
     manifests.sort_by(|a, b| a.0.cmp(&b.0));
     // Each manifest's findings, and those of the scan about its product's
@@ -49,41 +52,145 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             None => {}
         }
     }
-    for (file, manifest, _) in manifests {
-        let product = manifest.product.id.as_str();
-        let mut mine: Vec<(usize, &Finding)> = by_file.get(file.as_str()).cloned().unwrap_or_default();
-        mine.extend(in_code.get(product).into_iter().flatten().copied());
-        // In report order.
-        mine.sort_by_key(|(i, _)| *i);
-        let findings: Vec<(Target, &Finding)> = mine.into_iter().map(|(_, f)| (Target::of(f, file), f)).collect();
-        let mut suite = TestSuite::new(file.as_str());
-        suite.add_property(Property::new("product", product));
-        let mut cases = Cases {
-            suite: &mut suite,
-            findings: &findings,
-            repeated: repeated(&findings, lang),
-            product,
-            lang,
-        };
-        cases.add(|t| *t == Target::Product, Some(Target::Product));
-        cases.add(|t| matches!(t, Target::Recipient(_)), None);
-        for flow in &manifest.flows {
-            let own = Target::Flow(flow.id.clone());
-            cases.add(|t| *t == own, Some(own.clone()));
-        }
-        // A finding about a flow the manifest does not declare (a waiver
-        // naming an unknown flow) still counts.
-        let declared = |id: &str| manifest.flows.iter().any(|flow| flow.id == id);
-        cases.add(|t| matches!(t, Target::Flow(id) if !declared(id)), None);
-        cases.add(|t| matches!(t, Target::Code(_)), None);
-        junit.add_test_suite(suite);
+    let suites: Vec<Suite> = manifests
+        .into_iter()
+        .map(|(file, manifest, _)| {
+            let product = manifest.product.id.as_str();
+            let mut mine: Vec<(usize, &Finding)> = by_file.remove(file.as_str()).unwrap_or_default();
+            mine.extend(in_code.get(product).into_iter().flatten().copied());
+            // In report order.
+            mine.sort_by_key(|(i, _)| *i);
+            let findings = mine.into_iter().map(|(_, f)| f).collect();
+            Suite {
+                file,
+                manifest,
+                findings,
+            }
+        })
+        .collect();
+    let (mut tests, mut failures) = (0, 0);
+    for suite in &suites {
+        let (t, f) = suite.counts();
+        tests += t;
+        failures += f;
     }
-    let mut out = LastByte { out, last: None };
-    junit.serialize(&mut out).map_err(std::io::Error::other)?;
+    // The document quick-junit writes (same escapes, same indents), written
+    // as it goes: the whole of a large run's would hold every testcase at
+    // once (half a gigabyte at 100,000 flows).
+    let mut xml = Xml::new_with_indent(LastByte { out, last: None }, b' ', 4);
+    xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let mut tag = BytesStart::new("testsuites");
+    tag.push_attribute(("name", "privflow"));
+    tag.extend_attributes([
+        ("tests", tests.to_string().as_str()),
+        ("skipped", "0"),
+        ("failures", failures.to_string().as_str()),
+        ("errors", "0"),
+    ]);
+    xml.write_event(Event::Start(tag))?;
+    for suite in &suites {
+        suite.write(&mut xml, lang)?;
+    }
+    xml.write_event(Event::End(BytesEnd::new("testsuites")))?;
+    xml.write_event(Event::Eof)?;
+    xml.write_indent()?;
+    let out = xml.into_inner();
     if out.last != Some(b'\n') {
         out.out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+type Xml<'a> = quick_xml::Writer<LastByte<'a>>;
+
+/// Text as quick-junit keeps it: without ANSI escapes and the control
+/// characters XML does not allow. Most text has neither, and is kept as is
+/// without running the escape parser over it.
+fn clean(text: &str) -> Cow<'_, str> {
+    if text.chars().all(|c| matches!(c, '\n' | ' '..='~' | '\u{a0}'..)) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(quick_junit::XmlString::new(text).into_string())
+    }
+}
+
+/// One manifest's testsuite: its findings in report order.
+struct Suite<'a> {
+    file: &'a str,
+    manifest: &'a crate::manifest::Manifest,
+    findings: Vec<&'a Finding>,
+}
+
+impl Suite<'_> {
+    fn targets(&self) -> Vec<(Target, &Finding)> {
+        self.findings.iter().map(|f| (Target::of(f, self.file), *f)).collect()
+    }
+
+    /// Testcases and failures, as `build` makes them: a failing testcase
+    /// per finding, a passing one for the product and each flow without.
+    fn counts(&self) -> (usize, usize) {
+        let mut flagged: BTreeSet<&str> = BTreeSet::new();
+        let mut product = false;
+        for finding in &self.findings {
+            match Target::of(finding, self.file) {
+                Target::Product => product = true,
+                Target::Flow(_) => {
+                    flagged.insert(finding.flow.as_deref().unwrap_or_default());
+                }
+                Target::Recipient(_) | Target::Code(_) => {}
+            }
+        }
+        let passing = usize::from(!product)
+            + self
+                .manifest
+                .flows
+                .iter()
+                .filter(|flow| !flagged.contains(flow.id.as_str()))
+                .count();
+        (self.findings.len() + passing, self.findings.len())
+    }
+
+    /// The suite's testcases: the product, its recipients, the flows in
+    /// manifest order, then findings about undeclared flows and the code.
+    fn write(&self, xml: &mut Xml, lang: Lang) -> std::io::Result<()> {
+        let manifest = self.manifest;
+        let product = clean(&manifest.product.id);
+        let findings = self.targets();
+        let (tests, failures) = self.counts();
+        let mut tag = BytesStart::new("testsuite");
+        tag.extend_attributes([
+            ("name", clean(self.file).as_ref()),
+            ("tests", tests.to_string().as_str()),
+            ("skipped", "0"),
+            ("errors", "0"),
+            ("failures", failures.to_string().as_str()),
+        ]);
+        xml.write_event(Event::Start(tag))?;
+        xml.write_event(Event::Start(BytesStart::new("properties")))?;
+        let mut property = BytesStart::new("property");
+        property.extend_attributes([("name", "product"), ("value", product.as_ref())]);
+        xml.write_event(Event::Empty(property))?;
+        xml.write_event(Event::End(BytesEnd::new("properties")))?;
+        let mut cases = Cases {
+            xml,
+            findings: &findings,
+            repeated: repeated(&findings, lang),
+            product: &product,
+            lang,
+        };
+        cases.add(|t| *t == Target::Product, Some(Target::Product))?;
+        cases.add(|t| matches!(t, Target::Recipient(_)), None)?;
+        for flow in &manifest.flows {
+            let own = Target::Flow(flow.id.clone());
+            cases.add(|t| *t == own, Some(own.clone()))?;
+        }
+        // A finding about a flow the manifest does not declare (a waiver
+        // naming an unknown flow) still counts.
+        let declared = |id: &str| manifest.flows.iter().any(|flow| flow.id == id);
+        cases.add(|t| matches!(t, Target::Flow(id) if !declared(id)), None)?;
+        cases.add(|t| matches!(t, Target::Code(_)), None)?;
+        xml.write_event(Event::End(BytesEnd::new("testsuite")))
+    }
 }
 
 /// A writer that remembers the last byte written through it.
@@ -156,18 +263,18 @@ fn repeated(findings: &[(Target, &Finding)], lang: Lang) -> BTreeSet<String> {
 }
 
 /// The testcases of one suite.
-struct Cases<'a> {
-    suite: &'a mut TestSuite,
+struct Cases<'a, 'w> {
+    xml: &'a mut Xml<'w>,
     findings: &'a [(Target, &'a Finding)],
     repeated: BTreeSet<String>,
     product: &'a str,
     lang: Lang,
 }
 
-impl Cases<'_> {
+impl Cases<'_, '_> {
     /// One failing testcase per finding whose target is `wanted`; with none,
     /// one passing testcase for `passing`, if given.
-    fn add(&mut self, wanted: impl Fn(&Target) -> bool, passing: Option<Target>) {
+    fn add(&mut self, wanted: impl Fn(&Target) -> bool, passing: Option<Target>) -> std::io::Result<()> {
         let mut any = false;
         for (target, finding) in self.findings.iter().filter(|(t, _)| wanted(t)) {
             let mut name = case_name(target, finding, self.lang);
@@ -175,26 +282,37 @@ impl Cases<'_> {
                 let line = finding.line;
                 name.push_str(&tr(self.lang, format!(" (line {line})"), format!("（第 {line} 行）")));
             }
-            self.suite
-                .add_test_case(failing(&name, self.product, finding, self.lang));
+            self.failing(&name, finding)?;
             any = true;
         }
         if let (false, Some(target)) = (any, passing) {
-            let mut case = TestCase::new(target.name(self.lang), TestCaseStatus::success());
-            case.set_classname(self.product);
-            self.suite.add_test_case(case);
+            let mut case = BytesStart::new("testcase");
+            case.extend_attributes([
+                ("name", clean(&target.name(self.lang)).as_ref()),
+                ("classname", self.product),
+            ]);
+            self.xml.write_event(Event::Empty(case))?;
         }
+        Ok(())
     }
-}
 
-fn failing(name: &str, product: &str, finding: &Finding, lang: Lang) -> TestCase {
-    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-    status.set_message(format!("{}: {}", finding.rule, finding.message));
-    status.set_type(finding.rule.as_str());
-    status.set_description(block(finding, lang));
-    let mut case = TestCase::new(name, status);
-    case.set_classname(product);
-    case
+    fn failing(&mut self, name: &str, finding: &Finding) -> std::io::Result<()> {
+        let mut case = BytesStart::new("testcase");
+        case.extend_attributes([("name", clean(name).as_ref()), ("classname", self.product)]);
+        self.xml.write_event(Event::Start(case))?;
+        let mut failure = BytesStart::new("failure");
+        let message = format!("{}: {}", finding.rule, finding.message);
+        failure.extend_attributes([
+            ("message", clean(&message).as_ref()),
+            ("type", clean(&finding.rule).as_ref()),
+        ]);
+        self.xml.write_event(Event::Start(failure))?;
+        let description = block(finding, self.lang);
+        self.xml
+            .write_event(Event::Text(BytesText::new(&clean(&description))))?;
+        self.xml.write_event(Event::End(BytesEnd::new("failure")))?;
+        self.xml.write_event(Event::End(BytesEnd::new("testcase")))
+    }
 }
 
 /// One finding as plain text: where, what, which law, how to fix.
@@ -215,4 +333,32 @@ fn block(finding: &Finding, lang: Lang) -> String {
         out.push_str(&format!("\n  {}: {}", tr(lang, "help", "修复建议"), finding.help));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+
+    /// `clean` keeps text as quick-junit's `XmlString` keeps it, whether it
+    /// takes the short way (text as is) or quick-junit's.
+    #[test]
+    fn clean_keeps_what_quick_junit_keeps() {
+        let texts = [
+            "plain `flow-1`: consent <implied> & \"quoted\" 'single'",
+            "个人敏感信息（人脸）需要单独同意",
+            "two\nlines",
+            "emoji 🙂 and nbsp\u{a0}here",
+            "tab\there",
+            "carriage\r\nreturn",
+            "\u{1b}[31mred\u{1b}[0m text",
+            "bell\u{7} and nul\u{0}",
+            "del\u{7f} and c1\u{85}\u{9b}31m",
+            "",
+        ];
+        for text in texts {
+            let expected = quick_junit::XmlString::new(text);
+            assert_eq!(clean(text), expected.as_str(), "{text:?}");
+        }
+        assert!(matches!(clean("plain 个人 \n text"), std::borrow::Cow::Borrowed(_)));
+    }
 }
