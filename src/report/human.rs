@@ -677,7 +677,15 @@ fn count_table(report: &Report) -> String {
 
 /// Columns a text takes in a terminal: East Asian wide characters take two.
 fn width(text: &str) -> usize {
-    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+    text.chars().map(width_of).sum()
+}
+
+fn width_of(c: char) -> usize {
+    if is_wide(c) {
+        2
+    } else {
+        1
+    }
 }
 
 /// The wide ranges of Unicode's East Asian Width that Chinese text uses:
@@ -697,6 +705,9 @@ fn wrap(text: &str, room: usize) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
+        // The line's width, kept as it grows: measuring it again for each
+        // character made long paragraphs quadratic.
+        let mut line_width = 0;
         let mut brk: Option<usize> = None;
         for c in paragraph.chars() {
             // Chinese punctuation stays with its neighbour: no line starts
@@ -707,7 +718,8 @@ fn wrap(text: &str, room: usize) -> Vec<String> {
                 brk = Some(line.len());
             }
             line.push(c);
-            if width(&line) > room {
+            line_width += width_of(c);
+            if line_width > room {
                 let at = brk
                     .filter(|&b| b > 0)
                     .unwrap_or(line.len() - c.len_utf8())
@@ -715,6 +727,7 @@ fn wrap(text: &str, room: usize) -> Vec<String> {
                 let rest = line.split_off(at);
                 lines.push(line.trim_end().to_string());
                 line = rest.trim_start().to_string();
+                line_width = width(&line);
                 brk = line.rfind(' ');
             }
         }
