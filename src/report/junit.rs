@@ -74,9 +74,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         tests += t;
         failures += f;
     }
-    // The document quick-junit writes (same escapes, same indents), written
-    // as it goes: the whole of a large run's would hold every testcase at
-    // once (half a gigabyte at 100,000 flows).
+    // The events quick-junit's serializer writes, so the same escapes and
+    // indents; the totals open the document, so they are counted first.
     let mut xml = Xml::new_with_indent(LastByte { out, last: None }, b' ', 4);
     xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let mut tag = BytesStart::new("testsuites");
