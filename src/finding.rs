@@ -78,8 +78,9 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::rules::PolicyOrigin>,
     /// Set on a finding an active waiver covers (reported as suppressed).
+    /// Boxed: few findings have one, and every finding carries the field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waived: Option<Waived>,
+    pub waived: Option<Box<Waived>>,
     /// With `--baseline`: `new`, or `unchanged` when the baseline has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
@@ -87,8 +88,29 @@ pub struct Finding {
     /// recipient, in no language: a data entry's category, a waiver's rule.
     #[serde(skip)]
     pub detail: Option<String>,
+    /// Where the span lies in the file's text; its lines and columns are
+    /// the fields above (see [`Finding::location`]).
     #[serde(skip)]
-    pub location: Location,
+    pub span: Span,
+}
+
+/// A finding's byte range in its file. Half the size of a `Location`,
+/// whose lines and columns a finding already has: a large run holds
+/// hundreds of thousands of findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub offset: u32,
+    pub len: u32,
+}
+
+impl Span {
+    pub fn of(location: &Location) -> Span {
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Span {
+            offset: narrow(location.offset),
+            len: narrow(location.len),
+        }
+    }
 }
 
 /// A finding against a baseline.
@@ -112,17 +134,26 @@ impl Finding {
         (&self.file, self.line, self.column, &self.rule, &self.message)
     }
 
-    /// Sets `location` from the byte offsets of the finding's own start and
-    /// end positions in a text read again (`privflow render`).
-    pub fn place(&mut self, start: usize, end: usize) {
-        self.location = Location {
-            offset: start,
-            len: end.saturating_sub(start),
+    /// The finding's place: its span with its lines and columns.
+    pub fn location(&self) -> Location {
+        Location {
+            offset: self.span.offset as usize,
+            len: self.span.len as usize,
             line: self.line,
             column: self.column,
             end_line: self.end_line,
             end_column: self.end_column,
-        };
+        }
+    }
+
+    /// Sets the span from the byte offsets of the finding's own start and
+    /// end positions in a text read again (`privflow render`).
+    pub fn place(&mut self, start: usize, end: usize) {
+        self.span = Span::of(&Location {
+            offset: start,
+            len: end.saturating_sub(start),
+            ..Location::default()
+        });
     }
 }
 

@@ -345,7 +345,7 @@ impl Engine {
                 }
             }
             if let Some(w) = waiver_of(manifest, &active, *target, &finding) {
-                finding.waived = Some(waived_by(&manifest.waivers[w]));
+                finding.waived = Some(Box::new(waived_by(&manifest.waivers[w])));
                 evaluation.waived += 1;
                 evaluation.suppressed.push(finding);
                 continue;
@@ -802,7 +802,7 @@ impl Engine {
                 _ => None,
             },
             evidence: None,
-            location,
+            span: crate::finding::Span::of(&location),
         }
     }
 }
@@ -1335,7 +1335,7 @@ mod tests {
             baseline: None,
             detail: None,
             evidence: None,
-            location: Default::default(),
+            span: Default::default(),
         }
     }
 

@@ -228,7 +228,7 @@ impl Engine {
                     recipient,
                     message: fill(meta.message(lang), &values),
                     help: fill(meta.help(lang), &values).into(),
-                    location,
+                    span: crate::finding::Span::of(&location),
                     evidence: Some(evidence.clone()),
                     policy: Some(meta.origin.clone()),
                     waived: None,
@@ -242,7 +242,7 @@ impl Engine {
                 }
                 // Kept, as every waived finding is, for the reports that list them.
                 if let Some(w) = waiver_of(manifest, &active, target, &finding) {
-                    finding.waived = Some(waived_by(&manifest.waivers[w]));
+                    finding.waived = Some(Box::new(waived_by(&manifest.waivers[w])));
                     evaluation.waived += 1;
                     evaluation.suppressed.push(finding);
                 } else {

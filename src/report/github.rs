@@ -137,7 +137,7 @@ fn command(finding: &Finding, lang: crate::lang::Lang, base: &Path) -> String {
         Severity::Warning => "warning",
         Severity::Info => "notice",
     };
-    let l = finding.location;
+    let l = finding.location();
     let mut properties = vec![("file", relative_path(&finding.file, base))];
     // A finding without a position (line 0) annotates the whole file.
     if l.line > 0 {

@@ -56,7 +56,7 @@ impl Diagnostic for Shown<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        let l = self.finding.location;
+        let l = self.finding.location();
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some(self.law_label.clone()),
             l.offset,

@@ -397,7 +397,7 @@ fn rule_properties(info: &RuleInfo, tags: Vec<String>) -> PropertyBag {
 }
 
 fn result<'a>(finding: &'a Finding, uri: &'a str, rule_index: Option<usize>, fingerprint: &'a str) -> ResultOut<'a> {
-    let l = finding.location;
+    let l = finding.location();
     let region = (l.line > 0).then(|| RegionOut {
         end_column: l.end_column.max(1),
         end_line: l.end_line.max(l.line),
