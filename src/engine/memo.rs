@@ -88,11 +88,26 @@ impl Val {
 }
 
 fn has_duplicates<'a>(keys: impl Iterator<Item = &'a str>) -> bool {
-    let mut seen: Vec<&str> = keys.collect();
-    let n = seen.len();
-    seen.sort_unstable();
-    seen.dedup();
-    seen.len() != n
+    // Every request's facts pass here: a context's few dozen keys are
+    // sorted on the stack, not in a vector of their own.
+    let mut small = [""; 48];
+    let mut n = 0;
+    let mut keys = keys.peekable();
+    while let Some(key) = keys.next_if(|_| n < small.len()) {
+        small[n] = key;
+        n += 1;
+    }
+    let sorted_has_pair = |seen: &mut [&str]| {
+        seen.sort_unstable();
+        seen.windows(2).any(|w| w[0] == w[1])
+    };
+    match keys.peek() {
+        None => sorted_has_pair(&mut small[..n]),
+        Some(_) => {
+            let mut all: Vec<&str> = small.into_iter().chain(keys).collect();
+            sorted_has_pair(&mut all)
+        }
+    }
 }
 
 /// A request's context as facts; `to_context` on a memo miss only.
@@ -828,7 +843,27 @@ fn encode(v: &Val, view: &Literals, out: &mut Vec<u8>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Abstraction, Asked, Facts, Val};
+    use super::{has_duplicates, Abstraction, Asked, Facts, Val};
+
+    #[test]
+    fn duplicate_keys_are_found_however_many_keys_there_are() {
+        assert!(!has_duplicates(std::iter::empty()));
+        assert!(!has_duplicates(["b", "a"].into_iter()));
+        assert!(has_duplicates(["a", "b", "a"].into_iter()));
+        let keys: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
+        for n in [47, 48, 49, 100] {
+            assert!(
+                !has_duplicates(keys[..n].iter().map(String::as_str)),
+                "{n} distinct keys"
+            );
+            // The copy first, last, and on either side of the stack's room.
+            for (at, of) in [(0, n - 1), (n, 0), (47.min(n), n - 1), (48.min(n), 1)] {
+                let mut with: Vec<&str> = keys[..n].iter().map(String::as_str).collect();
+                with.insert(at, keys[of].as_str());
+                assert!(has_duplicates(with.into_iter()), "{n} keys, a copy of {of} at {at}");
+            }
+        }
+    }
     use crate::rules::{ActionKind, RuleFile, RulePack};
 
     fn pack(team: &str) -> RulePack {
