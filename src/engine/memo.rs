@@ -155,7 +155,7 @@ struct PolicyView {
 type AttrPath = (Root, Vec<String>, bool);
 
 /// String and number literals, sorted once read.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 struct Literals {
     strings: Vec<String>,
     numbers: Vec<i64>,
@@ -200,10 +200,14 @@ pub struct Abstraction {
 #[derive(Debug, Default)]
 struct ActionReads {
     paths: Vec<AttrPath>,
-    /// Per view (indexed like `Abstraction::views`): each path it reads, as
-    /// an index into `paths`, with the literals that classify it for that
-    /// policy; empty for views of other actions.
-    view_paths: Vec<Vec<(usize, Literals)>>,
+    /// Each distinct way a policy classifies a value: a path (an index
+    /// into `paths`) and the literals it is compared with. Policies that
+    /// read the same attribute against the same literals share one, so a
+    /// request classifies it once.
+    classes: Vec<(usize, Literals)>,
+    /// Per view (indexed like `Abstraction::views`): the classes of the
+    /// paths it reads, in order; empty for views of other actions.
+    view_classes: Vec<Vec<usize>>,
 }
 
 /// Why a policy cannot be memoised.
@@ -278,7 +282,7 @@ impl Abstraction {
     /// The paths and literals of `views`, together.
     fn action_reads(&self, views: &[usize]) -> ActionReads {
         let mut reads = ActionReads {
-            view_paths: vec![Vec::new(); self.views.len()],
+            view_classes: vec![Vec::new(); self.views.len()],
             ..ActionReads::default()
         };
         for &v in views {
@@ -296,7 +300,15 @@ impl Abstraction {
                     literals.extend(compared);
                 }
                 literals.sort();
-                reads.view_paths[v].push((index, literals));
+                let class = (index, literals);
+                let class = match reads.classes.iter().position(|c| *c == class) {
+                    Some(i) => i,
+                    None => {
+                        reads.classes.push(class);
+                        reads.classes.len() - 1
+                    }
+                };
+                reads.view_classes[v].push(class);
             }
         }
         reads
@@ -613,12 +625,13 @@ impl Abstraction {
             }
             let resolved = self.resolve(reads, asked);
             let ThreadMemo { tables, compound, .. } = &mut *memo;
+            let classes = classify(reads, &resolved, compound);
             let mut key = Vec::with_capacity(16);
             let mut misses: Option<Misses> = None;
             let start = fired.len();
             for (n, &v) in views.iter().enumerate() {
                 key.clear();
-                self.key(v, reads, &resolved, asked, compound, &mut key);
+                self.key(v, reads, &classes, asked, &mut key);
                 let known = tables[v].get(key.as_slice()).copied();
                 match (known, &mut misses) {
                     (Some(hit), None) => {
@@ -728,31 +741,32 @@ impl Abstraction {
             .collect()
     }
 
-    fn key(
-        &self,
-        v: usize,
-        reads: &ActionReads,
-        resolved: &[Resolved],
-        asked: &Asked,
-        compound: &mut Compounds,
-        out: &mut Key,
-    ) {
+    /// A policy's key for a request, from the request's classes.
+    fn key(&self, v: usize, reads: &ActionReads, classes: &[u64], asked: &Asked, out: &mut Key) {
         out.push(asked.action as u64);
-        for (p, literals) in &reads.view_paths[v] {
-            out.push(match resolved[*p] {
-                Resolved::Stops(depth) => depth,
-                Resolved::Present => PRESENT,
-                Resolved::Value(value) => {
-                    scalar_class(value, literals).unwrap_or_else(|| COMPOUND | compound.id(value, literals))
-                }
-            });
-        }
+        out.extend(reads.view_classes[v].iter().map(|&c| classes[c]));
         let mut categories = 0u128;
         for &c in &self.views[v].categories {
             categories |= asked.categories & (1 << c);
         }
         out.extend([categories as u64, (categories >> 64) as u64]);
     }
+}
+
+/// The class of each of the action's ways of classifying a value, for one
+/// request: where the path stops, present, or the value's class.
+fn classify(reads: &ActionReads, resolved: &[Resolved], compound: &mut Compounds) -> Vec<u64> {
+    reads
+        .classes
+        .iter()
+        .map(|(p, literals)| match resolved[*p] {
+            Resolved::Stops(depth) => depth,
+            Resolved::Present => PRESENT,
+            Resolved::Value(value) => {
+                scalar_class(value, literals).unwrap_or_else(|| COMPOUND | compound.id(value, literals))
+            }
+        })
+        .collect()
 }
 
 /// A path of a request: where it stops, present (for a path only tested
@@ -923,8 +937,9 @@ mod tests {
         };
         let reads = &memo.reads[&ActionKind::Flow];
         let resolved = memo.resolve(reads, &asked);
+        let classes = super::classify(reads, &resolved, &mut Default::default());
         let mut out = Vec::new();
-        memo.key(view, reads, &resolved, &asked, &mut Default::default(), &mut out);
+        memo.key(view, reads, &classes, &asked, &mut out);
         out
     }
 
