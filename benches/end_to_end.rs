@@ -17,6 +17,11 @@ use privflow::manifest::{self, Manifest};
 use privflow::{Lang, RulePack};
 use rayon::prelude::*;
 
+// The allocator the `privflow` binary uses, so that the bare serde_yaml and
+// Cedar baselines run on the same one as what they are compared with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// (files, flows per file): 100, 10,000 and 100,000 flows, plus one typical product.
 const SIZES: &[(usize, usize)] = &[(1, 100), (1, 200), (100, 100), (1000, 100)];
 
