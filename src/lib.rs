@@ -116,6 +116,10 @@ pub struct Report {
     /// The manifests themselves, for reports that list flows.
     #[serde(skip)]
     pub manifests: Vec<(String, Arc<manifest::Manifest>, Arc<taxonomy::Taxonomy>)>,
+    /// Each manifest's product and flow ids, where the run keeps them
+    /// instead of the manifests (see [`run::Keep`]).
+    #[serde(skip)]
+    pub outlines: Vec<(String, Outline)>,
     /// The rules of every rule pack the run used, for reports that describe
     /// them (SARIF), including those of directories named in `.privflow.yaml`.
     #[serde(skip)]
@@ -146,6 +150,7 @@ impl Report {
             waivers: Vec::new(),
             sources: BTreeMap::new(),
             manifests: Vec::new(),
+            outlines: Vec::new(),
             rules: BTreeMap::new(),
             sdks: BTreeMap::new(),
             lang,
@@ -337,15 +342,34 @@ fn reload_finding_sources(report: &mut Report) {
 /// count, text and model (as the run keeps them), its evaluation, and the
 /// scanned files quoted and SDKs listed.
 type Checked = (
-    (
-        String,
-        usize,
-        Option<Arc<str>>,
-        Option<(manifest::Manifest, Arc<taxonomy::Taxonomy>)>,
-    ),
+    (String, usize, Option<Arc<str>>, Model),
     engine::Evaluation,
     (Vec<(String, Arc<str>)>, Vec<scan::catalogue::Sdk>),
 );
+
+/// What a worker keeps of a manifest's model.
+enum Model {
+    Whole(Box<manifest::Manifest>, Arc<taxonomy::Taxonomy>),
+    Outline(Outline),
+    Nothing,
+}
+
+/// A manifest's product and flow ids, in manifest order: what JUnit's
+/// suites name, a small part of the typed manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outline {
+    pub product: String,
+    pub flows: Vec<String>,
+}
+
+impl Outline {
+    pub fn of(manifest: &manifest::Manifest) -> Outline {
+        Outline {
+            product: manifest.product.id.clone(),
+            flows: manifest.flows.iter().map(|flow| flow.id.clone()).collect(),
+        }
+    }
+}
 
 /// Checks the manifests under `paths`. Input errors (exit 2) come back as
 /// `Err`, all of them, in the run's language; findings are in the `Report`.
@@ -447,7 +471,13 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
         evaluation.suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let flows = manifest.flows.len();
         let text = quoted.then(|| source.text.clone());
-        let model = options.keep.manifests.then_some((manifest, taxonomy));
+        let model = if options.keep.manifests {
+            Model::Whole(Box::new(manifest), taxonomy)
+        } else if options.keep.outlines {
+            Model::Outline(Outline::of(&manifest))
+        } else {
+            Model::Nothing
+        };
         Ok::<Checked, Vec<InputError>>((
             (source.display.clone(), flows, text, model),
             evaluation,
@@ -468,6 +498,14 @@ pub fn check<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Report, I
             }
             report.sources.extend(scanned);
             report.sdks.extend(listed.into_iter().map(|sdk| (sdk.id.clone(), sdk)));
+            let model = match model {
+                Model::Whole(manifest, taxonomy) => Some((*manifest, taxonomy)),
+                Model::Outline(outline) => {
+                    report.outlines.push((display.clone(), outline));
+                    None
+                }
+                Model::Nothing => None,
+            };
             report.add_kept(display, flows, text, model, evaluation)
         }
         Err(e) => errors.extend(e),

@@ -65,8 +65,11 @@ pub struct Keep {
     /// Manifest texts (`Report::sources`), for the snippets of the human report.
     pub sources: KeepSources,
     /// Typed manifests (`Report::manifests`), for the reports that list
-    /// flows (JUnit, Markdown, the graph).
+    /// flows (Markdown, the graph).
     pub manifests: bool,
+    /// Each manifest's product and flow ids (`Report::outlines`), for
+    /// JUnit's suites, where typed manifests are not kept.
+    pub outlines: bool,
 }
 
 /// Which manifest texts a report keeps.
@@ -92,11 +95,13 @@ impl Keep {
     pub const ALL: Keep = Keep {
         sources: KeepSources::All,
         manifests: true,
+        outlines: false,
     };
     /// Only the findings (the JSON and SARIF reports).
     pub const NOTHING: Keep = Keep {
         sources: KeepSources::None,
         manifests: false,
+        outlines: false,
     };
 
     /// What either of two keeps.
@@ -112,6 +117,7 @@ impl Keep {
         Keep {
             sources,
             manifests: self.manifests || other.manifests,
+            outlines: self.outlines || other.outlines,
         }
     }
 }

@@ -595,18 +595,26 @@ fn a_run_keeps_only_what_its_formats_read() {
     assert!(nothing.sources.is_empty() && nothing.manifests.is_empty());
     let quoted = run(Keep {
         sources: KeepSources::WithFindings,
-        manifests: false,
+        ..Keep::NOTHING
     });
     assert_eq!(quoted.sources.keys().collect::<Vec<_>>(), [found]);
     assert!(quoted.manifests.is_empty());
     // The human report quotes texts only up to a few findings.
     assert_eq!(run(Format::Human.keeps()).sources.keys().collect::<Vec<_>>(), [found]);
     let listed = run(Keep {
-        sources: KeepSources::None,
         manifests: true,
+        ..Keep::NOTHING
     });
     assert!(listed.sources.is_empty());
     assert_eq!(listed.manifests.len(), 2);
+    // JUnit names the product and the flows: their ids, not the manifests.
+    let outlined = run(Format::Junit.keeps());
+    assert!(outlined.sources.is_empty() && outlined.manifests.is_empty());
+    let flows: Vec<usize> = outlined.outlines.iter().map(|(_, o)| o.flows.len()).collect();
+    assert_eq!(
+        flows,
+        all.manifests.iter().map(|(_, m, _)| m.flows.len()).collect::<Vec<_>>()
+    );
 
     let base = Path::new(env!("CARGO_MANIFEST_DIR"));
     for (format, kept) in [
@@ -614,7 +622,7 @@ fn a_run_keeps_only_what_its_formats_read() {
         (Format::Sarif, &nothing),
         (Format::Github, &nothing),
         (Format::Human, &quoted),
-        (Format::Junit, &listed),
+        (Format::Junit, &outlined),
         (Format::Markdown, &listed),
     ] {
         assert_eq!(kept.findings, all.findings);

@@ -35,13 +35,34 @@ pub fn render(report: &Report) -> String {
 /// a gigabyte at 100,000 flows).
 pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let lang = report.lang;
-    let mut manifests: Vec<_> = report.manifests.iter().collect();
-    manifests.sort_by(|a, b| a.0.cmp(&b.0));
+    // The manifests' product and flow ids: from the manifests where the
+    // report has them, else from the outlines the run kept instead.
+    let mut manifests: Vec<(&str, &str, Vec<&str>)> = if report.manifests.is_empty() {
+        (report.outlines.iter())
+            .map(|(file, o)| {
+                (
+                    file.as_str(),
+                    o.product.as_str(),
+                    o.flows.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect()
+    } else {
+        (report.manifests.iter())
+            .map(|(file, m, _)| {
+                (
+                    file.as_str(),
+                    m.product.id.as_str(),
+                    m.flows.iter().map(|f| f.id.as_str()).collect(),
+                )
+            })
+            .collect()
+    };
+    manifests.sort_by(|a, b| a.0.cmp(b.0));
     // Each manifest's findings, and those of the scan about its product's
     // code, with their place in the report: found in one pass, not one
     // pass per manifest.
-    let mut by_file: BTreeMap<&str, Vec<(usize, &Finding)>> =
-        manifests.iter().map(|m| (m.0.as_str(), Vec::new())).collect();
+    let mut by_file: BTreeMap<&str, Vec<(usize, &Finding)>> = manifests.iter().map(|m| (m.0, Vec::new())).collect();
     let mut in_code: BTreeMap<&str, Vec<(usize, &Finding)>> = BTreeMap::new();
     for (i, finding) in report.findings.iter().enumerate() {
         match by_file.get_mut(finding.file.as_str()) {
@@ -54,16 +75,16 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     }
     let suites: Vec<Suite> = manifests
         .into_iter()
-        .map(|(file, manifest, _)| {
-            let product = manifest.product.id.as_str();
-            let mut mine: Vec<(usize, &Finding)> = by_file.remove(file.as_str()).unwrap_or_default();
+        .map(|(file, product, flows)| {
+            let mut mine: Vec<(usize, &Finding)> = by_file.remove(file).unwrap_or_default();
             mine.extend(in_code.get(product).into_iter().flatten().copied());
             // In report order.
             mine.sort_by_key(|(i, _)| *i);
             let findings = mine.into_iter().map(|(_, f)| f).collect();
             Suite {
                 file,
-                manifest,
+                product,
+                flows,
                 findings,
             }
         })
@@ -116,7 +137,9 @@ fn clean(text: &str) -> Cow<'_, str> {
 /// One manifest's testsuite: its findings in report order.
 struct Suite<'a> {
     file: &'a str,
-    manifest: &'a crate::manifest::Manifest,
+    product: &'a str,
+    /// Its flows' ids, in manifest order.
+    flows: Vec<&'a str>,
     findings: Vec<&'a Finding>,
 }
 
@@ -139,21 +162,14 @@ impl Suite<'_> {
                 Target::Recipient(_) | Target::Code(_) => {}
             }
         }
-        let passing = usize::from(!product)
-            + self
-                .manifest
-                .flows
-                .iter()
-                .filter(|flow| !flagged.contains(flow.id.as_str()))
-                .count();
+        let passing = usize::from(!product) + self.flows.iter().filter(|flow| !flagged.contains(*flow)).count();
         (self.findings.len() + passing, self.findings.len())
     }
 
     /// The suite's testcases: the product, its recipients, the flows in
     /// manifest order, then findings about undeclared flows and the code.
     fn write(&self, xml: &mut Xml, lang: Lang) -> std::io::Result<()> {
-        let manifest = self.manifest;
-        let product = clean(&manifest.product.id);
+        let product = clean(self.product);
         let findings = self.targets();
         let (tests, failures) = self.counts();
         let mut tag = BytesStart::new("testsuite");
@@ -179,13 +195,13 @@ impl Suite<'_> {
         };
         cases.add(|t| *t == Target::Product, Some(Target::Product))?;
         cases.add(|t| matches!(t, Target::Recipient(_)), None)?;
-        for flow in &manifest.flows {
-            let own = Target::Flow(flow.id.clone());
+        for flow in &self.flows {
+            let own = Target::Flow(flow.to_string());
             cases.add(|t| *t == own, Some(own.clone()))?;
         }
         // A finding about a flow the manifest does not declare (a waiver
         // naming an unknown flow) still counts.
-        let declared = |id: &str| manifest.flows.iter().any(|flow| flow.id == id);
+        let declared = |id: &str| self.flows.contains(&id);
         cases.add(|t| matches!(t, Target::Flow(id) if !declared(id)), None)?;
         cases.add(|t| matches!(t, Target::Code(_)), None)?;
         xml.write_event(Event::End(BytesEnd::new("testsuite")))

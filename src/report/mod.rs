@@ -71,12 +71,17 @@ impl Format {
             // findings it shows are fewer than the run's.
             Format::Human => Keep {
                 sources: KeepSources::WithFindingsUpTo(human::COMPACT_OVER),
-                manifests: false,
+                ..Keep::NOTHING
             },
             Format::Json | Format::Sarif | Format::Github => Keep::NOTHING,
-            Format::Junit | Format::Markdown => Keep {
-                sources: KeepSources::None,
+            // JUnit's suites name the product and the flows, no more.
+            Format::Junit => Keep {
+                outlines: true,
+                ..Keep::NOTHING
+            },
+            Format::Markdown => Keep {
                 manifests: true,
+                ..Keep::NOTHING
             },
         }
     }
