@@ -104,12 +104,17 @@ pub struct Span {
 }
 
 impl Span {
-    pub fn of(location: &Location) -> Span {
+    /// The span of `len` bytes at `offset` (past 4 GiB, the largest).
+    pub fn new(offset: usize, len: usize) -> Span {
         let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Span {
-            offset: narrow(location.offset),
-            len: narrow(location.len),
+            offset: narrow(offset),
+            len: narrow(len),
         }
+    }
+
+    pub fn of(location: &Location) -> Span {
+        Span::new(location.offset, location.len)
     }
 }
 
@@ -149,11 +154,7 @@ impl Finding {
     /// Sets the span from the byte offsets of the finding's own start and
     /// end positions in a text read again (`privflow render`).
     pub fn place(&mut self, start: usize, end: usize) {
-        self.span = Span::of(&Location {
-            offset: start,
-            len: end.saturating_sub(start),
-            ..Location::default()
-        });
+        self.span = Span::new(start, end.saturating_sub(start));
     }
 }
 

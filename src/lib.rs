@@ -210,7 +210,7 @@ impl Report {
     /// hundreds of thousands of findings that doubles as it goes holds the
     /// old copy and the new at once, half again the peak. Room not used is
     /// never touched, so it costs no memory.
-    pub fn expect_more(&mut self, done: usize, all: usize) {
+    fn expect_more(&mut self, done: usize, all: usize) {
         if done == 0 || done >= all {
             return;
         }

@@ -33,6 +33,22 @@ fn both_ways(memo: &Engine, plain: &Engine, path: &Path) -> (String, String) {
     )
 }
 
+/// Each of `manifests` (by name) checked both ways, which must agree; the
+/// findings of all of them. One engine sees them all, so later manifests
+/// are answered mostly from the memo.
+fn all_both_ways(memo: &Engine, plain: &Engine, manifests: impl IntoIterator<Item = (String, String)>) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = String::new();
+    for (name, text) in manifests {
+        let path = dir.path().join(format!("{name}.flows.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let (with, without) = both_ways(memo, plain, &path);
+        assert_eq!(with, without, "{name}");
+        all.push_str(&with);
+    }
+    all
+}
+
 fn engines() -> (Engine, Engine) {
     let pack = Arc::new(RulePack::builtin().unwrap());
     (Engine::new(pack.clone()), Engine::plain(pack))
@@ -60,31 +76,16 @@ fn every_action_of_the_builtin_pack_is_memoised_but_waiver_review() {
 #[test]
 fn generated_manifests_give_the_same_findings_with_and_without_the_memo() {
     let (memo, plain) = engines();
-    let dir = tempfile::tempdir().unwrap();
-    let mut findings = 0;
-    // One engine sees all seeds, so later manifests are answered mostly from the memo.
-    for seed in 0..40 {
-        let path = dir.path().join(format!("m{seed}.flows.yaml"));
-        std::fs::write(&path, generate::manifest(seed, 150)).unwrap();
-        let (with, without) = both_ways(&memo, &plain, &path);
-        assert_eq!(with, without, "seed {seed}");
-        findings += with.matches("rule: ").count();
-    }
+    let manifests = (0..40).map(|seed| (format!("m{seed}"), generate::manifest(seed, 150)));
+    let findings = all_both_ways(&memo, &plain, manifests).matches("rule: ").count();
     assert!(findings > 1000, "the generator should produce findings, got {findings}");
 }
 
 #[test]
 fn the_dense_corpus_gives_the_same_findings_with_and_without_the_memo() {
     let (memo, plain) = engines();
-    let dir = tempfile::tempdir().unwrap();
-    let mut findings = 0;
-    for seed in 0..30 {
-        let path = dir.path().join(format!("d{seed}.flows.yaml"));
-        std::fs::write(&path, generate::dense(seed, 100)).unwrap();
-        let (with, without) = both_ways(&memo, &plain, &path);
-        assert_eq!(with, without, "seed {seed}");
-        findings += with.matches("rule: ").count();
-    }
+    let manifests = (0..30).map(|seed| (format!("d{seed}"), generate::dense(seed, 100)));
+    let findings = all_both_ways(&memo, &plain, manifests).matches("rule: ").count();
     // About two findings per flow.
     assert!(findings > 30 * 100 * 3 / 2, "the dense corpus has {findings} findings");
 }
@@ -109,15 +110,8 @@ fn a_team_permit_switches_the_memo_off_for_its_action() {
         .find(|l| l.starts_with("action `flow`"))
         .unwrap();
     assert!(flow.contains("memo off") && flow.contains("a permit policy"), "{flow}");
-    let dir = tempfile::tempdir().unwrap();
-    let mut permits = 0;
-    for seed in 0..10 {
-        let path = dir.path().join(format!("m{seed}.flows.yaml"));
-        std::fs::write(&path, generate::manifest(seed, 150)).unwrap();
-        let (with, without) = both_ways(&memo, &plain, &path);
-        assert_eq!(with, without, "seed {seed}");
-        permits += with.matches("team-permit").count();
-    }
+    let manifests = (0..10).map(|seed| (format!("m{seed}"), generate::manifest(seed, 150)));
+    let permits = all_both_ways(&memo, &plain, manifests).matches("team-permit").count();
     assert!(permits > 0, "some flow should be allowed by the permit alone");
 }
 

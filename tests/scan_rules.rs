@@ -264,11 +264,16 @@ fn a_broken_android_manifest_under_check_with_scan_is_exit_2_with_a_span() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// The manifest with a waiver of `sdk-undeclared` until 2099.
+fn waiving_sdk_undeclared() -> String {
+    format!(
+        "{HEAD}waivers:\n  - rule: sdk-undeclared\n    reason: declared in the parent company's manifest\n    expires: 2099-01-01\n"
+    )
+}
+
 #[test]
 fn a_waiver_covers_a_scan_finding() {
-    let manifest = format!(
-        "{HEAD}waivers:\n  - rule: sdk-undeclared\n    reason: declared in the parent company's manifest\n    expires: 2099-01-01\n"
-    );
+    let manifest = waiving_sdk_undeclared();
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),
@@ -282,9 +287,7 @@ fn a_waiver_covers_a_scan_finding() {
 
 #[test]
 fn a_waived_scan_finding_is_kept_in_suppressed() {
-    let manifest = format!(
-        "{HEAD}waivers:\n  - rule: sdk-undeclared\n    reason: declared in the parent company's manifest\n    expires: 2099-01-01\n"
-    );
+    let manifest = waiving_sdk_undeclared();
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),

@@ -23,14 +23,14 @@ fn fast_reads(name: &str, text: &str) -> bool {
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            yaml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
-        }
-    }
+    let yaml = |path: &Path| path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    out.extend(
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .map(walkdir::DirEntry::into_path)
+            .filter(|path| yaml(path)),
+    );
 }
 
 #[test]

@@ -523,7 +523,7 @@ pub struct Asked<'a> {
 
 /// A request the memo could not answer whole: each policy of its set, in
 /// policy order, with its verdict if known, or its key.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Misses {
     verdicts: Vec<(usize, Result<bool, Key>)>,
     /// Whether the keys are stored once evaluated.

@@ -967,24 +967,16 @@ mod tests {
         }
     }
 
-    fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                yaml_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                out.push(path);
-            }
-        }
-    }
-
     #[test]
     fn agrees_with_yaml_rust2_on_the_repository_manifests() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        for dir in ["examples", "tests/fixtures", "tests/malformed"] {
-            yaml_files(&root.join(dir), &mut files);
-        }
+        let yaml = |path: &Path| path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        let files: Vec<std::path::PathBuf> = ["examples", "tests/fixtures", "tests/malformed"]
+            .iter()
+            .flat_map(|dir| walkdir::WalkDir::new(root.join(dir)).into_iter().flatten())
+            .map(walkdir::DirEntry::into_path)
+            .filter(|path| yaml(path))
+            .collect();
         let mut answered = 0;
         for file in &files {
             let Ok(text) = std::fs::read_to_string(file) else {

@@ -89,12 +89,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             }
         })
         .collect();
-    let (mut tests, mut failures) = (0, 0);
-    for suite in &suites {
-        let (t, f) = suite.counts();
-        tests += t;
-        failures += f;
-    }
+    let counts: Vec<(usize, usize)> = suites.iter().map(Suite::counts).collect();
+    let (tests, failures) = counts
+        .iter()
+        .fold((0, 0), |(t, f), (tests, failures)| (t + tests, f + failures));
     // The events quick-junit's serializer writes, so the same escapes and
     // indents; the totals open the document, so they are counted first.
     let mut xml = Xml::new_with_indent(LastByte { out, last: None }, b' ', 4);
@@ -108,8 +106,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         ("errors", "0"),
     ]);
     xml.write_event(Event::Start(tag))?;
-    for suite in &suites {
-        suite.write(&mut xml, lang)?;
+    for (suite, counts) in suites.iter().zip(counts) {
+        suite.write(&mut xml, counts, lang)?;
     }
     xml.write_event(Event::End(BytesEnd::new("testsuites")))?;
     xml.write_event(Event::Eof)?;
@@ -148,7 +146,7 @@ impl Suite<'_> {
         self.findings.iter().map(|f| (Target::of(f, self.file), *f)).collect()
     }
 
-    /// Testcases and failures, as `build` makes them: a failing testcase
+    /// Testcases and failures, as `write` writes them: a failing testcase
     /// per finding, a passing one for the product and each flow without.
     fn counts(&self) -> (usize, usize) {
         let mut flagged: BTreeSet<&str> = BTreeSet::new();
@@ -168,10 +166,9 @@ impl Suite<'_> {
 
     /// The suite's testcases: the product, its recipients, the flows in
     /// manifest order, then findings about undeclared flows and the code.
-    fn write(&self, xml: &mut Xml, lang: Lang) -> std::io::Result<()> {
+    fn write(&self, xml: &mut Xml, (tests, failures): (usize, usize), lang: Lang) -> std::io::Result<()> {
         let product = clean(self.product);
         let findings = self.targets();
-        let (tests, failures) = self.counts();
         let mut tag = BytesStart::new("testsuite");
         tag.extend_attributes([
             ("name", clean(self.file).as_ref()),

@@ -189,15 +189,26 @@ fn enters_name(dir: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// An empty file at `rel` under `root`, with its directories.
+    fn touch(root: &Path, rel: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "").unwrap();
+    }
+
+    /// The files' paths relative to `root`.
+    fn relative<T>(files: &[(PathBuf, T)], root: &Path) -> Vec<String> {
+        files
+            .iter()
+            .map(|(p, _)| p.strip_prefix(root).unwrap().display().to_string())
+            .collect()
+    }
+
     #[test]
     fn stops_at_other_manifests_and_skips_outputs() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let write = |rel: &str| {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "").unwrap();
-        };
+        let write = |rel: &str| touch(root, rel);
         write("privflow.yaml");
         write("app/build.gradle.kts");
         write("app/src/main/AndroidManifest.xml");
@@ -213,10 +224,7 @@ mod tests {
         write("mini/app.json");
         let (files, errors) = platform_files(root, &[]);
         assert!(errors.is_empty());
-        let rel: Vec<_> = files
-            .iter()
-            .map(|(p, _)| p.strip_prefix(root).unwrap().display().to_string())
-            .collect();
+        let rel = relative(&files, root);
         assert_eq!(
             rel,
             [
@@ -236,11 +244,6 @@ mod tests {
     /// A tree with every case of ownership: nested manifests, skipped and
     /// hidden directories, symlinks, a manifest-named directory.
     fn tricky_tree(root: &Path) {
-        let write = |rel: &str| {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "").unwrap();
-        };
         for rel in [
             "privflow.yaml",
             "app/build.gradle.kts",
@@ -267,7 +270,7 @@ mod tests {
             "linked/module.json5",
             "elsewhere/real.yaml",
         ] {
-            write(rel);
+            touch(root, rel);
         }
         #[cfg(unix)]
         {
@@ -315,10 +318,7 @@ mod tests {
         let (reused, _) = seen.platform_files(dir.path(), &[]);
         let (own, _) = platform_files(dir.path(), &[]);
         assert_eq!(own.len(), reused.len() + 1);
-        let rel: Vec<_> = reused
-            .iter()
-            .map(|(p, _)| p.strip_prefix(dir.path()).unwrap().display().to_string())
-            .collect();
+        let rel = relative(&reused, dir.path());
         assert_eq!(
             rel,
             [
